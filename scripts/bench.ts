@@ -1,0 +1,111 @@
+/**
+ * `npm run bench [-- --users 10000 --duration 10 --connections 20]`
+ *
+ * Starts Passaparola on a fresh embedded engine in a temporary folder, seeds the
+ * demo organisation plus generated data at the requested scale, then drives
+ * each HTTP scenario with autocannon and prints throughput and latency
+ * percentiles. Figures are printed, never asserted.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { foldName, hashPassword, User } from '../models/user.ts';
+import { startServer } from '../server/index.ts';
+
+const { values } = parseArgs({
+  options: {
+    users: { type: 'string', default: '2000' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    only: { type: 'string' },
+  },
+});
+
+const scale = { users: Number(values.users) };
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+
+interface Scenario {
+  name: string;
+  path: string;
+  headers?: Record<string, string>;
+}
+
+const scenarios: Scenario[] = [
+  { name: 'liveness /healthz', path: '/healthz' },
+  { name: 'readiness /readyz (database ping)', path: '/readyz' },
+  { name: 'home page (it)', path: '/', headers: { 'Accept-Language': 'it' } },
+  { name: 'home page (en)', path: '/', headers: { 'Accept-Language': 'en' } },
+];
+
+async function generateUsers(target: number): Promise<void> {
+  const existing = await User.estimatedDocumentCount();
+  const missing = target - existing;
+  if (missing <= 0) return;
+  const hash = await hashPassword('bench-password-0000');
+  const started = Date.now();
+  for (let offset = 0; offset < missing; offset += 1000) {
+    const batch = Array.from({ length: Math.min(1000, missing - offset) }, (_, i) => {
+      const n = offset + i;
+      const displayName = `Bench Operator ${n}`;
+      return {
+        email: `bench.${n}@bench.example`,
+        displayName,
+        nameKey: foldName(displayName),
+        passwordHash: hash,
+        roles: ['operator'],
+        active: true,
+      };
+    });
+    await User.insertMany(batch, { ordered: false });
+  }
+  process.stdout.write(`generated ${missing} users in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+function pad(value: string | number, width: number): string {
+  return String(value).padStart(width);
+}
+
+async function main(): Promise<void> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'passaparola-bench-'));
+  const started = Date.now();
+  const server = await startServer({
+    ...process.env,
+    NODE_ENV: 'production',
+    SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+    DATA_DIR: dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    MONGODB_URI: '',
+  });
+  process.stdout.write(`server up in ${((Date.now() - started) / 1000).toFixed(1)} s at ${server.url}\n`);
+  try {
+    await generateUsers(scale.users);
+    process.stdout.write(
+      `\nscale: ${scale.users} users · ${connections} connections · ${duration} s per scenario · ${os.cpus().length} cores\n\n`,
+    );
+    process.stdout.write(
+      `${'scenario'.padEnd(36)} ${pad('req/s', 9)} ${pad('p50 ms', 8)} ${pad('p90 ms', 8)} ${pad('p99 ms', 8)} ${pad('errors', 7)}\n`,
+    );
+    for (const scenario of scenarios) {
+      if (values.only && !scenario.name.includes(values.only)) continue;
+      const result = await autocannon({
+        url: `${server.url}${scenario.path}`,
+        connections,
+        duration,
+        headers: scenario.headers,
+      });
+      const errors = result.errors + result.non2xx;
+      process.stdout.write(
+        `${scenario.name.padEnd(36)} ${pad(result.requests.average.toFixed(0), 9)} ${pad(result.latency.p50, 8)} ${pad(result.latency.p90, 8)} ${pad(result.latency.p99, 8)} ${pad(errors, 7)}\n`,
+      );
+    }
+  } finally {
+    await server.stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

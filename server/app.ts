@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import compression from 'compression';
+import cookieParser from 'cookie-parser';
+import express, { type Express } from 'express';
+import { engine } from 'express-handlebars';
+import session from 'express-session';
+import helmet from 'helmet';
+import type { i18n as I18n } from 'i18next';
+import { pinoHttp } from 'pino-http';
+import { type Config, projectRoot } from './config.ts';
+import { AssetManifest } from './core/assets.ts';
+import type { EventBus } from './core/events.ts';
+import type { Logger } from './core/logger.ts';
+import { createViewHelpers } from './core/view-helpers.ts';
+import { healthRoutes } from './health/health.routes.ts';
+import { homeRoutes } from './home/home.routes.ts';
+import { createCsrf } from './middleware/csrf.ts';
+import { createErrorHandler, notFoundHandler } from './middleware/error-handler.ts';
+import { localeMiddleware } from './middleware/locale.ts';
+import { preferencesRoutes } from './preferences/preferences.routes.ts';
+import type { Services } from './services.ts';
+
+export const viewsDir = path.join(projectRoot, 'views');
+export const publicDir = path.join(projectRoot, 'public');
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  i18n: I18n;
+  events: EventBus;
+  services: Services;
+  sessionStore: session.Store;
+  sessionSecret: string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** Builds the Express application; it never listens (index.ts and the tests do). */
+export function createApp(deps: AppDeps): Express {
+  const { config, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('query parser', 'simple');
+
+  const assets = new AssetManifest(publicDir);
+  app.engine(
+    'hbs',
+    engine({
+      extname: '.hbs',
+      defaultLayout: 'main',
+      layoutsDir: path.join(viewsDir, 'layouts'),
+      partialsDir: path.join(viewsDir, 'partials'),
+      helpers: createViewHelpers(assets),
+    }),
+  );
+  app.set('view engine', 'hbs');
+  app.set('views', viewsDir);
+  if (config.isProduction) app.enable('view cache');
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: {
+        ignore: (req) =>
+          req.url === '/healthz' || req.url === '/readyz' || req.url?.startsWith('/assets/') === true,
+      },
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url.replace(/([?&]_csrf=)[^&]*/g, '$1[redacted]'),
+        }),
+      },
+    }),
+  );
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          connectSrc: ["'self'"],
+          fontSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          upgradeInsecureRequests: config.cookieSecure ? [] : null,
+        },
+      },
+      strictTransportSecurity: config.cookieSecure ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+      referrerPolicy: { policy: 'same-origin' },
+    }),
+  );
+  app.use(compression());
+  app.use('/assets', assets.middleware());
+  app.use(healthRoutes());
+
+  app.use(
+    session({
+      name: config.cookieSecure ? '__Host-pp.sid' : 'pp.sid',
+      secret: deps.sessionSecret,
+      store: deps.sessionStore,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.cookieSecure,
+        path: '/',
+        maxAge: config.sessionIdleMinutes * 60_000,
+      },
+    }),
+  );
+  app.use(cookieParser());
+  app.use(localeMiddleware(deps.i18n, config.defaultLocale));
+  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
+  app.use(express.json({ limit: '200kb' }));
+  const csrf = createCsrf({ secret: deps.sessionSecret, secure: config.cookieSecure });
+  app.use(csrf.exposeToken);
+  app.use(csrf.protect);
+  app.use((req, res, next) => {
+    res.locals.currentPath = req.originalUrl;
+    res.locals.flash = req.session?.flash ?? [];
+    if (req.session?.flash) delete req.session.flash;
+    next();
+  });
+
+  app.use(homeRoutes(deps.services));
+  app.use(preferencesRoutes(config));
+
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(viewsDir, logger));
+  return app;
+}

@@ -1,0 +1,153 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import '../models/index.ts';
+import { createApp } from './app.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { EventBus } from './core/events.ts';
+import { createI18n } from './core/i18n.ts';
+import { createLogger, type Logger } from './core/logger.ts';
+import { resolveSessionSecret } from './core/secrets.ts';
+import { connectDatabase, disconnectDatabase, ensureIndexes } from './db/connection.ts';
+import { EmbeddedEngine } from './db/engine.ts';
+import { EngineUnavailableError } from './db/ferretdb-build.ts';
+import { DatabaseSessionStore } from './middleware/session-store.ts';
+import { isDatabaseEmpty, seedDemo } from './seed/seed.ts';
+import { createServices } from './services.ts';
+
+export interface RunningServer {
+  url: string;
+  config: Config;
+  engine: EmbeddedEngine | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts the database engine (unless MONGODB_URI names one) and connects to it. */
+export async function openDatabase(config: Config, logger: Logger): Promise<EmbeddedEngine | undefined> {
+  let engine: EmbeddedEngine | undefined;
+  let uri = config.mongodbUri;
+  if (!uri) {
+    engine = await EmbeddedEngine.start({
+      dataDir: config.dataDir,
+      toolsDir: config.toolsDir,
+      kind: config.embeddedEngine,
+      logger,
+    });
+    uri = engine.uri('passaparola');
+  }
+  try {
+    await connectDatabase(uri, { logger, poolSize: config.dbPoolSize });
+    await ensureIndexes();
+  } catch (err) {
+    await engine?.stop();
+    throw err;
+  }
+  return engine;
+}
+
+/** Composition root: config → database → services → app → HTTP server. */
+export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+  const config = loadConfig(env);
+  const logger = createLogger(config.logLevel);
+  const started = Date.now();
+
+  const engine = await openDatabase(config, logger);
+  try {
+    return await startOnDatabase(config, logger, engine, started);
+  } catch (err) {
+    await disconnectDatabase().catch(() => {});
+    await engine?.stop();
+    throw err;
+  }
+}
+
+async function startOnDatabase(
+  config: Config,
+  logger: Logger,
+  engine: EmbeddedEngine | undefined,
+  started: number,
+): Promise<RunningServer> {
+  if (config.seedOnStart && (await isDatabaseEmpty())) {
+    logger.info('empty database: writing the demo organisation');
+    await seedDemo(logger);
+  } else if (config.seedOnStart) {
+    logger.info('the database already holds data: demo seed skipped');
+  }
+
+  const i18n = await createI18n({ defaultLocale: config.defaultLocale });
+  const events = new EventBus(logger);
+  const services = createServices({ config, logger, events });
+  const sessionStore = new DatabaseSessionStore({ logger, cleanupMinutes: 10 });
+  const sessionSecret = await resolveSessionSecret(config);
+  const app = createApp({ config, logger, i18n, events, services, sessionStore, sessionSecret });
+
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${host}:${address.port}`;
+  logger.info(
+    { url, engine: engine?.kind ?? 'external', startupMs: Date.now() - started },
+    'Passaparola is listening',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      logger.info('shutting down');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = setTimeout(
+        () => server.closeAllConnections(),
+        Math.max(100, config.shutdownTimeoutMs - 2000),
+      );
+      await closed;
+      clearTimeout(deadline);
+      sessionStore.close();
+      await disconnectDatabase().catch((err: unknown) => logger.warn({ err }, 'database disconnect failed'));
+      await engine?.stop();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+
+  return { url, config, engine, stop };
+}
+
+async function main(): Promise<void> {
+  let running: RunningServer;
+  try {
+    running = await startServer();
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof EngineUnavailableError) {
+      process.stderr.write(`\n${err.message}\n\n`);
+    } else {
+      process.stderr.write(`\nPassaparola could not start: ${(err as Error).stack ?? err}\n\n`);
+    }
+    process.exit(1);
+  }
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) process.exit(1);
+    const timer = setTimeout(() => {
+      process.stderr.write(`Shutdown took longer than ${running.config.shutdownTimeoutMs} ms; exiting.\n`);
+      process.exit(1);
+    }, running.config.shutdownTimeoutMs);
+    timer.unref();
+    void running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`Shutdown failed after ${signal}: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { NextFunction, Request, Response } from 'express';
+import mongoose from 'mongoose';
+import {
+  AppError,
+  NotFoundError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  ValidationError,
+} from '../core/errors.ts';
+import { wantsJson } from '../core/http.ts';
+import type { Logger } from '../core/logger.ts';
+
+/** Errors of the database driver that mean "the database is away right now". */
+function isDatabaseUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const names = [
+    'MongoServerSelectionError',
+    'MongoNetworkError',
+    'MongoNetworkTimeoutError',
+    'MongoNotConnectedError',
+  ];
+  if (names.includes(err.name)) return true;
+  if (err instanceof mongoose.Error && /buffering timed out/.test(err.message)) return true;
+  return false;
+}
+
+/** Body-parser and similar libraries signal client mistakes with `status` / `type`. */
+function fromHttpError(err: unknown): AppError | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const status = (err as { status?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  if (status === 413) return new AppError(413, 'payload_too_large', 'errors.payloadTooLarge.explain');
+  if (status === 404) return new NotFoundError();
+  return new AppError(status, 'bad_request', 'errors.badRequest.explain');
+}
+
+export function notFoundHandler(req: Request, _res: Response, next: NextFunction) {
+  next(new NotFoundError('errors.notFound.explain', { path: req.path }));
+}
+
+/**
+ * The one place errors become responses: a page for browsers, JSON for API
+ * clients. Templates fall back errors/<status> → errors/4xx → errors/error.
+ */
+export function createErrorHandler(viewsDir: string, logger: Logger) {
+  const hasView = new Map<string, boolean>();
+  const viewExists = (name: string) => {
+    let known = hasView.get(name);
+    if (known === undefined) {
+      known = existsSync(path.join(viewsDir, `${name}.hbs`));
+      hasView.set(name, known);
+    }
+    return known;
+  };
+
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    let appError: AppError;
+    if (err instanceof AppError) appError = err;
+    else if (isDatabaseUnavailable(err))
+      appError = new ServiceUnavailableError('errors.unavailable.database', { cause: err });
+    else appError = fromHttpError(err) ?? new AppError(500, 'internal_error', 'errors.internal.explain');
+
+    const status = appError.status;
+    const log = (req as Request & { log?: Logger }).log ?? logger;
+    if (status >= 500) log.error({ err }, 'request failed');
+    else if (status !== 404) log.info({ code: appError.code, status }, 'request refused');
+
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    if (appError instanceof TooManyRequestsError)
+      res.setHeader('Retry-After', String(appError.retryAfterSeconds));
+    if (status === 503) res.setHeader('Retry-After', '5');
+
+    const t = req.t;
+    const message = t ? t(appError.messageKey, appError.params) : appError.messageKey;
+    const fields =
+      appError instanceof ValidationError
+        ? Object.fromEntries(
+            Object.entries(appError.fields).map(([field, m]) => [
+              field,
+              t ? t(m.key, m.params ?? {}) : m.key,
+            ]),
+          )
+        : undefined;
+    const requestId = String(req.id ?? '');
+
+    res.status(status);
+    if (wantsJson(req) || !t) {
+      res.json({ error: { status, code: appError.code, message, ...(fields ? { fields } : {}), requestId } });
+      return;
+    }
+    const view = viewExists(`errors/${status}`)
+      ? `errors/${status}`
+      : status < 500
+        ? 'errors/4xx'
+        : 'errors/error';
+    res.render(
+      view,
+      {
+        title: t(`errors.status.${status}`, { defaultValue: t('errors.status.generic') }),
+        status,
+        message,
+        fields,
+        requestId,
+        path: req.path,
+      },
+      (renderErr: Error | null, html?: string) => {
+        if (renderErr) {
+          log.error({ err: renderErr }, 'error page failed to render');
+          res.type('text/plain').send(`${status} ${message}`);
+          return;
+        }
+        res.send(html);
+      },
+    );
+  };
+}

@@ -1,0 +1,131 @@
+import session from 'express-session';
+import { Types } from 'mongoose';
+import { Session } from '../../models/session.ts';
+import type { Logger } from '../core/logger.ts';
+import { op } from '../db/query.ts';
+
+type Callback = (err?: unknown) => void;
+
+/** express-session keeps the request on each session object (not enumerable). */
+function responseStarted(sess: session.SessionData): boolean {
+  const req = (sess as unknown as { req?: { res?: { headersSent?: boolean } } }).req;
+  return req?.res?.headersSent === true;
+}
+
+function expiryOf(sess: session.SessionData, fallbackMs: number): Date {
+  const expires = sess.cookie?.expires;
+  if (expires) return new Date(expires);
+  return new Date(Date.now() + fallbackMs);
+}
+
+function userOf(sess: session.SessionData): Types.ObjectId | null {
+  const id = (sess as { passport?: { user?: unknown } }).passport?.user;
+  return typeof id === 'string' && Types.ObjectId.isValid(id) ? new Types.ObjectId(id) : null;
+}
+
+export interface SessionStoreOptions {
+  logger: Logger;
+  /** Minutes between deletions of expired sessions; 0 disables them (tests). */
+  cleanupMinutes: number;
+  /** Lifetime of sessions whose cookie has no expiry. */
+  fallbackTtlMs?: number;
+}
+
+/**
+ * Sessions in the database, shared by every app instance.
+ *
+ * Every read and write addresses one session by its id (`_id`), the one lookup
+ * every supported engine answers from an index. Expiry is checked here, and
+ * expired sessions are deleted on an interval (no TTL indexes everywhere).
+ *
+ * express-session saves or touches the session while ending each response and
+ * hands a failure to `next`; by then the page (often the "database
+ * unavailable" page itself) is half-written and Express can only drop the
+ * connection. Such late failures are logged instead; saves that code waits
+ * for (sign-in) still fail loudly.
+ */
+export class DatabaseSessionStore extends session.Store {
+  readonly #logger: Logger;
+  readonly #fallbackTtlMs: number;
+  readonly #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: SessionStoreOptions) {
+    super();
+    this.#logger = options.logger;
+    this.#fallbackTtlMs = options.fallbackTtlMs ?? 24 * 3600 * 1000;
+    if (options.cleanupMinutes > 0) {
+      this.#timer = setInterval(() => {
+        void this.removeExpired().catch((err: unknown) =>
+          this.#logger.warn({ err }, 'expired session cleanup failed'),
+        );
+      }, options.cleanupMinutes * 60_000);
+      this.#timer.unref();
+    }
+  }
+
+  override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
+    Session.findById(sid)
+      .lean()
+      .then(
+        (doc) => {
+          if (!doc || doc.expires.getTime() <= Date.now()) return callback(null, null);
+          callback(null, JSON.parse(doc.data) as session.SessionData);
+        },
+        (err: unknown) => callback(err),
+      );
+  }
+
+  override set(sid: string, sess: session.SessionData, callback?: Callback): void {
+    const doc = {
+      _id: sid,
+      data: JSON.stringify(sess),
+      expires: expiryOf(sess, this.#fallbackTtlMs),
+      user: userOf(sess),
+    };
+    Session.replaceOne({ _id: sid }, doc, { upsert: true }).then(
+      () => callback?.(),
+      (err: unknown) => {
+        if (responseStarted(sess)) {
+          this.#logger.warn({ err }, 'session not saved: the database is unavailable');
+          callback?.();
+        } else callback?.(err);
+      },
+    );
+  }
+
+  override touch(sid: string, sess: session.SessionData, callback?: Callback): void {
+    // Touching only extends the expiry; losing one during an outage is harmless.
+    Session.updateOne({ _id: sid }, { $set: { expires: expiryOf(sess, this.#fallbackTtlMs) } }).then(
+      () => callback?.(),
+      (err: unknown) => {
+        this.#logger.warn({ err }, 'session expiry not extended: the database is unavailable');
+        callback?.();
+      },
+    );
+  }
+
+  override destroy(sid: string, callback?: Callback): void {
+    Session.deleteOne({ _id: sid }).then(
+      () => callback?.(),
+      (err: unknown) => callback?.(err),
+    );
+  }
+
+  /** Ends every session of a user (deactivation, password reset). Returns how many. */
+  async destroyForUser(userId: string | Types.ObjectId, exceptSid?: string): Promise<number> {
+    const filter: Record<string, unknown> = { user: new Types.ObjectId(String(userId)) };
+    if (exceptSid) filter._id = op({ $ne: exceptSid });
+    const result = await Session.deleteMany(filter);
+    return result.deletedCount;
+  }
+
+  async removeExpired(now = new Date()): Promise<number> {
+    const result = await Session.deleteMany({ expires: op({ $lte: now }) });
+    return result.deletedCount;
+  }
+
+  /** Stops the cleanup interval (the database connection belongs to the app). */
+  close(): void {
+    if (this.#timer) clearInterval(this.#timer);
+  }
+}

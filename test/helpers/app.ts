@@ -1,0 +1,122 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Express } from 'express';
+import type { i18n as I18n } from 'i18next';
+import mongoose from 'mongoose';
+import supertest from 'supertest';
+import '../../models/index.ts';
+import { createApp } from '../../server/app.ts';
+import { type Config, loadConfig } from '../../server/config.ts';
+import { EventBus } from '../../server/core/events.ts';
+import { createI18n } from '../../server/core/i18n.ts';
+import { connectDatabase, disconnectDatabase, ensureIndexes } from '../../server/db/connection.ts';
+import { DatabaseSessionStore } from '../../server/middleware/session-store.ts';
+import { createServices, type Services } from '../../server/services.ts';
+import { testDatabaseUri, testLogger, uniqueDatabaseName } from './engine.ts';
+
+export const TEST_SESSION_SECRET = 'test-session-secret-that-is-long-enough-0123456789';
+
+export interface TestApp {
+  app: Express;
+  config: Config;
+  services: Services;
+  events: EventBus;
+  i18n: I18n;
+  databaseUri: string;
+  /** i18n keys that a page asked for and a catalog lacks (each test fails on them). */
+  missingKeys: string[];
+  /** A cookie-keeping client, like one browser. */
+  agent(): supertest.Agent;
+  request(): supertest.Agent;
+}
+
+export interface TestAppOptions {
+  /** Extra environment for loadConfig. */
+  env?: Record<string, string>;
+  /** A database URI to use instead of a fresh one on the shared engine. */
+  databaseUri?: () => string;
+}
+
+/**
+ * Registers mocha hooks that give the enclosing `describe` its own clean
+ * database and a real app (createApp) on the real engine. Fields are filled in
+ * `before`, so read them inside tests and hooks.
+ */
+export function useTestApp(options: TestAppOptions = {}): TestApp {
+  const ctx = { missingKeys: [] as string[] } as unknown as TestApp;
+  let dataDir: string;
+  let sessionStore: DatabaseSessionStore | undefined;
+
+  before(async function () {
+    this.timeout(60_000);
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'passaparola-app-'));
+    const databaseUri =
+      options.databaseUri?.() ?? testDatabaseUri(uniqueDatabaseName(this.test?.parent?.title ?? 'suite'));
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      SESSION_SECRET: TEST_SESSION_SECRET,
+      DATA_DIR: dataDir,
+      MONGODB_URI: databaseUri,
+      SEED_ON_START: 'false',
+      ...options.env,
+    });
+    await connectDatabase(databaseUri, { logger: testLogger, maxWaitMs: 20_000 });
+    await ensureIndexes();
+    const i18n = await createI18n({
+      defaultLocale: config.defaultLocale,
+      onMissingKey: (locale, key) => ctx.missingKeys.push(`${locale}:${key}`),
+    });
+    const events = new EventBus(testLogger);
+    const services = createServices({ config, logger: testLogger, events });
+    const store = new DatabaseSessionStore({ logger: testLogger, cleanupMinutes: 0 });
+    sessionStore = store;
+    const app = createApp({
+      config,
+      logger: testLogger,
+      i18n,
+      events,
+      services,
+      sessionStore: store,
+      sessionSecret: TEST_SESSION_SECRET,
+    });
+    Object.assign(ctx, {
+      app,
+      config,
+      services,
+      events,
+      i18n,
+      databaseUri,
+      agent: () => supertest.agent(app),
+      request: () => supertest.agent(app),
+    });
+  });
+
+  afterEach(() => {
+    if (ctx.missingKeys.length > 0) {
+      const keys = [...new Set(ctx.missingKeys)];
+      ctx.missingKeys.length = 0;
+      throw new Error(`Pages asked for i18n keys missing from the catalogs: ${keys.join(', ')}`);
+    }
+  });
+
+  after(async () => {
+    sessionStore?.close();
+    if (mongoose.connection.readyState === mongoose.ConnectionStates.connected) {
+      await mongoose.connection.dropDatabase().catch(() => {});
+    }
+    await disconnectDatabase();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  return ctx;
+}
+
+/** Reads the CSRF token from a page the agent loads (default: the home page). */
+export async function csrfToken(agent: supertest.Agent, pagePath = '/'): Promise<string> {
+  const res = await agent.get(pagePath);
+  const match = /name="_csrf" value="([^"]+)"/.exec(res.text);
+  if (!match?.[1]) throw new Error(`No CSRF token on ${pagePath} (status ${res.status})`);
+  return match[1];
+}

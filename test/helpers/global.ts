@@ -1,0 +1,10 @@
+import { startTestEngine, stopTestEngine } from './engine.ts';
+
+/** Mocha global fixtures: one database engine for the whole run. */
+export async function mochaGlobalSetup(): Promise<void> {
+  await startTestEngine();
+}
+
+export async function mochaGlobalTeardown(): Promise<void> {
+  await stopTestEngine();
+}

@@ -1,0 +1,77 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import mongoose from 'mongoose';
+import { Team } from '../../../models/team.ts';
+import { EmbeddedEngine } from '../../../server/db/engine.ts';
+import { useTestApp } from '../../helpers/app.ts';
+import { testLogger, toolsDir } from '../../helpers/engine.ts';
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, label: string): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (await check()) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${label}`);
+}
+
+describe('readiness while the database engine restarts', function () {
+  this.timeout(90_000);
+  let engine: EmbeddedEngine;
+  let dataDir: string;
+
+  before(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'passaparola-ready-'));
+    // A long pause before the restart leaves time to observe the outage.
+    engine = await EmbeddedEngine.start({
+      dataDir,
+      toolsDir,
+      kind: 'auto',
+      logger: testLogger,
+      restartDelayMs: 8000,
+    });
+  });
+
+  const t = useTestApp({ databaseUri: () => engine.uri('readiness') });
+
+  after(async () => {
+    await engine.stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('goes red when the engine dies and green again when it is back, without restarting the app', async () => {
+    await t.request().get('/readyz').expect(200);
+    await Team.create({ name: 'Before the outage', slug: 'before-outage' });
+
+    const exited = engine.waitForExit();
+    process.kill(engine.pid!, 'SIGKILL');
+    await exited;
+
+    await waitFor(
+      async () => (await t.request().get('/readyz')).status === 503,
+      5000,
+      '/readyz to report 503',
+    );
+    const red = await t.request().get('/readyz');
+    expect(red.body).to.deep.equal({ status: 'unavailable', checks: { database: 'down' } });
+
+    // Pages fail cleanly with an explanation, not a 500 or a hang.
+    const page = await t.request().get('/').set('Accept-Language', 'en');
+    expect(page.status).to.equal(503);
+    expect(page.text).to.include('The database is not reachable right now');
+    expect(page.headers['retry-after']).to.equal('5');
+
+    const ms = await waitFor(
+      async () => (await t.request().get('/readyz')).status === 200,
+      30_000,
+      '/readyz to recover',
+    );
+    expect(ms).to.be.greaterThan(0);
+    await t.request().get('/').expect(200);
+    expect(mongoose.connection.readyState).to.equal(mongoose.ConnectionStates.connected);
+    const kept = await Team.findOne({ slug: 'before-outage' }).lean();
+    expect(kept?.name, 'data acknowledged before the outage is still there').to.equal('Before the outage');
+  });
+});

@@ -1,0 +1,75 @@
+import { expect } from 'chai';
+import { Team } from '../../../models/team.ts';
+import { TOPIC_KINDS, Topic } from '../../../models/topic.ts';
+import { ROLES, User } from '../../../models/user.ts';
+import { DEMO_PASSWORD } from '../../../server/seed/demo-data.ts';
+import { isDatabaseEmpty, seedDemo } from '../../../server/seed/seed.ts';
+import { useTestApp } from '../../helpers/app.ts';
+import { testLogger } from '../../helpers/engine.ts';
+
+describe('demo seed', function () {
+  this.timeout(60_000);
+  const t = useTestApp();
+
+  it('writes a demo organisation into an empty database', async () => {
+    expect(await isDatabaseEmpty()).to.equal(true);
+    const report = await seedDemo(testLogger);
+    expect(report.teams).to.deep.equal({ created: 4, existing: 0 });
+    expect(report.users?.created).to.be.at.least(40);
+    expect(report.users?.existing).to.equal(0);
+    expect(await isDatabaseEmpty()).to.equal(false);
+
+    for (const role of ROLES) {
+      expect(await User.countDocuments({ roles: role }), role).to.be.at.least(1);
+    }
+    const teams = await Team.find().lean();
+    expect(teams.length).to.be.at.least(3);
+    for (const team of teams) {
+      expect(team.leads.length, `${team.name} has a lead`).to.be.at.least(1);
+      expect(await User.countDocuments({ team: team._id }), `${team.name} members`).to.be.at.least(8);
+    }
+    for (const kind of TOPIC_KINDS) {
+      expect(await Topic.countDocuments({ kind }), kind).to.be.at.least(3);
+    }
+    const child = await Topic.findOne({ slug: 'portabilita' }).lean();
+    const parent = await Topic.findOne({ slug: 'attivazione' }).lean();
+    expect(String(child?.parent)).to.equal(String(parent?._id));
+    expect(child?.ancestors.map(String)).to.deep.equal([String(parent?._id)]);
+  });
+
+  it('gives the documented demo logins the demo password', async () => {
+    const admin = await User.findOne({ email: 'alessandra.ferri@aurora.example' }).select('+passwordHash');
+    expect(admin?.roles).to.deep.equal(['admin']);
+    expect(await admin?.verifyPassword(DEMO_PASSWORD)).to.equal(true);
+    expect(await admin?.verifyPassword('wrong-password-123')).to.equal(false);
+  });
+
+  it('is idempotent: a second run adds nothing and keeps what people changed', async () => {
+    const before = {
+      users: await User.countDocuments(),
+      teams: await Team.countDocuments(),
+      topics: await Topic.countDocuments(),
+    };
+    await User.updateOne({ email: 'sara.colombo@aurora.example' }, { $set: { bio: 'Edited by Sara' } });
+    const report = await seedDemo(testLogger);
+    expect(report.users?.created).to.equal(0);
+    expect(report.teams?.created).to.equal(0);
+    expect(report.topics?.created).to.equal(0);
+    expect({
+      users: await User.countDocuments(),
+      teams: await Team.countDocuments(),
+      topics: await Topic.countDocuments(),
+    }).to.deep.equal(before);
+    const sara = await User.findOne({ email: 'sara.colombo@aurora.example' }).lean();
+    expect(sara?.bio).to.equal('Edited by Sara');
+  });
+
+  it('shows the seeded organisation on the home page', async () => {
+    const people = await User.countDocuments({ active: true });
+    const res = await t.request().get('/').set('Accept-Language', 'en').expect(200);
+    expect(res.text).to.include(`${people} people in 4 teams`);
+    expect(res.text).to.include('Fatturazione e Pagamenti');
+    expect(res.text).to.include('Marco Bianchi');
+    expect(res.text).to.include('Number porting');
+  });
+});

@@ -1,0 +1,134 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { projectRoot } from '../../../server/config.ts';
+import { toolsDir } from '../../helpers/engine.ts';
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  lines: string[];
+}
+
+const nodeBinary = process.execPath;
+
+function startApp(env: Record<string, string>): Promise<Started> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(nodeBinary, ['server/index.ts'], {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TOOLS_DIR: toolsDir, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: string[] = [];
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error(`no start within 60 s:\n${lines.join('\n')}`)), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const parts = buffer.split('\n');
+      buffer = parts.pop() ?? '';
+      for (const line of parts) {
+        lines.push(line);
+        try {
+          const entry = JSON.parse(line) as { msg?: string; url?: string };
+          if (entry.msg === 'Passaparola is listening' && entry.url) {
+            clearTimeout(timer);
+            resolve({ child, url: entry.url, lines });
+          }
+        } catch {
+          // not a log line
+        }
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => lines.push(chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before listening:\n${lines.join('\n')}`));
+    });
+  });
+}
+
+function stopApp(
+  child: ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<{ code: number | null; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    child.removeAllListeners('exit');
+    child.once('exit', (code) => resolve({ code, ms: Date.now() - started }));
+    child.kill(signal);
+  });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('npm start (the real process)', function () {
+  this.timeout(120_000);
+  let dataDir: string;
+  const env = () => ({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' });
+
+  before(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'passaparola-start-'));
+  });
+
+  after(async () => {
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts on the embedded engine, seeds the demo organisation, and shuts down cleanly', async () => {
+    const app = await startApp(env());
+    expect(app.lines.join('\n')).to.include('demo data seeded');
+    const home = await fetch(`${app.url}/`, { headers: { 'Accept-Language': 'en' } });
+    expect(home.status).to.equal(200);
+    expect(await home.text()).to.match(/\d+ people in 4 teams/);
+    expect((await fetch(`${app.url}/readyz`)).status).to.equal(200);
+
+    const state = JSON.parse(
+      await fs
+        .readFile(path.join(dataDir, 'ferretdb', 'engine.json'), 'utf8')
+        .catch(async () => fs.readFile(path.join(dataDir, 'mongod', 'engine.json'), 'utf8')),
+    ) as { pid: number };
+    const stopped = await stopApp(app.child);
+    expect(stopped.code).to.equal(0);
+    expect(stopped.ms).to.be.lessThan(10_000);
+    expect(isAlive(state.pid), 'the engine stops with the app').to.equal(false);
+  });
+
+  it('reuses the same data on the second start without seeding again', async () => {
+    const app = await startApp(env());
+    try {
+      const log = app.lines.join('\n');
+      expect(log).not.to.include('demo data seeded');
+      expect(log).to.include('demo seed skipped');
+      const text = await (await fetch(`${app.url}/`, { headers: { 'Accept-Language': 'en' } })).text();
+      expect(text).to.include('45 people in 4 teams');
+    } finally {
+      expect((await stopApp(app.child, 'SIGINT')).code).to.equal(0);
+    }
+  });
+
+  it('refuses to start with a bad configuration and says which variable is wrong', async () => {
+    const child = spawn(nodeBinary, ['server/index.ts'], {
+      cwd: projectRoot,
+      env: { PATH: process.env.PATH ?? '', PORT: 'eighty', DEFAULT_LOCALE: 'fr' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).to.equal(1);
+    expect(stderr).to.include('Invalid configuration');
+    expect(stderr).to.include('PORT: expected a whole number');
+    expect(stderr).to.include('DEFAULT_LOCALE');
+  });
+});
