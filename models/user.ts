@@ -29,6 +29,11 @@ const userSchema = new Schema(
     languages: { type: [String], default: [] },
     /** Topics the person declares to know about. */
     topics: { type: [{ type: Schema.Types.ObjectId, ref: 'Topic' }], default: [] },
+    /** Profile picture in the file storage (a resized, metadata-free WebP). */
+    avatar: {
+      fileId: { type: String, default: null },
+      version: { type: String, default: null },
+    },
     active: { type: Boolean, default: true },
     deactivatedAt: { type: Date, default: null },
     lastSeenAt: { type: Date, default: null },

@@ -8,6 +8,10 @@ import session from 'express-session';
 import helmet from 'helmet';
 import type { i18n as I18n } from 'i18next';
 import { pinoHttp } from 'pino-http';
+import { adminRoutes } from './admin/admin.routes.ts';
+import { authRoutes } from './auth/auth.routes.ts';
+import { OidcLogin } from './auth/oidc.ts';
+import { createPassport, sessionLimits } from './auth/passport.ts';
 import { type Config, projectRoot } from './config.ts';
 import { AssetManifest } from './core/assets.ts';
 import type { EventBus } from './core/events.ts';
@@ -17,9 +21,14 @@ import { healthRoutes } from './health/health.routes.ts';
 import { homeRoutes } from './home/home.routes.ts';
 import { createCsrf } from './middleware/csrf.ts';
 import { createErrorHandler, notFoundHandler } from './middleware/error-handler.ts';
+import { formState } from './middleware/form-state.ts';
 import { localeMiddleware } from './middleware/locale.ts';
+import { saveSessionBeforeRedirect } from './middleware/save-before-redirect.ts';
+import { peopleRoutes } from './people/people.routes.ts';
 import { preferencesRoutes } from './preferences/preferences.routes.ts';
 import type { Services } from './services.ts';
+import { settingsRoutes } from './settings/settings.routes.ts';
+import { teamsRoutes } from './teams/teams.routes.ts';
 
 export const viewsDir = path.join(projectRoot, 'views');
 export const publicDir = path.join(projectRoot, 'public');
@@ -30,7 +39,6 @@ export interface AppDeps {
   i18n: I18n;
   events: EventBus;
   services: Services;
-  sessionStore: session.Store;
   sessionSecret: string;
 }
 
@@ -112,7 +120,7 @@ export function createApp(deps: AppDeps): Express {
     session({
       name: config.cookieSecure ? '__Host-pp.sid' : 'pp.sid',
       secret: deps.sessionSecret,
-      store: deps.sessionStore,
+      store: deps.services.sessions,
       resave: false,
       saveUninitialized: false,
       rolling: true,
@@ -126,23 +134,44 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(cookieParser());
-  app.use(localeMiddleware(deps.i18n, config.defaultLocale));
-  app.use(express.urlencoded({ extended: false, limit: '200kb', parameterLimit: 200 }));
+  app.use(saveSessionBeforeRedirect);
+  const passport = createPassport(deps.services.auth);
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.use(sessionLimits(config));
+  app.use(localeMiddleware(deps.i18n, config.defaultLocale, (req) => req.user?.locale ?? undefined));
+  app.use(express.urlencoded({ extended: false, limit: '1100kb', parameterLimit: 500 }));
   app.use(express.json({ limit: '200kb' }));
   const csrf = createCsrf({ secret: deps.sessionSecret, secure: config.cookieSecure });
   app.use(csrf.exposeToken);
   app.use(csrf.protect);
   app.use((req, res, next) => {
     res.locals.currentPath = req.originalUrl;
+    res.locals.user = req.user;
     res.locals.flash = req.session?.flash ?? [];
     if (req.session?.flash) delete req.session.flash;
     next();
   });
+  app.use(formState);
 
-  app.use(homeRoutes(deps.services));
-  app.use(preferencesRoutes(config));
+  const { services } = deps;
+  const oidc = config.oidc ? new OidcLogin(config.oidc, passport, services.auth, logger) : undefined;
+  app.use(authRoutes({ config, auth: services.auth, passport, oidc }));
+  app.use(homeRoutes(services));
+  app.use(preferencesRoutes(config, services.people));
+  app.use(peopleRoutes(services.people));
+  app.use(settingsRoutes({ config, people: services.people, auth: services.auth }));
+  app.use(
+    adminRoutes({
+      users: services.users,
+      teams: services.teams,
+      audit: services.audit,
+      importMaxBytes: 1_000_000,
+    }),
+  );
+  app.use(teamsRoutes(services.teams));
 
   app.use(notFoundHandler);
-  app.use(createErrorHandler(viewsDir, logger));
+  app.use(createErrorHandler(viewsDir, logger, deps.i18n, config.defaultLocale));
   return app;
 }

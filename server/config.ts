@@ -56,6 +56,23 @@ const envSchema = z.object({
   SEED_ON_START: booleanFromEnv.default(true),
   SHUTDOWN_TIMEOUT_MS: integer(100, 120_000).default(10_000),
   DB_POOL_SIZE: integer(1, 500).default(20),
+  ADMIN_EMAIL: optionalString.pipe(z.email({ error: 'expected an email address' }).optional()),
+  ADMIN_PASSWORD: optionalString,
+  ADMIN_NAME: optionalString,
+  LOGIN_MAX_FAILURES: integer(1, 100).default(5),
+  LOGIN_WINDOW_MINUTES: integer(1, 24 * 60).default(15),
+  LOGIN_IP_MAX_FAILURES: integer(1, 100_000).default(100),
+  PASSWORD_RESET_HOURS: integer(1, 24 * 30).default(48),
+  UPLOAD_STORAGE: z.enum(['gridfs', 'disk']).default('gridfs'),
+  AVATAR_MAX_BYTES: integer(10_000, 50_000_000).default(2_000_000),
+  OIDC_ISSUER: optionalString.pipe(z.url({ error: 'expected the issuer URL' }).optional()),
+  OIDC_CLIENT_ID: optionalString,
+  OIDC_CLIENT_SECRET: optionalString,
+  OIDC_LABEL: optionalString,
+  OIDC_LINK_BY_EMAIL: booleanFromEnv.default(false),
+  OIDC_AUTO_PROVISION: booleanFromEnv.default(true),
+  OIDC_DEFAULT_ROLE: z.enum(['operator', 'team_lead', 'knowledge_manager', 'admin']).default('operator'),
+  OIDC_ALLOW_HTTP: booleanFromEnv.default(false),
 });
 
 export type Locale = 'it' | 'en';
@@ -81,6 +98,26 @@ export interface Config {
   readonly seedOnStart: boolean;
   readonly shutdownTimeoutMs: number;
   readonly dbPoolSize: number;
+  /** First administrator, created at start when no account has this email. */
+  readonly admin: { email: string; password: string; name: string } | undefined;
+  readonly login: { maxFailures: number; windowMinutes: number; ipMaxFailures: number };
+  readonly passwordResetHours: number;
+  readonly uploadStorage: 'gridfs' | 'disk';
+  readonly avatarMaxBytes: number;
+  /** Single sign-on with OpenID Connect; undefined when not configured. */
+  readonly oidc:
+    | {
+        issuer: string;
+        clientId: string;
+        clientSecret: string | undefined;
+        label: string;
+        linkByEmail: boolean;
+        autoProvision: boolean;
+        defaultRole: 'operator' | 'team_lead' | 'knowledge_manager' | 'admin';
+        allowHttp: boolean;
+        callbackUrl: string;
+      }
+    | undefined;
 }
 
 export class ConfigError extends Error {
@@ -121,6 +158,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.SESSION_SECRET) {
     problems.push('SESSION_SECRET: required in production (at least 32 random characters)');
   }
+  if (e.ADMIN_EMAIL && !e.ADMIN_PASSWORD) problems.push('ADMIN_PASSWORD: required when ADMIN_EMAIL is set');
+  if (e.ADMIN_PASSWORD && e.ADMIN_PASSWORD.length < 12)
+    problems.push('ADMIN_PASSWORD: expected at least 12 characters');
+  if (e.OIDC_ISSUER && !e.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT || 3000}`).replace(/\/+$/, '');
@@ -144,6 +185,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedOnStart: e.SEED_ON_START,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     dbPoolSize: e.DB_POOL_SIZE,
+    admin:
+      e.ADMIN_EMAIL && e.ADMIN_PASSWORD
+        ? {
+            email: e.ADMIN_EMAIL.toLowerCase(),
+            password: e.ADMIN_PASSWORD,
+            name: e.ADMIN_NAME ?? 'Administrator',
+          }
+        : undefined,
+    login: {
+      maxFailures: e.LOGIN_MAX_FAILURES,
+      windowMinutes: e.LOGIN_WINDOW_MINUTES,
+      ipMaxFailures: e.LOGIN_IP_MAX_FAILURES,
+    },
+    passwordResetHours: e.PASSWORD_RESET_HOURS,
+    uploadStorage: e.UPLOAD_STORAGE,
+    avatarMaxBytes: e.AVATAR_MAX_BYTES,
+    oidc:
+      e.OIDC_ISSUER && e.OIDC_CLIENT_ID
+        ? {
+            issuer: e.OIDC_ISSUER,
+            clientId: e.OIDC_CLIENT_ID,
+            clientSecret: e.OIDC_CLIENT_SECRET,
+            label: e.OIDC_LABEL ?? 'SSO',
+            linkByEmail: e.OIDC_LINK_BY_EMAIL,
+            autoProvision: e.OIDC_AUTO_PROVISION,
+            defaultRole: e.OIDC_DEFAULT_ROLE,
+            allowHttp: e.OIDC_ALLOW_HTTP,
+            callbackUrl: `${publicUrl}/auth/oidc/callback`,
+          }
+        : undefined,
   };
   return Object.freeze(config);
 }

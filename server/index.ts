@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import '../models/index.ts';
 import { createApp } from './app.ts';
+import { DatabaseRateLimitStore } from './auth/rate-limit-store.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { EventBus } from './core/events.ts';
 import { createI18n } from './core/i18n.ts';
@@ -75,10 +76,26 @@ async function startOnDatabase(
 
   const i18n = await createI18n({ defaultLocale: config.defaultLocale });
   const events = new EventBus(logger);
-  const services = createServices({ config, logger, events });
-  const sessionStore = new DatabaseSessionStore({ logger, cleanupMinutes: 10 });
+  const sessionStore = new DatabaseSessionStore({
+    logger,
+    cleanupMinutes: 10,
+    fallbackTtlMs: config.sessionIdleMinutes * 60_000,
+  });
+  const services = createServices({ config, logger, events, sessions: sessionStore });
+  if (config.admin) {
+    const outcome = await services.auth.ensureAdmin(config.admin);
+    logger.info({ email: config.admin.email, outcome }, 'first administrator (ADMIN_EMAIL)');
+  }
+  // Housekeeping the engines without TTL indexes need: spent rate-limit
+  // windows and expired password links are deleted every 15 minutes.
+  const housekeeping = setInterval(() => {
+    void Promise.all([DatabaseRateLimitStore.removeExpired(), services.auth.removeExpiredResetLinks()]).catch(
+      (err: unknown) => logger.warn({ err }, 'housekeeping failed'),
+    );
+  }, 15 * 60_000);
+  housekeeping.unref();
   const sessionSecret = await resolveSessionSecret(config);
-  const app = createApp({ config, logger, i18n, events, services, sessionStore, sessionSecret });
+  const app = createApp({ config, logger, i18n, events, services, sessionSecret });
 
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
@@ -107,6 +124,7 @@ async function startOnDatabase(
       await closed;
       clearTimeout(deadline);
       sessionStore.close();
+      clearInterval(housekeeping);
       await disconnectDatabase().catch((err: unknown) => logger.warn({ err }, 'database disconnect failed'));
       await engine?.stop();
       logger.info('stopped');

@@ -1,8 +1,11 @@
 import type { TFunction } from 'i18next';
+import type { SessionUser } from './auth/session-user.ts';
 import type { Locale } from './config.ts';
 
 declare global {
   namespace Express {
+    // The signed-in person, as passport puts it on the request.
+    interface User extends SessionUser {}
     interface Request {
       /** Language of this response: the user's choice, else Accept-Language, else the default. */
       locale: Locale;
@@ -13,6 +16,11 @@ declare global {
 
 declare module 'express-session' {
   interface SessionData {
+    /** When the person signed in (ms), for the absolute session timeout. */
+    authAt?: number;
+    /** Where to go after single sign-on. */
+    returnTo?: string;
+    passport?: { user?: string };
     /** Set when a CSRF token was issued, so an anonymous session is kept. */
     csrf?: boolean;
     /** Flash messages shown once on the next page (post/redirect/get). */

@@ -1,4 +1,6 @@
 import type { HelperOptions } from 'handlebars';
+import { type Action, can } from '../auth/permissions.ts';
+import type { SessionUser } from '../auth/session-user.ts';
 import type { Locale } from '../config.ts';
 import type { AssetManifest } from './assets.ts';
 import type { TFunction } from './i18n.ts';
@@ -6,6 +8,12 @@ import type { TFunction } from './i18n.ts';
 interface RootContext {
   t?: TFunction;
   lang?: Locale;
+  user?: SessionUser;
+  currentPath?: string;
+  form?: {
+    values: Record<string, unknown>;
+    errors: Record<string, { key: string; params?: Record<string, string | number> }>;
+  };
 }
 
 function root(options: HelperOptions): RootContext {
@@ -89,6 +97,57 @@ export function createViewHelpers(assets: AssetManifest) {
       return d ? relativeTime(d, root(options).lang ?? 'it') : '';
     },
     year: () => new Date().getFullYear(),
+    /** {{#if (can "users.manage")}} — the permission matrix, as the routes apply it. */
+    can(action: Action, options: HelperOptions): boolean {
+      return can(root(options).user, action);
+    },
+    /** A form field's value: what was typed before a failed submit, else the stored value. */
+    formValue(name: string, fallback: unknown, options?: HelperOptions): unknown {
+      const opts = (options ?? fallback) as HelperOptions;
+      const values = root(opts).form?.values;
+      if (values && name in values) return values[name];
+      return options ? fallback : '';
+    },
+    /** Several values of a repeated field (checkboxes, multi-selects), as strings. */
+    formValues(name: string, fallback: unknown, options?: HelperOptions): string[] {
+      const opts = (options ?? fallback) as HelperOptions;
+      const form = root(opts).form;
+      const value = form && name in form.values ? form.values[name] : options ? fallback : [];
+      if (value === undefined || value === null || value === '') return [];
+      return (Array.isArray(value) ? value : [value]).map(String);
+    },
+    /** The translated error of a field after a failed submit, or nothing. */
+    formError(name: string, options: HelperOptions): string | undefined {
+      const { form, t } = root(options);
+      const error = form?.errors[name];
+      if (!error) return undefined;
+      return t ? (t(error.key, error.params ?? {}) as string) : error.key;
+    },
+    /** The field errors of a failed submit, translated, for the summary at the top of a form. */
+    formErrorList(options: HelperOptions): Array<{ field: string; message: string }> {
+      const { form, t } = root(options);
+      return Object.entries(form?.errors ?? {}).map(([field, e]) => ({
+        field,
+        message: t ? (t(e.key, e.params ?? {}) as string) : e.key,
+      }));
+    },
+    /** The current page's URL with one query parameter replaced (pagination, filters). */
+    withParam(name: string, value: unknown, options: HelperOptions): string {
+      const url = new URL(root(options).currentPath ?? '/', 'http://x');
+      url.searchParams.set(name, String(value));
+      return `${url.pathname}${url.search}`;
+    },
+    /** A topic's name in the page's language. */
+    topicName(
+      topic: { names?: { it?: string; en?: string }; slug?: string } | undefined,
+      options: HelperOptions,
+    ): string {
+      if (!topic) return '';
+      const lang = root(options).lang ?? 'it';
+      return topic.names?.[lang] ?? topic.names?.it ?? topic.slug ?? '';
+    },
+    add: (a: number, b: number) => Number(a) + Number(b),
+    startsWith: (value: unknown, prefix: string) => typeof value === 'string' && value.startsWith(prefix),
     json: (value: unknown) => JSON.stringify(value ?? null),
   };
 }

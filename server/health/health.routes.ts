@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { publicRoute } from '../auth/guard.ts';
 import { pingDatabase } from '../db/connection.ts';
 
 /** Liveness and readiness probes for load balancers and orchestrators (JSON, no session). */
@@ -6,13 +7,13 @@ export function healthRoutes(): Router {
   const router = Router();
   const startedAt = Date.now();
 
-  router.get('/healthz', (_req, res) => {
+  router.get('/healthz', publicRoute(), (_req, res) => {
     res
       .set('Cache-Control', 'no-store')
       .json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) });
   });
 
-  router.get('/readyz', async (_req, res) => {
+  router.get('/readyz', publicRoute(), async (_req, res) => {
     const database = await pingDatabase();
     res
       .status(database ? 200 : 503)

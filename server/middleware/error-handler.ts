@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
+import type { i18n as I18n } from 'i18next';
 import mongoose from 'mongoose';
+import type { Locale } from '../config.ts';
 import {
   AppError,
   NotFoundError,
@@ -9,8 +11,10 @@ import {
   TooManyRequestsError,
   ValidationError,
 } from '../core/errors.ts';
-import { wantsJson } from '../core/http.ts';
+import { safeRedirectPath, wantsJson } from '../core/http.ts';
+import { isLocale, LOCALES } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
+import { keepableValues } from './form-state.ts';
 
 /** Errors of the database driver that mean "the database is away right now". */
 function isDatabaseUnavailable(err: unknown): boolean {
@@ -36,6 +40,22 @@ function fromHttpError(err: unknown): AppError | undefined {
   return new AppError(status, 'bad_request', 'errors.badRequest.explain');
 }
 
+/** Where a failed form goes back to: its `_return` field, else the page it was sent from. */
+function formReturnPath(req: Request): string {
+  const body = req.body as Record<string, unknown> | undefined;
+  if (typeof body?._return === 'string') return safeRedirectPath(body._return, req.path);
+  const referer = req.get('Referer');
+  if (referer) {
+    try {
+      const url = new URL(referer);
+      if (url.host === req.get('Host')) return safeRedirectPath(`${url.pathname}${url.search}`, req.path);
+    } catch {
+      // not a URL: ignore
+    }
+  }
+  return req.path;
+}
+
 export function notFoundHandler(req: Request, _res: Response, next: NextFunction) {
   next(new NotFoundError('errors.notFound.explain', { path: req.path }));
 }
@@ -44,7 +64,21 @@ export function notFoundHandler(req: Request, _res: Response, next: NextFunction
  * The one place errors become responses: a page for browsers, JSON for API
  * clients. Templates fall back errors/<status> → errors/4xx → errors/error.
  */
-export function createErrorHandler(viewsDir: string, logger: Logger) {
+/**
+ * The language for an error raised before the locale middleware ran (the
+ * session store failing, say): the language cookie, else Accept-Language.
+ */
+function fallbackLocale(req: Request, defaultLocale: Locale): Locale {
+  const cookie = /(?:^|;\s*)pp\.lang=(it|en)\b/.exec(req.headers.cookie ?? '')?.[1];
+  if (isLocale(cookie)) return cookie;
+  if (req.headers['accept-language']) {
+    const accepted = req.acceptsLanguages(...LOCALES);
+    if (isLocale(accepted)) return accepted;
+  }
+  return defaultLocale;
+}
+
+export function createErrorHandler(viewsDir: string, logger: Logger, i18n: I18n, defaultLocale: Locale) {
   const hasView = new Map<string, boolean>();
   const viewExists = (name: string) => {
     let known = hasView.get(name);
@@ -75,6 +109,36 @@ export function createErrorHandler(viewsDir: string, logger: Logger) {
       res.setHeader('Retry-After', String(appError.retryAfterSeconds));
     if (status === 503) res.setHeader('Retry-After', '5');
 
+    // A browser form that failed validation goes back to the form, which shows
+    // the errors next to the fields and keeps what was typed (post/redirect/get).
+    if (appError instanceof ValidationError && req.method === 'POST' && req.session && !wantsJson(req)) {
+      const returnTo = formReturnPath(req);
+      req.session.form = {
+        id: new URL(returnTo, 'http://x').pathname,
+        values: keepableValues(req.body),
+        errors: appError.fields,
+      };
+      res.redirect(303, returnTo);
+      return;
+    }
+
+    // A refused action from a page (409: "the team still has members") goes
+    // back to that page with the explanation on top.
+    if (appError.status === 409 && req.method === 'POST' && req.session && !wantsJson(req)) {
+      req.session.flash = [{ type: 'error', key: appError.messageKey, params: appError.params }];
+      res.redirect(303, formReturnPath(req));
+      return;
+    }
+
+    if (!req.t) {
+      const locale = fallbackLocale(req, defaultLocale);
+      req.locale = locale;
+      req.t = i18n.getFixedT(locale);
+      res.locals.lang = locale;
+      res.locals.t = req.t;
+      res.locals.otherLocales = LOCALES.filter((l) => l !== locale);
+      res.locals.currentPath ??= req.originalUrl;
+    }
     const t = req.t;
     const message = t ? t(appError.messageKey, appError.params) : appError.messageKey;
     const fields =
@@ -89,7 +153,7 @@ export function createErrorHandler(viewsDir: string, logger: Logger) {
     const requestId = String(req.id ?? '');
 
     res.status(status);
-    if (wantsJson(req) || !t) {
+    if (wantsJson(req)) {
       res.json({ error: { status, code: appError.code, message, ...(fields ? { fields } : {}), requestId } });
       return;
     }

@@ -32,8 +32,8 @@ export interface TestApp {
 }
 
 export interface TestAppOptions {
-  /** Extra environment for loadConfig. */
-  env?: Record<string, string>;
+  /** Extra environment for loadConfig (a function is called in `before`). */
+  env?: Record<string, string> | (() => Record<string, string>);
   /** A database URI to use instead of a fresh one on the shared engine. */
   databaseUri?: () => string;
 }
@@ -60,7 +60,7 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
       DATA_DIR: dataDir,
       MONGODB_URI: databaseUri,
       SEED_ON_START: 'false',
-      ...options.env,
+      ...(typeof options.env === 'function' ? options.env() : options.env),
     });
     await connectDatabase(databaseUri, { logger: testLogger, maxWaitMs: 20_000 });
     await ensureIndexes();
@@ -69,16 +69,19 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
       onMissingKey: (locale, key) => ctx.missingKeys.push(`${locale}:${key}`),
     });
     const events = new EventBus(testLogger);
-    const services = createServices({ config, logger: testLogger, events });
-    const store = new DatabaseSessionStore({ logger: testLogger, cleanupMinutes: 0 });
+    const store = new DatabaseSessionStore({
+      logger: testLogger,
+      cleanupMinutes: 0,
+      fallbackTtlMs: config.sessionIdleMinutes * 60_000,
+    });
     sessionStore = store;
+    const services = createServices({ config, logger: testLogger, events, sessions: store });
     const app = createApp({
       config,
       logger: testLogger,
       i18n,
       events,
       services,
-      sessionStore: store,
       sessionSecret: TEST_SESSION_SECRET,
     });
     Object.assign(ctx, {

@@ -1,47 +1,55 @@
 import { expect } from 'chai';
 import { csrfToken, useTestApp } from '../../helpers/app.ts';
+import { signedIn } from '../../helpers/users.ts';
 
 describe('pages, languages and error pages', () => {
   const t = useTestApp();
 
-  describe('home page', () => {
-    it('renders in Italian by default, with the layout and a language switcher', async () => {
-      const res = await t.request().get('/').expect(200).expect('Content-Type', /html/);
+  describe('language of the pages', () => {
+    it('is Italian by default, with the layout and a language switcher', async () => {
+      const res = await t.request().get('/login').expect(200).expect('Content-Type', /html/);
       expect(res.text).to.include('<html lang="it">');
-      expect(res.text).to.include('Quello che il team sa');
+      expect(res.text).to.include('Accedi a Passaparola');
       expect(res.text).to.include('action="/preferences/language"');
       expect(res.headers['content-language']).to.equal('it');
     });
 
-    it('follows Accept-Language when the user has not chosen', async () => {
-      const res = await t.request().get('/').set('Accept-Language', 'en-GB,en;q=0.9').expect(200);
+    it('follows Accept-Language when the person has not chosen', async () => {
+      const res = await t.request().get('/login').set('Accept-Language', 'en-GB,en;q=0.9').expect(200);
       expect(res.text).to.include('<html lang="en">');
-      expect(res.text).to.include('What the team knows');
+      expect(res.text).to.include('Sign in to Passaparola');
     });
 
     it('falls back to the default language for unsupported ones', async () => {
-      const res = await t.request().get('/').set('Accept-Language', 'de-DE').expect(200);
+      const res = await t.request().get('/login').set('Accept-Language', 'de-DE').expect(200);
       expect(res.text).to.include('<html lang="it">');
+    });
+
+    it('shows the home page to a signed-in person in their language', async () => {
+      const { agent } = await signedIn(t, ['operator'], { locale: 'en' });
+      const res = await agent.get('/').set('Accept-Language', 'it').expect(200);
+      expect(res.text).to.include('<html lang="en">');
+      expect(res.text).to.include('What the team knows');
     });
   });
 
   describe('language switcher', () => {
     it('remembers the choice over Accept-Language and returns to the same page', async () => {
       const agent = t.agent();
-      const token = await csrfToken(agent);
+      const token = await csrfToken(agent, '/login');
       const res = await agent
         .post('/preferences/language')
         .type('form')
-        .send({ _csrf: token, locale: 'en', next: '/?x=1' })
+        .send({ _csrf: token, locale: 'en', next: '/login?x=1' })
         .expect(303);
-      expect(res.headers.location).to.equal('/?x=1');
-      const page = await agent.get('/').set('Accept-Language', 'it').expect(200);
+      expect(res.headers.location).to.equal('/login?x=1');
+      const page = await agent.get('/login').set('Accept-Language', 'it').expect(200);
       expect(page.text).to.include('<html lang="en">');
     });
 
     it('never redirects to another site', async () => {
       const agent = t.agent();
-      const token = await csrfToken(agent);
+      const token = await csrfToken(agent, '/login');
       for (const next of ['//evil.example/', 'https://evil.example/', '/\\evil.example']) {
         const res = await agent
           .post('/preferences/language')
@@ -54,7 +62,7 @@ describe('pages, languages and error pages', () => {
 
     it('rejects an unknown language with a field message', async () => {
       const agent = t.agent();
-      const token = await csrfToken(agent);
+      const token = await csrfToken(agent, '/login');
       const res = await agent
         .post('/preferences/language')
         .set('Accept', 'application/json')
@@ -66,7 +74,7 @@ describe('pages, languages and error pages', () => {
 
     it('refuses a form without a valid CSRF token', async () => {
       const agent = t.agent();
-      await csrfToken(agent);
+      await csrfToken(agent, '/login');
       const missing = await agent
         .post('/preferences/language')
         .type('form')
@@ -81,9 +89,9 @@ describe('pages, languages and error pages', () => {
     });
 
     it('refuses a token issued to another session', async () => {
-      const token = await csrfToken(t.agent());
+      const token = await csrfToken(t.agent(), '/login');
       const other = t.agent();
-      await other.get('/');
+      await other.get('/login');
       await other.post('/preferences/language').type('form').send({ _csrf: token, locale: 'en' }).expect(403);
     });
   });
@@ -110,15 +118,16 @@ describe('pages, languages and error pages', () => {
       t.services.home.organisationSnapshot = async () => {
         throw new Error('secret internal detail');
       };
+      const { agent } = await signedIn(t);
       try {
-        const it = await t.request().get('/').set('X-Request-Id', 'req-test-12345').expect(500);
+        const it = await agent.get('/').set('X-Request-Id', 'req-test-12345').expect(500);
         expect(it.text).to.include('Qualcosa è andato storto');
         expect(it.text).to.include('req-test-12345');
         expect(it.text).not.to.include('secret internal detail');
-        const en = await t.request().get('/').set('Accept-Language', 'en').expect(500);
+        const en = await agent.get('/').set('Accept-Language', 'en').expect(500);
         expect(en.text).to.include('Something went wrong on our side');
         expect(en.headers['x-request-id']).to.be.a('string');
-        const json = await t.request().get('/').set('Accept', 'application/json').expect(500);
+        const json = await agent.get('/').set('Accept', 'application/json').expect(500);
         expect(json.body.error.code).to.equal('internal_error');
         expect(JSON.stringify(json.body)).not.to.include('secret internal detail');
       } finally {
@@ -139,7 +148,7 @@ describe('pages, languages and error pages', () => {
 
   describe('security headers and assets', () => {
     it('sends a strict content security policy and no framework fingerprint', async () => {
-      const res = await t.request().get('/').expect(200);
+      const res = await t.request().get('/login').expect(200);
       const csp = String(res.headers['content-security-policy']);
       expect(csp).to.include("script-src 'self'");
       expect(csp).to.include("base-uri 'none'");
@@ -150,7 +159,7 @@ describe('pages, languages and error pages', () => {
     });
 
     it('serves fingerprinted assets with a long immutable cache', async () => {
-      const page = await t.request().get('/');
+      const page = await t.request().get('/login');
       const href = /href="(\/assets\/css\/app\.[0-9a-f]{12}\.css)"/.exec(page.text)?.[1];
       expect(href).to.be.a('string');
       const css = await t.request().get(href!).expect(200).expect('Content-Type', /css/);
@@ -161,7 +170,7 @@ describe('pages, languages and error pages', () => {
     });
 
     it('keeps the session cookie httpOnly and same-site', async () => {
-      const res = await t.request().get('/');
+      const res = await t.request().get('/login');
       const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
       const sid = cookies.find((c) => c.startsWith('pp.sid='));
       expect(sid)

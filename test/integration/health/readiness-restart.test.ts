@@ -7,6 +7,7 @@ import { Team } from '../../../models/team.ts';
 import { EmbeddedEngine } from '../../../server/db/engine.ts';
 import { useTestApp } from '../../helpers/app.ts';
 import { testLogger, toolsDir } from '../../helpers/engine.ts';
+import { signedIn } from '../../helpers/users.ts';
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, label: string): Promise<number> {
   const started = Date.now();
@@ -43,6 +44,7 @@ describe('readiness while the database engine restarts', function () {
 
   it('goes red when the engine dies and green again when it is back, without restarting the app', async () => {
     await t.request().get('/readyz').expect(200);
+    const { agent } = await signedIn(t);
     await Team.create({ name: 'Before the outage', slug: 'before-outage' });
 
     const exited = engine.waitForExit();
@@ -58,7 +60,7 @@ describe('readiness while the database engine restarts', function () {
     expect(red.body).to.deep.equal({ status: 'unavailable', checks: { database: 'down' } });
 
     // Pages fail cleanly with an explanation, not a 500 or a hang.
-    const page = await t.request().get('/').set('Accept-Language', 'en');
+    const page = await agent.get('/').set('Accept-Language', 'en');
     expect(page.status).to.equal(503);
     expect(page.text).to.include('The database is not reachable right now');
     expect(page.headers['retry-after']).to.equal('5');
@@ -69,7 +71,7 @@ describe('readiness while the database engine restarts', function () {
       '/readyz to recover',
     );
     expect(ms).to.be.greaterThan(0);
-    await t.request().get('/').expect(200);
+    await agent.get('/').expect(200);
     expect(mongoose.connection.readyState).to.equal(mongoose.ConnectionStates.connected);
     const kept = await Team.findOne({ slug: 'before-outage' }).lean();
     expect(kept?.name, 'data acknowledged before the outage is still there').to.equal('Before the outage');

@@ -6,6 +6,7 @@ import { DEMO_PASSWORD } from '../../../server/seed/demo-data.ts';
 import { isDatabaseEmpty, seedDemo } from '../../../server/seed/seed.ts';
 import { useTestApp } from '../../helpers/app.ts';
 import { testLogger } from '../../helpers/engine.ts';
+import { signIn } from '../../helpers/users.ts';
 
 describe('demo seed', function () {
   this.timeout(60_000);
@@ -66,7 +67,9 @@ describe('demo seed', function () {
 
   it('shows the seeded organisation on the home page', async () => {
     const people = await User.countDocuments({ active: true });
-    const res = await t.request().get('/').set('Accept-Language', 'en').expect(200);
+    const agent = t.agent();
+    await signIn(agent, 'marco.bianchi@aurora.example', DEMO_PASSWORD);
+    const res = await agent.get('/').set('Accept-Language', 'en').expect(200);
     expect(res.text).to.include(`${people} people in 4 teams`);
     expect(res.text).to.include('Fatturazione e Pagamenti');
     expect(res.text).to.include('Marco Bianchi');

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { projectRoot } from '../../../server/config.ts';
+import { DEMO_PASSWORD } from '../../../server/seed/demo-data.ts';
 import { toolsDir } from '../../helpers/engine.ts';
 
 interface Started {
@@ -61,6 +62,32 @@ function stopApp(
   });
 }
 
+/** Signs in through the real form with fetch, keeping the cookies like a browser. */
+async function signedInFetch(base: string, email: string, password: string) {
+  const jar = new Map<string, string>();
+  const remember = (res: Response) => {
+    for (const cookie of res.headers.getSetCookie()) {
+      const [pair] = cookie.split(';');
+      const [name, ...value] = (pair ?? '').split('=');
+      if (name) jar.set(name, value.join('='));
+    }
+  };
+  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const loginPage = await fetch(`${base}/login`);
+  remember(loginPage);
+  const token = /name="_csrf" value="([^"]+)"/.exec(await loginPage.text())?.[1] ?? '';
+  const login = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookieHeader() },
+    body: new URLSearchParams({ _csrf: token, email, password }).toString(),
+  });
+  remember(login);
+  expect(login.status).to.equal(303);
+  return (path: string) =>
+    fetch(`${base}${path}`, { headers: { Cookie: cookieHeader(), 'Accept-Language': 'en' } });
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -86,7 +113,8 @@ describe('npm start (the real process)', function () {
   it('starts on the embedded engine, seeds the demo organisation, and shuts down cleanly', async () => {
     const app = await startApp(env());
     expect(app.lines.join('\n')).to.include('demo data seeded');
-    const home = await fetch(`${app.url}/`, { headers: { 'Accept-Language': 'en' } });
+    const get = await signedInFetch(app.url, 'alessandra.ferri@aurora.example', DEMO_PASSWORD);
+    const home = await get('/');
     expect(home.status).to.equal(200);
     expect(await home.text()).to.match(/\d+ people in 4 teams/);
     expect((await fetch(`${app.url}/readyz`)).status).to.equal(200);
@@ -108,7 +136,8 @@ describe('npm start (the real process)', function () {
       const log = app.lines.join('\n');
       expect(log).not.to.include('demo data seeded');
       expect(log).to.include('demo seed skipped');
-      const text = await (await fetch(`${app.url}/`, { headers: { 'Accept-Language': 'en' } })).text();
+      const get = await signedInFetch(app.url, 'alessandra.ferri@aurora.example', DEMO_PASSWORD);
+      const text = await (await get('/')).text();
       expect(text).to.include('45 people in 4 teams');
     } finally {
       expect((await stopApp(app.child, 'SIGINT')).code).to.equal(0);

@@ -1,0 +1,40 @@
+import { ROLES, type Role } from '../../models/user.ts';
+
+const EVERYONE = ROLES;
+
+/**
+ * The permission matrix: every action a route or socket handler checks, and the
+ * roles that may perform it. A person with several roles has the union. This is
+ * the only place permissions are decided; routes use `guard(action)`, services
+ * and templates use `can(user, action)`, and a test walks every route through it.
+ */
+export const PERMISSIONS = {
+  /** Use the app at all: home, directory, profiles, own settings. */
+  'app.use': EVERYONE,
+  'people.view': EVERYONE,
+  'profile.editOwn': EVERYONE,
+  'admin.access': ['admin'],
+  'users.manage': ['admin'],
+  'users.import': ['admin'],
+  'teams.manage': ['admin'],
+  'audit.view': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Action = keyof typeof PERMISSIONS;
+export const ACTIONS = Object.keys(PERMISSIONS) as Action[];
+
+export interface Actor {
+  roles: readonly string[];
+  active?: boolean;
+}
+
+export function can(actor: Actor | undefined | null, action: Action): boolean {
+  if (!actor || actor.active === false) return false;
+  const allowed: readonly string[] = PERMISSIONS[action];
+  return actor.roles.some((role) => allowed.includes(role));
+}
+
+/** Roles that grant an action (for the "why not" of a 403 page). */
+export function rolesFor(action: Action): readonly Role[] {
+  return PERMISSIONS[action];
+}

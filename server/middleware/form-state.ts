@@ -1,0 +1,32 @@
+import type { NextFunction, Request, Response } from 'express';
+
+/** Body fields never echoed back into a form. */
+const SECRET_FIELD = /password|secret|token|^_csrf$/i;
+
+export function keepableValues(body: unknown): Record<string, unknown> {
+  if (!body || typeof body !== 'object') return {};
+  const values: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    if (SECRET_FIELD.test(key)) continue;
+    if (typeof value === 'string') values[key] = value.slice(0, 20_000);
+    else if (Array.isArray(value)) values[key] = value.filter((v) => typeof v === 'string').slice(0, 200);
+  }
+  return values;
+}
+
+/**
+ * Post/redirect/get for forms: a failed POST stores its field errors and the
+ * typed values in the session (see the error handler); the next GET of the
+ * form's page shows them once. Views read `form.values` and `form.errors`.
+ */
+export function formState(req: Request, res: Response, next: NextFunction) {
+  const form = req.session?.form;
+  if (form && req.method === 'GET') {
+    delete req.session.form;
+    if (form.id === req.path) {
+      res.locals.form = form;
+      res.locals.formErrorCount = Object.keys(form.errors).length;
+    }
+  }
+  next();
+}
