@@ -4,8 +4,31 @@ import path from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
 
 interface AssetEntry {
-  file: string;
+  /** A file on disk, or the content of a bundle built in memory. */
+  file?: string;
+  content?: Buffer;
+  type?: string;
   hash: string;
+}
+
+/**
+ * The stylesheet is one bundle: `css/base.css` first, then every other file of
+ * `public/css/` in name order, so each feature keeps its styles in its own file.
+ */
+function cssBundle(publicDir: string): Buffer {
+  const dir = path.join(publicDir, 'css');
+  const names = readdirSync(dir)
+    .filter((n) => n.endsWith('.css') && n !== 'base.css')
+    .sort();
+  return Buffer.concat(
+    ['base.css', ...names].map((name) =>
+      Buffer.from(`/* ${name} */\n${readFileSync(path.join(dir, name), 'utf8')}\n`),
+    ),
+  );
+}
+
+function hashOf(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex').slice(0, 12);
 }
 
 /**
@@ -27,11 +50,12 @@ export class AssetManifest {
     };
     walk(publicDir);
     for (const [logical, file] of Object.entries(extra)) this.#add(logical, file);
+    const css = cssBundle(publicDir);
+    this.#entries.set('css/app.css', { content: css, type: 'text/css; charset=utf-8', hash: hashOf(css) });
   }
 
   #add(logical: string, file: string): void {
-    const hash = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12);
-    this.#entries.set(logical, { file, hash });
+    this.#entries.set(logical, { file, hash: hashOf(readFileSync(file)) });
   }
 
   /** Public URL of an asset; throws for unknown names so typos fail in tests. */
@@ -40,6 +64,17 @@ export class AssetManifest {
     if (!entry) throw new Error(`Unknown asset: ${logical}`);
     const ext = path.extname(logical);
     return `/assets/${logical.slice(0, logical.length - ext.length)}.${entry.hash}${ext}`;
+  }
+
+  /**
+   * The page scripts: every top-level `public/js/*.js` module, in name order
+   * (each feature adds its own file; shared code lives in `public/js/lib/`).
+   */
+  scripts(): string[] {
+    return [...this.#entries.keys()]
+      .filter((logical) => /^js\/[^/]+\.js$/.test(logical))
+      .sort()
+      .map((logical) => this.url(logical));
   }
 
   middleware() {
@@ -51,7 +86,20 @@ export class AssetManifest {
       if (!entry) return next();
       const immutable = match !== null && match[2] === entry.hash;
       res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.sendFile(entry.file, {
+      if (entry.content) {
+        res.setHeader(
+          'Cache-Control',
+          immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=0',
+        );
+        res.setHeader('ETag', `"${entry.hash}"`);
+        if (req.headers['if-none-match'] === `"${entry.hash}"`) {
+          res.status(304).end();
+          return;
+        }
+        res.type(entry.type ?? 'application/octet-stream').send(entry.content);
+        return;
+      }
+      res.sendFile(entry.file!, {
         maxAge: immutable ? 365 * 24 * 3600 * 1000 : 0,
         immutable,
         dotfiles: 'deny',

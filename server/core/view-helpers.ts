@@ -64,6 +64,8 @@ export function createViewHelpers(assets: AssetManifest) {
     asset(logical: string): string {
       return assets.url(logical);
     },
+    /** The page's module scripts (see AssetManifest.scripts). */
+    pageScripts: () => assets.scripts(),
     eq: (a: unknown, b: unknown) => String(a) === String(b),
     ne: (a: unknown, b: unknown) => String(a) !== String(b),
     gt: (a: number, b: number) => a > b,
