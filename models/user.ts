@@ -34,6 +34,9 @@ const userSchema = new Schema(
       fileId: { type: String, default: null },
       version: { type: String, default: null },
     },
+    /** Topics and colleagues whose posts come first in the home feed. */
+    followedTopics: { type: [{ type: Schema.Types.ObjectId, ref: 'Topic' }], default: [] },
+    followedPeople: { type: [{ type: Schema.Types.ObjectId, ref: 'User' }], default: [] },
     active: { type: Boolean, default: true },
     deactivatedAt: { type: Date, default: null },
     lastSeenAt: { type: Date, default: null },

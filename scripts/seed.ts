@@ -8,6 +8,7 @@ import { createLogger } from '../server/core/logger.ts';
 import { disconnectDatabase } from '../server/db/connection.ts';
 import { EngineUnavailableError } from '../server/db/ferretdb-build.ts';
 import { openDatabase } from '../server/index.ts';
+import { buildRuntime } from '../server/runtime.ts';
 import { seedDemo } from '../server/seed/seed.ts';
 
 try {
@@ -15,7 +16,8 @@ try {
   const logger = createLogger(config.logLevel);
   const engine = await openDatabase(config, logger);
   try {
-    const report = await seedDemo(logger);
+    const runtime = buildRuntime(config, logger, { cleanupMinutes: 0 });
+    const report = await seedDemo(runtime);
     for (const [what, counts] of Object.entries(report)) {
       process.stdout.write(
         `${what.padEnd(12)} ${String(counts.created).padStart(6)} created ${String(counts.existing).padStart(6)} already there\n`,

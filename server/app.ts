@@ -18,17 +18,20 @@ import type { EventBus } from './core/events.ts';
 import type { Logger } from './core/logger.ts';
 import { createViewHelpers } from './core/view-helpers.ts';
 import { healthRoutes } from './health/health.routes.ts';
-import { homeRoutes } from './home/home.routes.ts';
 import { createCsrf } from './middleware/csrf.ts';
 import { createErrorHandler, notFoundHandler } from './middleware/error-handler.ts';
 import { formState } from './middleware/form-state.ts';
 import { localeMiddleware } from './middleware/locale.ts';
 import { saveSessionBeforeRedirect } from './middleware/save-before-redirect.ts';
 import { peopleRoutes } from './people/people.routes.ts';
+import { feedsRoutes } from './posts/feeds.routes.ts';
+import { moderationRoutes } from './posts/moderation.routes.ts';
+import { postsRoutes } from './posts/posts.routes.ts';
 import { preferencesRoutes } from './preferences/preferences.routes.ts';
 import type { Services } from './services.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
 import { teamsRoutes } from './teams/teams.routes.ts';
+import { topicsRoutes } from './topics/topics.routes.ts';
 
 export const viewsDir = path.join(projectRoot, 'views');
 export const publicDir = path.join(projectRoot, 'public');
@@ -157,9 +160,12 @@ export function createApp(deps: AppDeps): Express {
   const { services } = deps;
   const oidc = config.oidc ? new OidcLogin(config.oidc, passport, services.auth, logger) : undefined;
   app.use(authRoutes({ config, auth: services.auth, passport, oidc }));
-  app.use(homeRoutes(services));
+  app.use(feedsRoutes({ feeds: services.feeds, topics: services.topics }));
+  app.use(postsRoutes({ config, ...services }));
+  app.use(topicsRoutes({ topics: services.topics, feeds: services.feeds }));
+  app.use(moderationRoutes(services.moderation));
   app.use(preferencesRoutes(config, services.people));
-  app.use(peopleRoutes(services.people));
+  app.use(peopleRoutes(services.people, services.topics));
   app.use(settingsRoutes({ config, people: services.people, auth: services.auth }));
   app.use(
     adminRoutes({

@@ -65,6 +65,12 @@ const envSchema = z.object({
   PASSWORD_RESET_HOURS: integer(1, 24 * 30).default(48),
   UPLOAD_STORAGE: z.enum(['gridfs', 'disk']).default('gridfs'),
   AVATAR_MAX_BYTES: integer(10_000, 50_000_000).default(2_000_000),
+  ATTACHMENT_MAX_BYTES: integer(10_000, 200_000_000).default(10_000_000),
+  POST_ATTACHMENTS_MAX_BYTES: integer(10_000, 500_000_000).default(25_000_000),
+  POST_MAX_FILES: integer(1, 20).default(5),
+  POST_INTERVAL_SECONDS: integer(0, 3600).default(5),
+  DUPLICATE_POST_MINUTES: integer(0, 1440).default(5),
+  UPLOADS_PER_MINUTE: integer(1, 10_000).default(10),
   OIDC_ISSUER: optionalString.pipe(z.url({ error: 'expected the issuer URL' }).optional()),
   OIDC_CLIENT_ID: optionalString,
   OIDC_CLIENT_SECRET: optionalString,
@@ -104,6 +110,14 @@ export interface Config {
   readonly passwordResetHours: number;
   readonly uploadStorage: 'gridfs' | 'disk';
   readonly avatarMaxBytes: number;
+  readonly posting: {
+    attachmentMaxBytes: number;
+    postAttachmentsMaxBytes: number;
+    maxFiles: number;
+    intervalSeconds: number;
+    duplicateWindowMinutes: number;
+    uploadsPerMinute: number;
+  };
   /** Single sign-on with OpenID Connect; undefined when not configured. */
   readonly oidc:
     | {
@@ -201,6 +215,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     passwordResetHours: e.PASSWORD_RESET_HOURS,
     uploadStorage: e.UPLOAD_STORAGE,
     avatarMaxBytes: e.AVATAR_MAX_BYTES,
+    posting: {
+      attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
+      postAttachmentsMaxBytes: e.POST_ATTACHMENTS_MAX_BYTES,
+      maxFiles: e.POST_MAX_FILES,
+      intervalSeconds: e.POST_INTERVAL_SECONDS,
+      duplicateWindowMinutes: e.DUPLICATE_POST_MINUTES,
+      uploadsPerMinute: e.UPLOADS_PER_MINUTE,
+    },
     oidc:
       e.OIDC_ISSUER && e.OIDC_CLIENT_ID
         ? {

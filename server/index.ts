@@ -4,16 +4,14 @@ import '../models/index.ts';
 import { createApp } from './app.ts';
 import { DatabaseRateLimitStore } from './auth/rate-limit-store.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { EventBus } from './core/events.ts';
 import { createI18n } from './core/i18n.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import { resolveSessionSecret } from './core/secrets.ts';
 import { connectDatabase, disconnectDatabase, ensureIndexes } from './db/connection.ts';
 import { EmbeddedEngine } from './db/engine.ts';
 import { EngineUnavailableError } from './db/ferretdb-build.ts';
-import { DatabaseSessionStore } from './middleware/session-store.ts';
+import { buildRuntime } from './runtime.ts';
 import { isDatabaseEmpty, seedDemo } from './seed/seed.ts';
-import { createServices } from './services.ts';
 
 export interface RunningServer {
   url: string;
@@ -67,21 +65,16 @@ async function startOnDatabase(
   engine: EmbeddedEngine | undefined,
   started: number,
 ): Promise<RunningServer> {
+  const runtime = buildRuntime(config, logger);
+  const { events, services, sessions: sessionStore } = runtime;
   if (config.seedOnStart && (await isDatabaseEmpty())) {
     logger.info('empty database: writing the demo organisation');
-    await seedDemo(logger);
+    await seedDemo(runtime);
   } else if (config.seedOnStart) {
     logger.info('the database already holds data: demo seed skipped');
   }
 
   const i18n = await createI18n({ defaultLocale: config.defaultLocale });
-  const events = new EventBus(logger);
-  const sessionStore = new DatabaseSessionStore({
-    logger,
-    cleanupMinutes: 10,
-    fallbackTtlMs: config.sessionIdleMinutes * 60_000,
-  });
-  const services = createServices({ config, logger, events, sessions: sessionStore });
   if (config.admin) {
     const outcome = await services.auth.ensureAdmin(config.admin);
     logger.info({ email: config.admin.email, outcome }, 'first administrator (ADMIN_EMAIL)');

@@ -1,14 +1,19 @@
 import { AuditService } from './audit/audit.service.ts';
 import { AuthService } from './auth/auth.service.ts';
 import type { Config } from './config.ts';
+import { ContentRenderer } from './content/renderer.ts';
 import type { EventBus } from './core/events.ts';
 import type { Logger } from './core/logger.ts';
-import { HomeService } from './home/home.service.ts';
 import type { DatabaseSessionStore } from './middleware/session-store.ts';
 import { PeopleService } from './people/people.service.ts';
+import { AnswersService } from './posts/answers.service.ts';
+import { FeedsService } from './posts/feeds.service.ts';
+import { ModerationService } from './posts/moderation.service.ts';
+import { PostsService } from './posts/posts.service.ts';
 import type { FileStorage } from './storage/file-storage.ts';
 import { createFileStorage } from './storage/index.ts';
 import { TeamsService } from './teams/teams.service.ts';
+import { TopicsService } from './topics/topics.service.ts';
 import { UsersService } from './users/users.service.ts';
 
 export interface ServiceDeps {
@@ -17,11 +22,12 @@ export interface ServiceDeps {
   events: EventBus;
   sessions: DatabaseSessionStore;
   storage?: FileStorage;
+  /** The time of facts; the demo seed replays months of history with it. */
+  clock?: () => Date;
 }
 
 /** Every service, built once with its dependencies; pages, sockets and tests share them. */
 export interface Services {
-  home: HomeService;
   audit: AuditService;
   auth: AuthService;
   users: UsersService;
@@ -29,6 +35,12 @@ export interface Services {
   people: PeopleService;
   storage: FileStorage;
   sessions: DatabaseSessionStore;
+  renderer: ContentRenderer;
+  topics: TopicsService;
+  posts: PostsService;
+  answers: AnswersService;
+  feeds: FeedsService;
+  moderation: ModerationService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -36,8 +48,23 @@ export function createServices(deps: ServiceDeps): Services {
   const storage = deps.storage ?? createFileStorage(config);
   const audit = new AuditService(logger);
   const auth = new AuthService({ config, logger, events, audit, sessions });
+  const renderer = new ContentRenderer();
+  const posts = new PostsService({
+    clock: deps.clock,
+    events,
+    audit,
+    storage,
+    renderer,
+    limits: {
+      maxFileBytes: config.posting.attachmentMaxBytes,
+      maxPostBytes: config.posting.postAttachmentsMaxBytes,
+      maxFiles: config.posting.maxFiles,
+      postIntervalSeconds: config.posting.intervalSeconds,
+      duplicateWindowMinutes: config.posting.duplicateWindowMinutes,
+    },
+  });
+  const answers = new AnswersService({ clock: deps.clock, events, audit, renderer });
   return {
-    home: new HomeService(),
     audit,
     auth,
     users: new UsersService({ events, audit, auth, sessions }),
@@ -45,5 +72,11 @@ export function createServices(deps: ServiceDeps): Services {
     people: new PeopleService(storage, events),
     storage,
     sessions,
+    renderer,
+    topics: new TopicsService(audit, events),
+    posts,
+    answers,
+    feeds: new FeedsService(),
+    moderation: new ModerationService({ audit, events, posts, answers }),
   };
 }

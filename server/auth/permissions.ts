@@ -13,6 +13,13 @@ export const PERMISSIONS = {
   'app.use': EVERYONE,
   'people.view': EVERYONE,
   'profile.editOwn': EVERYONE,
+  'content.read': EVERYONE,
+  'content.create': EVERYONE,
+  /** Accept an answer on anyone's question (askers accept on their own). */
+  'answers.acceptAny': ['team_lead', 'knowledge_manager'],
+  /** Edit or delete anyone's content, handle the flag queue. */
+  'content.moderate': ['knowledge_manager', 'admin'],
+  'topics.manage': ['knowledge_manager', 'admin'],
   'admin.access': ['admin'],
   'users.manage': ['admin'],
   'users.import': ['admin'],

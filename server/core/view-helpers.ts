@@ -70,7 +70,7 @@ export function createViewHelpers(assets: AssetManifest) {
     ne: (a: unknown, b: unknown) => String(a) !== String(b),
     gt: (a: number, b: number) => a > b,
     and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
-    or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+    or: (...args: unknown[]) => args.slice(0, -1).find(Boolean) ?? false,
     not: (a: unknown) => !a,
     includes: (list: unknown, value: unknown) =>
       Array.isArray(list) && list.map(String).includes(String(value)),
@@ -149,6 +149,14 @@ export function createViewHelpers(assets: AssetManifest) {
       return topic.names?.[lang] ?? topic.names?.it ?? topic.slug ?? '';
     },
     add: (a: number, b: number) => Number(a) + Number(b),
+    array: (...args: unknown[]) => args.slice(0, -1),
+    /** A file size for people: 532 KB, 2,4 MB. */
+    fileSize(bytes: number, options: HelperOptions): string {
+      const lang = root(options).lang ?? 'it';
+      const n = Number(bytes) || 0;
+      const [value, unit] = n >= 1_000_000 ? [n / 1_000_000, 'MB'] : n >= 1000 ? [n / 1000, 'KB'] : [n, 'B'];
+      return `${new Intl.NumberFormat(lang, { maximumFractionDigits: value < 10 ? 1 : 0 }).format(value)} ${unit}`;
+    },
     startsWith: (value: unknown, prefix: string) => typeof value === 'string' && value.startsWith(prefix),
     json: (value: unknown) => JSON.stringify(value ?? null),
   };

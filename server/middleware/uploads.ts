@@ -32,3 +32,37 @@ export function singleFileUpload(fieldName: string, maxBytes: number) {
     });
   };
 }
+
+/** Several files in one field (post attachments), each at most `maxBytes`. */
+export function filesUpload(fieldName: string, maxFiles: number, maxBytes: number) {
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: maxBytes, files: maxFiles, fields: 100, fieldSize: 100_000, parts: maxFiles + 100 },
+  }).array(fieldName, maxFiles);
+  return (req: Request, res: Response, next: NextFunction) => {
+    upload(req, res, (err: unknown) => {
+      if (!err) return next();
+      if (err instanceof multer.MulterError) {
+        if (err.code === 'LIMIT_FILE_SIZE') {
+          return next(
+            new ValidationError({
+              [fieldName]: {
+                key: 'validation.fileTooLarge',
+                params: { max: Math.round((maxBytes / 1_000_000) * 10) / 10 },
+              },
+            }),
+          );
+        }
+        if (err.code === 'LIMIT_FILE_COUNT' || err.code === 'LIMIT_UNEXPECTED_FILE') {
+          return next(
+            new ValidationError({
+              [fieldName]: { key: 'validation.tooManyFiles', params: { max: maxFiles } },
+            }),
+          );
+        }
+        return next(new ValidationError({ [fieldName]: { key: 'validation.uploadRejected' } }));
+      }
+      next(err);
+    });
+  };
+}

@@ -2,10 +2,11 @@ import { type Request, type Response, Router } from 'express';
 import { guard } from '../auth/guard.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { parseInput } from '../core/validation.ts';
+import type { TopicsService } from '../topics/topics.service.ts';
 import { directorySchema } from './people.schemas.ts';
 import type { PeopleService } from './people.service.ts';
 
-export function peopleRoutes(people: PeopleService): Router {
+export function peopleRoutes(people: PeopleService, topics: TopicsService): Router {
   const router = Router();
 
   router.get('/people', guard('people.view'), async (req: Request, res: Response) => {
@@ -17,9 +18,11 @@ export function peopleRoutes(people: PeopleService): Router {
   router.get('/people/:id', guard('people.view'), async (req: Request, res: Response) => {
     const person = await people.profile(String(req.params.id));
     if (!person.active && !req.user!.roles.includes('admin')) throw new NotFoundError('people.notFound');
+    const following = await topics.isFollowingPerson(req.user!, person.id);
     res.render('pages/people/profile', {
       title: person.displayName,
       person,
+      following,
       isSelf: person.id === req.user!.id,
     });
   });

@@ -45,7 +45,8 @@ export class PeopleService {
     if (filters.q) query.nameKey = op({ $regex: escapeRegex(foldName(filters.q)) });
     if (filters.team) query.team = new Types.ObjectId(filters.team);
     if (filters.topic) query.topics = new Types.ObjectId(filters.topic);
-    const [rows, teams, topics] = await Promise.all([
+    const [total, rows, teams, topics] = await Promise.all([
+      User.countDocuments(query),
       User.find(query)
         .sort({ nameKey: 1, _id: 1 })
         .skip((filters.page - 1) * DIRECTORY_PAGE_SIZE)
@@ -66,6 +67,7 @@ export class PeopleService {
         roles: u.roles,
         topics: u.topics.map((id) => topicById.get(String(id))).filter((t): t is TopicOption => Boolean(t)),
       })),
+      total,
       page: filters.page,
       hasNext: rows.length > DIRECTORY_PAGE_SIZE,
       teams: teams.map((t) => ({ id: String(t._id), name: t.name })),

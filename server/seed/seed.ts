@@ -4,6 +4,8 @@ import { Topic } from '../../models/topic.ts';
 import { foldName, hashPassword, User } from '../../models/user.ts';
 import type { Logger } from '../core/logger.ts';
 import { escapeRegex, op } from '../db/query.ts';
+import type { Runtime } from '../runtime.ts';
+import { seedContent } from './content-step.ts';
 import {
   BIO_TEMPLATES_EN,
   BIO_TEMPLATES_IT,
@@ -30,6 +32,7 @@ export type SeedReport = Record<string, SeedCounts>;
 
 export interface SeedContext {
   logger: Logger;
+  runtime: Runtime;
   random: Random;
   /** Slug → id maps filled by earlier steps for later ones. */
   teams: Map<string, Types.ObjectId>;
@@ -201,16 +204,18 @@ async function seedUsers(ctx: SeedContext): Promise<void> {
 }
 
 /** Steps run in order; later features append theirs (content, votes, KB, scores). */
-export const SEED_STEPS: SeedStep[] = [seedTeams, seedTopics, seedUsers];
+export const SEED_STEPS: SeedStep[] = [seedTeams, seedTopics, seedUsers, seedContent];
 
 /**
  * Writes the demo organisation. Idempotent: records are matched by their
  * natural keys (slug, email) and only missing ones are inserted, so running it
  * again adds nothing and never overwrites what people changed.
  */
-export async function seedDemo(logger: Logger, steps: SeedStep[] = SEED_STEPS): Promise<SeedReport> {
+export async function seedDemo(runtime: Runtime, steps: SeedStep[] = SEED_STEPS): Promise<SeedReport> {
+  const logger = runtime.logger;
   const ctx: SeedContext = {
     logger,
+    runtime,
     random: createRandom(20_260_401),
     teams: new Map(),
     topics: new Map(),

@@ -24,12 +24,10 @@ export class DiskStorage implements FileStorage {
       contentType: file.contentType,
       size: data.length,
       createdAt: new Date(),
+      metadata: file.metadata ?? {},
     };
     await fs.writeFile(path.join(this.#dir, id), data);
-    await fs.writeFile(
-      path.join(this.#dir, `${id}.json`),
-      JSON.stringify({ ...stored, metadata: file.metadata ?? {} }),
-    );
+    await fs.writeFile(path.join(this.#dir, `${id}.json`), JSON.stringify(stored));
     return stored;
   }
 
@@ -37,7 +35,7 @@ export class DiskStorage implements FileStorage {
     if (!ID.test(id)) return null;
     try {
       const meta = JSON.parse(await fs.readFile(path.join(this.#dir, `${id}.json`), 'utf8')) as StoredFile;
-      return { ...meta, createdAt: new Date(meta.createdAt) };
+      return { ...meta, metadata: meta.metadata ?? {}, createdAt: new Date(meta.createdAt) };
     } catch {
       return null;
     }

@@ -6,6 +6,8 @@ export interface StoredFile {
   contentType: string;
   size: number;
   createdAt: Date;
+  /** The labels given when the file was saved (owner, post, purpose). */
+  metadata: Record<string, string>;
 }
 
 export interface FileToStore {

@@ -36,6 +36,7 @@ export class GridFsStorage implements FileStorage {
       contentType: file.contentType,
       size: data.length,
       createdAt: new Date(),
+      metadata: file.metadata ?? {},
     };
   }
 
@@ -53,6 +54,11 @@ export class GridFsStorage implements FileStorage {
       ),
       size: doc.length,
       createdAt: doc.uploadDate,
+      metadata: Object.fromEntries(
+        Object.entries((doc.metadata ?? {}) as Record<string, unknown>)
+          .filter(([key]) => key !== 'contentType')
+          .map(([key, value]) => [key, String(value)]),
+      ),
     };
   }
 

@@ -29,7 +29,7 @@ describe('pages, languages and error pages', () => {
       const { agent } = await signedIn(t, ['operator'], { locale: 'en' });
       const res = await agent.get('/').set('Accept-Language', 'it').expect(200);
       expect(res.text).to.include('<html lang="en">');
-      expect(res.text).to.include('What the team knows');
+      expect(res.text).to.include('Share a case');
     });
   });
 
@@ -114,8 +114,8 @@ describe('pages, languages and error pages', () => {
     });
 
     it('explain an internal error in both languages with the request code, without details', async () => {
-      const original = t.services.home.organisationSnapshot;
-      t.services.home.organisationSnapshot = async () => {
+      const original = t.services.feeds.home;
+      t.services.feeds.home = async () => {
         throw new Error('secret internal detail');
       };
       const { agent } = await signedIn(t);
@@ -131,7 +131,7 @@ describe('pages, languages and error pages', () => {
         expect(json.body.error.code).to.equal('internal_error');
         expect(JSON.stringify(json.body)).not.to.include('secret internal detail');
       } finally {
-        t.services.home.organisationSnapshot = original;
+        t.services.feeds.home = original;
       }
     });
 

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Team } from '../../../models/team.ts';
 import { TOPIC_KINDS, Topic } from '../../../models/topic.ts';
 import { ROLES, User } from '../../../models/user.ts';
+import { buildRuntime } from '../../../server/runtime.ts';
 import { DEMO_PASSWORD } from '../../../server/seed/demo-data.ts';
 import { isDatabaseEmpty, seedDemo } from '../../../server/seed/seed.ts';
 import { useTestApp } from '../../helpers/app.ts';
@@ -14,7 +15,7 @@ describe('demo seed', function () {
 
   it('writes a demo organisation into an empty database', async () => {
     expect(await isDatabaseEmpty()).to.equal(true);
-    const report = await seedDemo(testLogger);
+    const report = await seedDemo(buildRuntime(t.config, testLogger, { cleanupMinutes: 0 }));
     expect(report.teams).to.deep.equal({ created: 4, existing: 0 });
     expect(report.users?.created).to.be.at.least(40);
     expect(report.users?.existing).to.equal(0);
@@ -52,7 +53,7 @@ describe('demo seed', function () {
       topics: await Topic.countDocuments(),
     };
     await User.updateOne({ email: 'sara.colombo@aurora.example' }, { $set: { bio: 'Edited by Sara' } });
-    const report = await seedDemo(testLogger);
+    const report = await seedDemo(buildRuntime(t.config, testLogger, { cleanupMinutes: 0 }));
     expect(report.users?.created).to.equal(0);
     expect(report.teams?.created).to.equal(0);
     expect(report.topics?.created).to.equal(0);
@@ -65,14 +66,16 @@ describe('demo seed', function () {
     expect(sara?.bio).to.equal('Edited by Sara');
   });
 
-  it('shows the seeded organisation on the home page', async () => {
+  it('shows the seeded organisation and its knowledge', async () => {
     const people = await User.countDocuments({ active: true });
     const agent = t.agent();
     await signIn(agent, 'marco.bianchi@aurora.example', DEMO_PASSWORD);
-    const res = await agent.get('/').set('Accept-Language', 'en').expect(200);
-    expect(res.text).to.include(`${people} people in 4 teams`);
-    expect(res.text).to.include('Fatturazione e Pagamenti');
-    expect(res.text).to.include('Marco Bianchi');
-    expect(res.text).to.include('Number porting');
+    const home = await agent.get('/').set('Accept-Language', 'en').expect(200);
+    expect(home.text).to.include('Doppio addebito dopo il passaggio all’addebito diretto SDD');
+    const directory = await agent.get('/people').set('Accept-Language', 'en').expect(200);
+    expect(directory.text).to.include(`${people} people`);
+    expect(directory.text).to.include('Fatturazione e Pagamenti');
+    const topics = await agent.get('/topics').set('Accept-Language', 'en').expect(200);
+    expect(topics.text).to.include('Number porting');
   });
 });

@@ -56,10 +56,11 @@ describe('i18n catalogs', () => {
     const i18n = await createI18n({ defaultLocale: 'it' });
     const it = i18n.getFixedT('it');
     const en = i18n.getFixedT('en');
-    expect(it('home.org.members', { count: 1 })).to.equal('1 persona');
-    expect(it('home.org.members', { count: 3 })).to.equal('3 persone');
-    expect(en('home.org.members', { count: 1 })).to.equal('1 member');
-    expect(en('home.org.members', { count: 7 })).to.equal('7 members');
+    expect(it('posts.answers.count', { count: 1 })).to.equal('1 risposta');
+    expect(it('posts.answers.count', { count: 3 })).to.equal('3 risposte');
+    expect(it('posts.answers.count', { count: 1_000_000 })).to.equal('1000000 di risposte');
+    expect(en('posts.answers.count', { count: 1 })).to.equal('1 answer');
+    expect(en('posts.answers.count', { count: 7 })).to.equal('7 answers');
     expect(en('errors.notFound.explain', { path: '/x' })).to.include('/x');
   });
 

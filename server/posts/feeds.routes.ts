@@ -1,0 +1,74 @@
+import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import { POST_KINDS } from '../../models/post.ts';
+import { guard } from '../auth/guard.ts';
+import { parseInput } from '../core/validation.ts';
+import type { TopicsService } from '../topics/topics.service.ts';
+import type { FeedsService } from './feeds.service.ts';
+import { FEED_SORTS, feedQuerySchema, TOP_PERIODS } from './posts.schemas.ts';
+
+const cursorSchema = z.object({ cursor: z.string().max(500).optional().catch(undefined) });
+const pageSchema = z.object({ page: z.coerce.number().int().min(1).max(10_000).catch(1) });
+
+/** The feeds: home, all posts with filters, questions, my posts, my bookmarks. */
+export function feedsRoutes(deps: { feeds: FeedsService; topics: TopicsService }): Router {
+  const { feeds, topics } = deps;
+  const router = Router();
+
+  router.get('/', guard('app.use'), async (req: Request, res: Response) => {
+    const { cursor } = parseInput(cursorSchema, req.query);
+    const page = await feeds.home(req.user!, cursor);
+    res.render('pages/feeds/home', { title: req.t('feeds.home.title'), ...page, feedKey: 'home' });
+  });
+
+  const listPage =
+    (view: { title: string; heading: string; fixed?: Record<string, string> }) =>
+    async (req: Request, res: Response) => {
+      const query = parseInput(feedQuerySchema, { ...(req.query as Record<string, unknown>), ...view.fixed });
+      const [page, tree] = await Promise.all([feeds.list(query), topics.tree()]);
+      res.render('pages/feeds/list', {
+        title: req.t(view.title),
+        heading: req.t(view.heading),
+        ...page,
+        query,
+        fixed: view.fixed ?? {},
+        kinds: POST_KINDS,
+        sorts: FEED_SORTS,
+        periods: TOP_PERIODS,
+        topicOptions: tree.all,
+        basePath: req.path,
+      });
+    };
+
+  router.get(
+    '/posts',
+    guard('content.read'),
+    listPage({ title: 'feeds.all.title', heading: 'feeds.all.heading' }),
+  );
+  router.get(
+    '/questions',
+    guard('content.read'),
+    listPage({
+      title: 'feeds.questions.title',
+      heading: 'feeds.questions.heading',
+      fixed: { kind: 'question' },
+    }),
+  );
+
+  router.get('/my/posts', guard('content.read'), async (req: Request, res: Response) => {
+    const query = parseInput(feedQuerySchema, {
+      ...(req.query as Record<string, unknown>),
+      author: req.user!.id,
+    });
+    const page = await feeds.list(query);
+    res.render('pages/feeds/mine', { title: req.t('feeds.mine.title'), ...page, query });
+  });
+
+  router.get('/my/bookmarks', guard('content.read'), async (req: Request, res: Response) => {
+    const { page } = parseInput(pageSchema, req.query);
+    const result = await feeds.bookmarks(req.user!, page);
+    res.render('pages/feeds/bookmarks', { title: req.t('feeds.bookmarks.title'), ...result });
+  });
+
+  return router;
+}

@@ -1,0 +1,304 @@
+import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import { CHANNELS, type PostKind } from '../../models/post.ts';
+import { guard } from '../auth/guard.ts';
+import type { Config } from '../config.ts';
+import { ForbiddenError, NotFoundError } from '../core/errors.ts';
+import { safeRedirectPath, wantsJson } from '../core/http.ts';
+import { field, parseInput } from '../core/validation.ts';
+import { filesUpload } from '../middleware/uploads.ts';
+import type { FileStorage } from '../storage/file-storage.ts';
+import type { TopicsService } from '../topics/topics.service.ts';
+import type { AnswersService } from './answers.service.ts';
+import { takeUploadQuota, type UploadedFile } from './attachments.ts';
+import type { ModerationService } from './moderation.service.ts';
+import {
+  answerSchema,
+  commentSchema,
+  deletionSchema,
+  flagSchema,
+  kindSchema,
+  type PostInput,
+  SCHEMA_BY_KIND,
+} from './posts.schemas.ts';
+import { isModerator, type PostsService } from './posts.service.ts';
+
+export interface PostRouteDeps {
+  config: Config;
+  posts: PostsService;
+  answers: AnswersService;
+  moderation: ModerationService;
+  topics: TopicsService;
+  storage: FileStorage;
+}
+
+const diffQuery = z.object({
+  from: z.coerce.number().int().min(1).optional().catch(undefined),
+  to: z.coerce.number().int().min(1).optional().catch(undefined),
+});
+
+const removeFilesSchema = z.object({
+  removeFiles: field.list(z.string().regex(/^[0-9a-f]{24}$/), { max: 20 }),
+});
+
+function postInput(kind: PostKind, body: unknown): PostInput {
+  if (kind === 'insight') return { kind, ...parseInput(SCHEMA_BY_KIND.insight, body) };
+  return { kind, ...parseInput(SCHEMA_BY_KIND[kind], body) };
+}
+
+function files(req: Request): UploadedFile[] {
+  return ((req.files as Express.Multer.File[] | undefined) ?? []).filter((f) => f.size > 0);
+}
+
+/** Back to the post, at the element just changed. */
+function toPost(postId: string, anchor?: string): string {
+  return `/posts/${postId}${anchor ? `#${anchor}` : ''}`;
+}
+
+export function postsRoutes(deps: PostRouteDeps): Router {
+  const { config, posts, answers, moderation, topics } = deps;
+  const router = Router();
+  const upload = filesUpload('attachments', config.posting.maxFiles, config.posting.attachmentMaxBytes);
+
+  const renderForm = async (
+    req: Request,
+    res: Response,
+    kind: PostKind,
+    post?: Awaited<ReturnType<PostsService['editable']>>,
+  ) => {
+    const tree = await topics.tree();
+    res.render('pages/posts/form', {
+      title: req.t(post ? 'posts.form.editTitle' : `posts.form.newTitle.${kind}`),
+      kind,
+      post: post ?? { kind, topics: [], tags: '', attachments: [] },
+      isNew: !post,
+      topicGroups: tree.groups,
+      channels: CHANNELS,
+      limits: {
+        files: config.posting.maxFiles,
+        fileMb: Math.round(config.posting.attachmentMaxBytes / 100_000) / 10,
+        totalMb: Math.round(config.posting.postAttachmentsMaxBytes / 100_000) / 10,
+      },
+    });
+  };
+
+  router.get('/posts/new', guard('content.create'), async (req: Request, res: Response) => {
+    const kind = kindSchema.catch('insight').parse((req.query as Record<string, unknown>).kind);
+    await renderForm(req, res, kind);
+  });
+
+  router.post('/posts', guard('content.create'), upload, async (req: Request, res: Response) => {
+    const kind = parseInput(z.object({ kind: kindSchema }), req.body).kind;
+    const input = postInput(kind, req.body);
+    await takeUploadQuota(req.user!.id, files(req).length, config.posting.uploadsPerMinute);
+    const id = await posts.create(req.user!, input, files(req));
+    req.session.flash = [{ type: 'success', key: `posts.created.${kind}` }];
+    res.redirect(303, toPost(id));
+  });
+
+  router.get('/posts/:id', guard('content.read'), async (req: Request, res: Response) => {
+    const page = await posts.page(String(req.params.id), req.user!);
+    if (page.post.hidden) res.status(410);
+    res.render('pages/posts/show', { title: page.post.title || req.t('posts.deleted.title'), ...page });
+  });
+
+  router.get('/posts/:id/edit', guard('content.create'), async (req: Request, res: Response) => {
+    const post = await posts.editable(String(req.params.id), req.user!);
+    await renderForm(req, res, post.kind, post);
+  });
+
+  router.post('/posts/:id/edit', guard('content.create'), upload, async (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    const current = await posts.editable(id, req.user!);
+    const input = postInput(current.kind, req.body);
+    const { removeFiles } = parseInput(removeFilesSchema, req.body);
+    await takeUploadQuota(req.user!.id, files(req).length, config.posting.uploadsPerMinute);
+    await posts.update(id, req.user!, input, files(req), removeFiles);
+    req.session.flash = [{ type: 'success', key: 'posts.saved' }];
+    res.redirect(303, toPost(id));
+  });
+
+  router.post('/posts/:id/delete', guard('content.create'), async (req: Request, res: Response) => {
+    const { reason } = parseInput(deletionSchema, req.body);
+    await posts.remove(String(req.params.id), req.user!, reason);
+    req.session.flash = [{ type: 'success', key: 'posts.deletedDone' }];
+    res.redirect(303, isModerator(req.user!) ? toPost(String(req.params.id)) : '/');
+  });
+
+  router.get('/posts/:id/history', guard('content.read'), async (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    const query = parseInput(diffQuery, req.query);
+    const history = await posts.history(id, req.user!);
+    const newest = history.revisions[0]?.number ?? 1;
+    const to = query.to ?? newest;
+    const from = query.from ?? Math.max(1, to - 1);
+    const diff = from !== to ? await posts.diff(id, req.user!, Math.min(from, to), Math.max(from, to)) : null;
+    res.render('pages/posts/history', {
+      title: req.t('posts.history.title'),
+      ...history,
+      diff,
+      from,
+      to,
+      backUrl: toPost(id),
+    });
+  });
+
+  const respond = (
+    req: Request,
+    res: Response,
+    postId: string,
+    anchor: string,
+    payload: Record<string, unknown>,
+  ) => {
+    if (wantsJson(req)) res.json(payload);
+    else res.redirect(303, toPost(postId, anchor));
+  };
+
+  router.post('/posts/:id/confirm', guard('content.read'), async (req: Request, res: Response) => {
+    const count = await posts.confirm(String(req.params.id), req.user!);
+    respond(req, res, String(req.params.id), 'seen-this-too', { confirmations: count, confirmed: true });
+  });
+
+  router.post('/posts/:id/unconfirm', guard('content.read'), async (req: Request, res: Response) => {
+    const count = await posts.unconfirm(String(req.params.id), req.user!);
+    respond(req, res, String(req.params.id), 'seen-this-too', { confirmations: count, confirmed: false });
+  });
+
+  router.post('/posts/:id/bookmark', guard('content.read'), async (req: Request, res: Response) => {
+    await posts.setBookmark(String(req.params.id), req.user!, true);
+    respond(req, res, String(req.params.id), 'post-actions', { bookmarked: true });
+  });
+
+  router.post('/posts/:id/unbookmark', guard('content.read'), async (req: Request, res: Response) => {
+    await posts.setBookmark(String(req.params.id), req.user!, false);
+    respond(req, res, String(req.params.id), 'post-actions', { bookmarked: false });
+  });
+
+  // Answers
+
+  router.post('/posts/:id/answers', guard('content.create'), async (req: Request, res: Response) => {
+    const { body } = parseInput(answerSchema, req.body);
+    const answerId = await answers.create(String(req.params.id), req.user!, body);
+    res.redirect(303, toPost(String(req.params.id), `answer-${answerId}`));
+  });
+
+  router.get('/answers/:id/edit', guard('content.create'), async (req: Request, res: Response) => {
+    const answer = await answers.editable(String(req.params.id), req.user!);
+    res.render('pages/posts/answer-form', { title: req.t('answers.editTitle'), answer });
+  });
+
+  router.post('/answers/:id/edit', guard('content.create'), async (req: Request, res: Response) => {
+    const { body } = parseInput(answerSchema, req.body);
+    const postId = await answers.update(String(req.params.id), req.user!, body);
+    res.redirect(303, toPost(postId, `answer-${req.params.id}`));
+  });
+
+  router.post('/answers/:id/delete', guard('content.create'), async (req: Request, res: Response) => {
+    const { reason } = parseInput(deletionSchema, req.body);
+    const postId = await answers.remove(String(req.params.id), req.user!, reason);
+    res.redirect(303, toPost(postId, `answer-${req.params.id}`));
+  });
+
+  router.post('/answers/:id/accept', guard('content.read'), async (req: Request, res: Response) => {
+    const postId = await answers.accept(String(req.params.id), req.user!);
+    respond(req, res, postId, `answer-${req.params.id}`, { accepted: true });
+  });
+
+  router.post('/answers/:id/unaccept', guard('content.read'), async (req: Request, res: Response) => {
+    const postId = await answers.unaccept(String(req.params.id), req.user!);
+    respond(req, res, postId, `answer-${req.params.id}`, { accepted: false });
+  });
+
+  router.get('/answers/:id/history', guard('content.read'), async (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    const query = parseInput(diffQuery, req.query);
+    const history = await answers.answerHistory(id, req.user!);
+    const newest = history.revisions[0]?.number ?? 1;
+    const to = query.to ?? newest;
+    const from = query.from ?? Math.max(1, to - 1);
+    const diff =
+      from !== to ? await answers.answerDiff(id, req.user!, Math.min(from, to), Math.max(from, to)) : null;
+    res.render('pages/posts/history', {
+      title: req.t('posts.history.answerTitle'),
+      post: { id: history.answer.postId, title: history.answer.postTitle },
+      revisions: history.revisions,
+      diff,
+      from,
+      to,
+      answerId: id,
+      backUrl: toPost(history.answer.postId, `answer-${id}`),
+    });
+  });
+
+  // Comments
+
+  const commentTarget = z.object({ targetType: z.enum(['post', 'answer']), targetId: field.objectId() });
+
+  router.post('/comments', guard('content.create'), async (req: Request, res: Response) => {
+    const target = parseInput(commentTarget, req.body);
+    const { body } = parseInput(commentSchema, req.body);
+    const { commentId, postId } = await answers.comment(target.targetType, target.targetId, req.user!, body);
+    res.redirect(303, postId ? toPost(postId, `comment-${commentId}`) : '/');
+  });
+
+  router.get('/comments/:id/edit', guard('content.create'), async (req: Request, res: Response) => {
+    const comment = await answers.editableComment(String(req.params.id), req.user!);
+    if (!comment.postId) throw new NotFoundError('comments.notFound');
+    res.render('pages/posts/comment-form', { title: req.t('comments.editTitle'), comment });
+  });
+
+  router.post('/comments/:id/edit', guard('content.create'), async (req: Request, res: Response) => {
+    const { body } = parseInput(commentSchema, req.body);
+    const where = await answers.updateComment(String(req.params.id), req.user!, body);
+    res.redirect(303, where.postId ? toPost(where.postId, `comment-${req.params.id}`) : '/');
+  });
+
+  router.post('/comments/:id/delete', guard('content.create'), async (req: Request, res: Response) => {
+    const { reason } = parseInput(deletionSchema, req.body);
+    const where = await answers.removeComment(String(req.params.id), req.user!, reason);
+    res.redirect(303, where.postId ? toPost(where.postId, `comment-${req.params.id}`) : '/');
+  });
+
+  // Flags
+
+  for (const type of ['post', 'answer', 'comment'] as const) {
+    router.post(`/${type}s/:id/flag`, guard('content.read'), async (req: Request, res: Response) => {
+      const input = parseInput(flagSchema, req.body);
+      await moderation.flag(type, String(req.params.id), req.user!, input.reason, input.comment);
+      req.session.flash = [{ type: 'success', key: 'moderation.flagged' }];
+      res.redirect(303, safeRedirectPath((req.body as Record<string, unknown>)._return, '/'));
+    });
+  }
+
+  // Attachments: only for signed-in people; those of deleted posts only for moderators and the author.
+  router.get('/attachments/:fileId/:name', guard('content.read'), async (req: Request, res: Response) => {
+    const opened = await deps.storage.open(String(req.params.fileId));
+    const purpose = opened?.file.metadata.purpose;
+    if (!opened || (purpose !== 'attachment' && purpose !== 'thumbnail'))
+      throw new NotFoundError('attachments.notFound');
+    const postId = opened.file.metadata.post;
+    if (postId) {
+      const visible = await posts.attachmentVisible(postId, req.user!, opened.file.metadata.owner);
+      if (!visible) {
+        opened.stream.destroy();
+        throw new ForbiddenError('attachments.hidden');
+      }
+    }
+    const type = opened.file.contentType;
+    const inline = type.startsWith('image/') || type === 'application/pdf' || type.startsWith('audio/');
+    res.set({
+      'Content-Type': type.startsWith('text/') ? `${type}; charset=utf-8` : type,
+      'Content-Length': String(opened.file.size),
+      'Content-Disposition': `${inline ? 'inline' : 'attachment'}; filename="${opened.file.filename.replace(/"/g, '')}"`,
+      'Cache-Control': 'private, max-age=3600',
+      'X-Content-Type-Options': 'nosniff',
+      // A file is never a page of this site: no scripts, no plugins, even if a browser tried.
+      'Content-Security-Policy':
+        "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox",
+    });
+    opened.stream.on('error', () => res.destroy());
+    opened.stream.pipe(res);
+  });
+
+  return router;
+}

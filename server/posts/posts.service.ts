@@ -1,0 +1,678 @@
+import { createHash } from 'node:crypto';
+import { diffWords } from 'diff';
+import { Types } from 'mongoose';
+import { Answer } from '../../models/answer.ts';
+import { Bookmark, bookmarkId } from '../../models/bookmark.ts';
+import { Comment } from '../../models/comment.ts';
+import { Confirmation, confirmationId } from '../../models/confirmation.ts';
+import { Post, type PostKind } from '../../models/post.ts';
+import { PostContent } from '../../models/post-content.ts';
+import { RateLimitCounter } from '../../models/rate-limit-counter.ts';
+import { Revision, revisionId } from '../../models/revision.ts';
+import { Topic } from '../../models/topic.ts';
+import { User } from '../../models/user.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import { can } from '../auth/permissions.ts';
+import type { SessionUser } from '../auth/session-user.ts';
+import { avatarUrl, initialsOf } from '../auth/session-user.ts';
+import { excerpt, markdownToText } from '../content/markdown.ts';
+import type { ContentRenderer } from '../content/renderer.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  TooManyRequestsError,
+  ValidationError,
+} from '../core/errors.ts';
+import type { EventBus } from '../core/events.ts';
+import { op } from '../db/query.ts';
+import type { FileStorage } from '../storage/file-storage.ts';
+import {
+  type AttachmentLimits,
+  removeAttachments,
+  storeAttachments,
+  type UploadedFile,
+} from './attachments.ts';
+import type { PostInput } from './posts.schemas.ts';
+import './posts.events.ts';
+
+export interface PostsDeps {
+  /** The time of the facts (tests and the demo seed replay history with it). */
+  clock?: () => Date;
+  events: EventBus;
+  audit: AuditService;
+  storage: FileStorage;
+  renderer: ContentRenderer;
+  limits: AttachmentLimits & { postIntervalSeconds: number; duplicateWindowMinutes: number };
+}
+
+export interface PersonRef {
+  id: string;
+  displayName: string;
+  initials: string;
+  avatarUrl: string | null;
+  active: boolean;
+}
+
+export interface TopicRef {
+  id: string;
+  slug: string;
+  names: { it: string; en: string };
+}
+
+/** People by id, for showing authors (one query for a whole page). */
+export async function peopleById(ids: Array<unknown>): Promise<Map<string, PersonRef>> {
+  const unique = [...new Set(ids.filter(Boolean).map(String))];
+  if (unique.length === 0) return new Map();
+  const users = await User.find(
+    { _id: op({ $in: unique.map((id) => new Types.ObjectId(id)) }) },
+    { displayName: 1, avatar: 1, active: 1 },
+  ).lean();
+  return new Map(
+    users.map((u) => [
+      String(u._id),
+      {
+        id: String(u._id),
+        displayName: u.displayName,
+        initials: initialsOf(u.displayName),
+        avatarUrl: avatarUrl(String(u._id), u.avatar),
+        active: u.active,
+      },
+    ]),
+  );
+}
+
+/** Every topic by id (the taxonomy is small and read on most pages). */
+export async function topicsById(): Promise<Map<string, TopicRef>> {
+  const topics = await Topic.find({ mergedInto: null }, { slug: 1, names: 1 }).lean();
+  return new Map(
+    topics.map((t) => [
+      String(t._id),
+      { id: String(t._id), slug: t.slug, names: { it: t.names?.it ?? t.slug, en: t.names?.en ?? t.slug } },
+    ]),
+  );
+}
+
+export function isModerator(user: Pick<SessionUser, 'roles'>): boolean {
+  return can(user, 'content.moderate');
+}
+
+function contentHash(input: PostInput): string {
+  const text =
+    input.kind === 'insight' ? [input.situation, input.action, input.outcome].join('\n') : input.body;
+  return createHash('sha256')
+    .update(`${input.kind}\n${input.title.trim().toLowerCase()}\n${text.trim()}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+function textFields(input: PostInput): Record<string, string> {
+  return input.kind === 'insight'
+    ? { situation: input.situation, action: input.action, outcome: input.outcome }
+    : { body: input.body };
+}
+
+function searchableText(input: PostInput): string {
+  return Object.values(textFields(input)).map(markdownToText).join(' ');
+}
+
+/**
+ * Posts: case insights, tips and questions — writing, editing with revisions,
+ * soft deletion, "I've seen this too" and bookmarks.
+ */
+export class PostsService {
+  readonly #deps: PostsDeps;
+
+  constructor(deps: PostsDeps) {
+    this.#deps = deps;
+  }
+
+  #now(): Date {
+    return this.#deps.clock?.() ?? new Date();
+  }
+
+  async #checkTopics(ids: string[]): Promise<Types.ObjectId[]> {
+    const unique = [...new Set(ids)].map((id) => new Types.ObjectId(id));
+    const found = await Topic.countDocuments({ _id: op({ $in: unique }), mergedInto: null });
+    if (found !== unique.length) throw new ValidationError({ topics: { key: 'validation.topicUnknown' } });
+    return unique;
+  }
+
+  /**
+   * Abuse limits: one new post every few seconds per person, and the same post
+   * (kind, title and text) not again within a few minutes. Both are counters
+   * addressed by id, shared by every app instance.
+   */
+  async #checkPostingLimits(authorId: string, hash: string): Promise<void> {
+    const now = this.#now();
+    const duplicate = await RateLimitCounter.findById(`post-dup:${authorId}:${hash}`).lean();
+    if (duplicate && duplicate.resetAt > now) throw new ConflictError('posts.duplicate');
+    const pace = await RateLimitCounter.findOneAndUpdate(
+      { _id: `post-pace:${authorId}` },
+      { $set: { hits: 1, resetAt: new Date(now.getTime() + this.#deps.limits.postIntervalSeconds * 1000) } },
+      { upsert: true, returnDocument: 'before' },
+    ).lean();
+    if (pace && pace.resetAt > now) {
+      // Keep the earlier window: this attempt is refused, not counted.
+      await RateLimitCounter.updateOne({ _id: `post-pace:${authorId}` }, { $set: { resetAt: pace.resetAt } });
+      throw new TooManyRequestsError(
+        Math.max(1, Math.ceil((pace.resetAt.getTime() - now.getTime()) / 1000)),
+        'posts.tooFast',
+      );
+    }
+  }
+
+  async #rememberPost(authorId: string, hash: string): Promise<void> {
+    await RateLimitCounter.updateOne(
+      { _id: `post-dup:${authorId}:${hash}` },
+      {
+        $set: { hits: 1, resetAt: new Date(Date.now() + this.#deps.limits.duplicateWindowMinutes * 60_000) },
+      },
+      { upsert: true },
+    );
+  }
+
+  async create(actor: SessionUser, input: PostInput, files: UploadedFile[]): Promise<string> {
+    const topics = await this.#checkTopics(input.topics);
+    const hash = contentHash(input);
+    await this.#checkPostingLimits(actor.id, hash);
+    const id = new Types.ObjectId();
+    const rendered = await this.#deps.renderer.render(textFields(input));
+    const attachments = await storeAttachments(files, this.#deps.limits, this.#deps.storage, {
+      post: String(id),
+      owner: actor.id,
+    });
+    const now = this.#now();
+    try {
+      await PostContent.create({
+        _id: id,
+        ...textFields(input),
+        ...Object.fromEntries(Object.entries(rendered.html).map(([k, v]) => [`${k}Html`, v])),
+        attachments,
+        mentions: rendered.mentions,
+        citations: rendered.citations,
+      });
+      await Post.create({
+        _id: id,
+        kind: input.kind,
+        title: input.title,
+        excerpt: excerpt(input.kind === 'insight' ? input.situation : input.body),
+        author: actor.id,
+        team: actor.teamId,
+        topics,
+        tags: input.tags,
+        channel: input.kind === 'insight' ? input.channel : null,
+        attachmentCount: attachments.length,
+        hasImage: attachments.some((a) => a.kind === 'image'),
+        lastActivityAt: now,
+        contentHash: hash,
+        createdAt: now,
+        updatedAt: now,
+      });
+    } catch (err) {
+      await PostContent.deleteOne({ _id: id }).catch(() => {});
+      await removeAttachments(attachments, this.#deps.storage);
+      throw err;
+    }
+    await Revision.create({
+      _id: revisionId('post', String(id), 1),
+      targetType: 'post',
+      targetId: id,
+      number: 1,
+      editor: actor.id,
+      at: now,
+      snapshot: {
+        title: input.title,
+        ...textFields(input),
+        topics: input.topics.join(','),
+        tags: input.tags.join(', '),
+      },
+    });
+    await this.#rememberPost(actor.id, hash);
+    const topicIds = topics.map(String);
+    await this.#deps.events.publish('post.created', {
+      postId: String(id),
+      kind: input.kind,
+      authorId: actor.id,
+      teamId: actor.teamId,
+      topicIds,
+      title: input.title,
+      at: now,
+    });
+    const mentioned = rendered.mentions.filter((m) => m !== actor.id);
+    if (mentioned.length) {
+      await this.#deps.events.publish('content.mentioned', {
+        userIds: mentioned,
+        byId: actor.id,
+        postId: String(id),
+        targetType: 'post',
+        targetId: String(id),
+        at: now,
+      });
+    }
+    return String(id);
+  }
+
+  /** A post by id (deleted ones too: callers decide who may see them). */
+  async #load(postId: string) {
+    const post =
+      Types.ObjectId.isValid(postId) && /^[0-9a-f]{24}$/i.test(postId) ? await Post.findById(postId) : null;
+    if (!post) throw new NotFoundError('posts.notFound');
+    return post;
+  }
+
+  #canEdit(post: { author: unknown; deleted?: unknown }, viewer: SessionUser): boolean {
+    if (post.deleted && !isModerator(viewer)) return false;
+    return String(post.author) === viewer.id || isModerator(viewer);
+  }
+
+  /** Everything the post page shows. */
+  async page(postId: string, viewer: SessionUser) {
+    const post = await this.#load(postId);
+    const moderator = isModerator(viewer);
+    const id = String(post._id);
+    const [content, answers, comments, bookmarked] = await Promise.all([
+      PostContent.findById(post._id).lean(),
+      Answer.find({ post: post._id }).sort({ createdAt: 1 }).lean(),
+      Comment.find({ post: post._id }).sort({ createdAt: 1 }).lean(),
+      Bookmark.exists({ _id: bookmarkId(viewer.id, id) }),
+    ]);
+    const confirmers = content
+      ? await Confirmation.find({ post: post._id }, { user: 1, createdAt: 1 }).sort({ createdAt: 1 }).lean()
+      : [];
+    const people = await peopleById([
+      post.author,
+      post.deleted?.by,
+      ...answers.flatMap((a) => [a.author, a.deleted?.by, a.acceptedBy]),
+      ...comments.map((c) => c.author),
+      ...confirmers.map((c) => c.user),
+    ]);
+    const topics = await topicsById();
+    const hidden = Boolean(post.deleted) && !moderator && String(post.author) !== viewer.id;
+    const isAuthor = String(post.author) === viewer.id;
+    const canAccept =
+      post.kind === 'question' && !post.deleted && (isAuthor || can(viewer, 'answers.acceptAny'));
+
+    const commentsFor = (type: 'post' | 'answer', targetId: string) =>
+      comments
+        .filter((c) => c.targetType === type && String(c.targetId) === targetId)
+        .map((c) => ({
+          id: String(c._id),
+          author: people.get(String(c.author)),
+          bodyHtml: c.deleted && !moderator ? '' : c.bodyHtml,
+          deleted: c.deleted ? { at: c.deleted.at, reason: c.deleted.reason } : null,
+          createdAt: c.createdAt,
+          editedAt: c.editedAt,
+          canEdit: !c.deleted && (String(c.author) === viewer.id || moderator),
+          canDelete: !c.deleted && (String(c.author) === viewer.id || moderator),
+        }));
+
+    return {
+      post: {
+        id,
+        kind: post.kind as PostKind,
+        title: hidden ? '' : post.title,
+        author: people.get(String(post.author)),
+        topics: post.topics.map((t) => topics.get(String(t))).filter((t): t is TopicRef => Boolean(t)),
+        tags: post.tags,
+        channel: post.channel,
+        createdAt: post.createdAt,
+        editedAt: post.editedAt,
+        revision: post.revision,
+        voteScore: post.voteScore,
+        upvotes: post.upvotes,
+        downvotes: post.downvotes,
+        confirmations: post.confirmations,
+        answerCount: post.answerCount,
+        acceptedAnswer: post.acceptedAnswer ? String(post.acceptedAnswer) : null,
+        promotedTo: post.promotedTo?.number ? { number: post.promotedTo.number } : null,
+        deleted: post.deleted
+          ? { at: post.deleted.at, reason: post.deleted.reason, by: people.get(String(post.deleted.by)) }
+          : null,
+        hidden,
+      },
+      content:
+        hidden || !content
+          ? null
+          : {
+              bodyHtml: content.bodyHtml,
+              situationHtml: content.situationHtml,
+              actionHtml: content.actionHtml,
+              outcomeHtml: content.outcomeHtml,
+              attachments: content.attachments.map((a) => ({
+                ...a,
+                url: `/attachments/${a.fileId}/${encodeURIComponent(a.filename)}`,
+                thumbUrl: a.thumbId ? `/attachments/${a.thumbId}/thumb.webp` : null,
+              })),
+            },
+      confirmers: confirmers.map((c) => people.get(String(c.user))).filter((p): p is PersonRef => Boolean(p)),
+      answers: answers.map((a) => ({
+        id: String(a._id),
+        author: people.get(String(a.author)),
+        bodyHtml: a.deleted && !moderator ? '' : a.bodyHtml,
+        accepted: a.accepted,
+        acceptedBy: a.acceptedBy ? people.get(String(a.acceptedBy)) : undefined,
+        voteScore: a.voteScore,
+        createdAt: a.createdAt,
+        editedAt: a.editedAt,
+        revision: a.revision,
+        deleted: a.deleted ? { at: a.deleted.at, reason: a.deleted.reason } : null,
+        canEdit: !a.deleted && (String(a.author) === viewer.id || moderator),
+        canDelete: !a.deleted && (String(a.author) === viewer.id || moderator),
+        canAccept: canAccept && !a.deleted,
+        isOwn: String(a.author) === viewer.id,
+        comments: commentsFor('answer', String(a._id)),
+      })),
+      comments: commentsFor('post', id),
+      viewer: {
+        isAuthor,
+        canEdit: this.#canEdit(post, viewer),
+        canDelete: !post.deleted && this.#canEdit(post, viewer),
+        canConfirm: post.kind === 'insight' && !post.deleted && !isAuthor,
+        hasConfirmed: confirmers.some((c) => String(c.user) === viewer.id),
+        canAnswer: post.kind === 'question' && !post.deleted,
+        canComment: !post.deleted,
+        bookmarked: Boolean(bookmarked),
+        isModerator: moderator,
+      },
+    };
+  }
+
+  /** The current text of a post, for its edit form. */
+  async editable(postId: string, viewer: SessionUser) {
+    const post = await this.#load(postId);
+    if (!this.#canEdit(post, viewer)) throw new ForbiddenError('posts.cannotEdit');
+    const content = await PostContent.findById(post._id).lean();
+    return {
+      id: String(post._id),
+      kind: post.kind as PostKind,
+      title: post.title,
+      body: content?.body ?? '',
+      situation: content?.situation ?? '',
+      action: content?.action ?? '',
+      outcome: content?.outcome ?? '',
+      channel: post.channel ?? '',
+      topics: post.topics.map(String),
+      tags: post.tags.join(', '),
+      attachments: (content?.attachments ?? []).map((a) => ({
+        fileId: a.fileId,
+        filename: a.filename,
+        kind: a.kind,
+        size: a.size,
+      })),
+    };
+  }
+
+  /**
+   * Saves an edit as a new revision (full snapshot). Authors edit their own
+   * posts; moderators any post. New files are added; listed ones removed.
+   */
+  async update(
+    postId: string,
+    actor: SessionUser,
+    input: PostInput,
+    files: UploadedFile[],
+    removeFiles: string[],
+  ): Promise<void> {
+    const post = await this.#load(postId);
+    if (!this.#canEdit(post, actor)) throw new ForbiddenError('posts.cannotEdit');
+    if (post.kind !== input.kind) throw new ValidationError({ kind: { key: 'validation.invalid' } });
+    const topics = await this.#checkTopics(input.topics);
+    const content = await PostContent.findById(post._id);
+    if (!content) throw new NotFoundError('posts.notFound');
+    const keep = content.attachments.filter((a) => !removeFiles.includes(a.fileId));
+    const dropped = content.attachments.filter((a) => removeFiles.includes(a.fileId));
+    const added = await storeAttachments(
+      files,
+      {
+        ...this.#deps.limits,
+        maxFiles: this.#deps.limits.maxFiles - keep.length,
+        maxPostBytes: this.#deps.limits.maxPostBytes - keep.reduce((s, a) => s + a.size, 0),
+      },
+      this.#deps.storage,
+      { post: postId, owner: String(post.author) },
+    );
+    const rendered = await this.#deps.renderer.render(textFields(input));
+    const previousMentions = new Set(content.mentions.map(String));
+    const now = this.#now();
+    const number = post.revision + 1;
+
+    content.set({
+      ...textFields(input),
+      ...Object.fromEntries(Object.entries(rendered.html).map(([k, v]) => [`${k}Html`, v])),
+      attachments: [...keep, ...added],
+      mentions: rendered.mentions,
+      citations: rendered.citations,
+    });
+    await content.save();
+    post.title = input.title;
+    post.excerpt = excerpt(input.kind === 'insight' ? input.situation : input.body);
+    post.topics = topics;
+    post.tags = input.tags;
+    post.channel = input.kind === 'insight' ? input.channel : null;
+    post.attachmentCount = keep.length + added.length;
+    post.hasImage = [...keep, ...added].some((a) => a.kind === 'image');
+    post.revision = number;
+    post.editedAt = now;
+    post.lastActivityAt = now;
+    post.contentHash = contentHash(input);
+    await post.save();
+    await removeAttachments(dropped, this.#deps.storage);
+    await Revision.create({
+      _id: revisionId('post', postId, number),
+      targetType: 'post',
+      targetId: post._id,
+      number,
+      editor: actor.id,
+      at: now,
+      snapshot: {
+        title: input.title,
+        ...textFields(input),
+        topics: input.topics.join(','),
+        tags: input.tags.join(', '),
+      },
+    });
+    if (String(post.author) !== actor.id) {
+      await this.#deps.audit.record({
+        actor: { id: actor.id, displayName: actor.displayName },
+        action: 'moderation.editPost',
+        target: { type: 'post', id: postId, label: post.title },
+        details: { revision: number },
+      });
+    }
+    await this.#deps.events.publish('post.updated', {
+      postId,
+      kind: post.kind as PostKind,
+      authorId: String(post.author),
+      editorId: actor.id,
+      topicIds: topics.map(String),
+      revision: number,
+      at: now,
+    });
+    const newlyMentioned = rendered.mentions.filter((m) => !previousMentions.has(m) && m !== actor.id);
+    if (newlyMentioned.length) {
+      await this.#deps.events.publish('content.mentioned', {
+        userIds: newlyMentioned,
+        byId: actor.id,
+        postId,
+        targetType: 'post',
+        targetId: postId,
+        at: now,
+      });
+    }
+  }
+
+  /** Soft deletion by the author or a moderator, with a reason; the thread stays readable. */
+  async remove(postId: string, actor: SessionUser, reason: string): Promise<void> {
+    const post = await this.#load(postId);
+    if (post.deleted) return;
+    const isAuthor = String(post.author) === actor.id;
+    if (!isAuthor && !isModerator(actor)) throw new ForbiddenError('posts.cannotDelete');
+    if (!isAuthor && !reason) throw new ValidationError({ reason: { key: 'validation.reasonRequired' } });
+    const now = this.#now();
+    const result = await Post.updateOne(
+      { _id: post._id, deleted: null },
+      { $set: { deleted: { at: now, by: actor.id, reason } } },
+    );
+    if (result.modifiedCount !== 1) return;
+    if (!isAuthor) {
+      await this.#deps.audit.record({
+        actor: { id: actor.id, displayName: actor.displayName },
+        action: 'moderation.deletePost',
+        target: { type: 'post', id: postId, label: post.title },
+        details: { reason },
+      });
+    }
+    await this.#deps.events.publish('post.deleted', {
+      postId,
+      kind: post.kind as PostKind,
+      authorId: String(post.author),
+      actorId: actor.id,
+      topicIds: post.topics.map(String),
+      reason,
+      at: now,
+    });
+  }
+
+  /** "I've seen this too": once per colleague, never on one's own insight. */
+  async confirm(postId: string, user: SessionUser): Promise<number> {
+    const post = await this.#load(postId);
+    if (post.kind !== 'insight' || post.deleted) throw new ConflictError('posts.cannotConfirm');
+    if (String(post.author) === user.id) throw new ConflictError('posts.cannotConfirmOwn');
+    try {
+      await Confirmation.create({
+        _id: confirmationId(postId, user.id),
+        post: post._id,
+        user: user.id,
+        createdAt: this.#now(),
+      });
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) return post.confirmations;
+      throw err;
+    }
+    const updated = await Post.findOneAndUpdate(
+      { _id: post._id },
+      { $inc: { confirmations: 1 }, $set: { lastActivityAt: this.#now() } },
+      { returnDocument: 'after' },
+    ).lean();
+    const count = updated?.confirmations ?? post.confirmations + 1;
+    await this.#deps.events.publish('confirmation.added', {
+      postId,
+      userId: user.id,
+      authorId: String(post.author),
+      topicIds: post.topics.map(String),
+      count,
+      at: this.#now(),
+    });
+    return count;
+  }
+
+  async unconfirm(postId: string, user: SessionUser): Promise<number> {
+    const post = await this.#load(postId);
+    const removed = await Confirmation.deleteOne({ _id: confirmationId(postId, user.id) });
+    if (removed.deletedCount !== 1) return post.confirmations;
+    const updated = await Post.findOneAndUpdate(
+      { _id: post._id },
+      { $inc: { confirmations: -1 } },
+      { returnDocument: 'after' },
+    ).lean();
+    const count = updated?.confirmations ?? post.confirmations - 1;
+    await this.#deps.events.publish('confirmation.removed', {
+      postId,
+      userId: user.id,
+      authorId: String(post.author),
+      topicIds: post.topics.map(String),
+      count,
+      at: this.#now(),
+    });
+    return count;
+  }
+
+  async setBookmark(postId: string, user: SessionUser, on: boolean): Promise<void> {
+    const post = await this.#load(postId);
+    const id = bookmarkId(user.id, postId);
+    if (!on) {
+      await Bookmark.deleteOne({ _id: id });
+      return;
+    }
+    if (post.deleted) throw new ConflictError('posts.deletedAlready');
+    try {
+      await Bookmark.create({ _id: id, user: user.id, post: post._id, createdAt: this.#now() });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+  }
+
+  /** The revisions of a post, newest first. */
+  async history(postId: string, viewer: SessionUser) {
+    const post = await this.#load(postId);
+    if (post.deleted && !isModerator(viewer) && String(post.author) !== viewer.id)
+      throw new NotFoundError('posts.notFound');
+    const revisions = await Revision.find({ targetType: 'post', targetId: post._id })
+      .sort({ number: -1 })
+      .lean();
+    const people = await peopleById(revisions.map((r) => r.editor));
+    return {
+      post: { id: postId, title: post.title, kind: post.kind },
+      revisions: revisions.map((r) => ({
+        number: r.number,
+        at: r.at,
+        editor: people.get(String(r.editor)),
+        note: r.note,
+      })),
+    };
+  }
+
+  /** A readable word-level diff between two revisions of a post, field by field. */
+  async diff(postId: string, viewer: SessionUser, from: number, to: number) {
+    const history = await this.history(postId, viewer);
+    return { ...history, ...(await revisionDiff('post', postId, from, to)) };
+  }
+
+  /** Whether a viewer may download the files of a post (deleted posts: author and moderators). */
+  async attachmentVisible(postId: string, viewer: SessionUser, ownerId?: string): Promise<boolean> {
+    if (!/^[0-9a-f]{24}$/i.test(postId)) return false;
+    const post = await Post.findById(postId, { deleted: 1, author: 1 }).lean();
+    if (!post) return false;
+    if (!post.deleted) return true;
+    return isModerator(viewer) || String(post.author) === viewer.id || ownerId === viewer.id;
+  }
+
+  /** Plain text of a post, for search indexing. */
+  static searchableText = searchableText;
+}
+
+export interface DiffPart {
+  value: string;
+  added: boolean;
+  removed: boolean;
+}
+
+/** Diff of two revisions of anything revisioned; fields that did not change are left out. */
+export async function revisionDiff(
+  targetType: 'post' | 'answer' | 'comment',
+  targetId: string,
+  from: number,
+  to: number,
+) {
+  const [a, b] = await Promise.all([
+    Revision.findById(revisionId(targetType, targetId, from)).lean(),
+    Revision.findById(revisionId(targetType, targetId, to)).lean(),
+  ]);
+  if (!a || !b) throw new NotFoundError('posts.revisionNotFound');
+  const before = a.snapshot as Record<string, string>;
+  const after = b.snapshot as Record<string, string>;
+  const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((field) => (before[field] ?? '') !== (after[field] ?? ''))
+    .map((field) => ({
+      field,
+      parts: diffWords(before[field] ?? '', after[field] ?? '').map(
+        (p): DiffPart => ({
+          value: p.value,
+          added: Boolean(p.added),
+          removed: Boolean(p.removed),
+        }),
+      ),
+    }));
+  return { from, to, fields };
+}

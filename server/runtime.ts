@@ -1,0 +1,54 @@
+import type { Config } from './config.ts';
+import { EventBus } from './core/events.ts';
+import type { Logger } from './core/logger.ts';
+import { DatabaseSessionStore } from './middleware/session-store.ts';
+import { createServices, type Services } from './services.ts';
+
+/** Everything the app, the scripts and the tests share once the database is open. */
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  events: EventBus;
+  sessions: DatabaseSessionStore;
+  services: Services;
+}
+
+export function buildRuntime(
+  config: Config,
+  logger: Logger,
+  options: { cleanupMinutes?: number } = {},
+): Runtime {
+  const events = new EventBus(logger);
+  const sessions = new DatabaseSessionStore({
+    logger,
+    cleanupMinutes: options.cleanupMinutes ?? 10,
+    fallbackTtlMs: config.sessionIdleMinutes * 60_000,
+  });
+  const services = createServices({ config, logger, events, sessions });
+  return { config, logger, events, sessions, services };
+}
+
+/**
+ * Services for writing history (the demo seed): the same event bus, so every
+ * subscriber sees the facts, but with the given clock and without the abuse
+ * limits that stop a person from posting twice in a few seconds.
+ */
+export function historyServices(runtime: Runtime, clock: () => Date): Services {
+  const config: Config = Object.freeze({
+    ...runtime.config,
+    posting: {
+      ...runtime.config.posting,
+      intervalSeconds: 0,
+      duplicateWindowMinutes: 0,
+      uploadsPerMinute: 1_000_000,
+    },
+  });
+  return createServices({
+    config,
+    logger: runtime.logger,
+    events: runtime.events,
+    sessions: runtime.sessions,
+    storage: runtime.services.storage,
+    clock,
+  });
+}
