@@ -18,6 +18,7 @@ import type { EventBus } from './core/events.ts';
 import type { Logger } from './core/logger.ts';
 import { createViewHelpers } from './core/view-helpers.ts';
 import { healthRoutes } from './health/health.routes.ts';
+import { kbRoutes } from './kb/kb.routes.ts';
 import { createCsrf } from './middleware/csrf.ts';
 import { createErrorHandler, notFoundHandler } from './middleware/error-handler.ts';
 import { formState } from './middleware/form-state.ts';
@@ -32,6 +33,7 @@ import type { Services } from './services.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
 import { teamsRoutes } from './teams/teams.routes.ts';
 import { topicsRoutes } from './topics/topics.routes.ts';
+import { votesRoutes } from './votes/votes.routes.ts';
 
 export const viewsDir = path.join(projectRoot, 'views');
 export const publicDir = path.join(projectRoot, 'public');
@@ -164,6 +166,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(postsRoutes({ config, ...services }));
   app.use(topicsRoutes({ topics: services.topics, feeds: services.feeds }));
   app.use(moderationRoutes(services.moderation));
+  app.use(votesRoutes(services.votes));
+  app.use(kbRoutes({ kb: services.kb, topics: services.topics }));
   app.use(preferencesRoutes(config, services.people));
   app.use(peopleRoutes(services.people, services.topics));
   app.use(settingsRoutes({ config, people: services.people, auth: services.auth }));

@@ -56,6 +56,7 @@ const envSchema = z.object({
   SEED_ON_START: booleanFromEnv.default(true),
   SHUTDOWN_TIMEOUT_MS: integer(100, 120_000).default(10_000),
   DB_POOL_SIZE: integer(1, 500).default(20),
+  DB_WRITE_LANES: booleanFromEnv.default(true),
   ADMIN_EMAIL: optionalString.pipe(z.email({ error: 'expected an email address' }).optional()),
   ADMIN_PASSWORD: optionalString,
   ADMIN_NAME: optionalString,
@@ -104,6 +105,8 @@ export interface Config {
   readonly seedOnStart: boolean;
   readonly shutdownTimeoutMs: number;
   readonly dbPoolSize: number;
+  /** Serialise writes per collection within the process (exact counters on FerretDB). */
+  readonly dbWriteLanes: boolean;
   /** First administrator, created at start when no account has this email. */
   readonly admin: { email: string; password: string; name: string } | undefined;
   readonly login: { maxFailures: number; windowMinutes: number; ipMaxFailures: number };
@@ -199,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedOnStart: e.SEED_ON_START,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     dbPoolSize: e.DB_POOL_SIZE,
+    dbWriteLanes: e.DB_WRITE_LANES,
     admin:
       e.ADMIN_EMAIL && e.ADMIN_PASSWORD
         ? {

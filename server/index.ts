@@ -34,7 +34,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Embe
     uri = engine.uri('passaparola');
   }
   try {
-    await connectDatabase(uri, { logger, poolSize: config.dbPoolSize });
+    await connectDatabase(uri, { logger, poolSize: config.dbPoolSize, writeLanes: config.dbWriteLanes });
     await ensureIndexes();
   } catch (err) {
     await engine?.stop();

@@ -25,6 +25,8 @@ export function buildRuntime(
     fallbackTtlMs: config.sessionIdleMinutes * 60_000,
   });
   const services = createServices({ config, logger, events, sessions });
+  // Domain-event subscribers, registered once for the whole runtime.
+  services.kb.subscribe();
   return { config, logger, events, sessions, services };
 }
 

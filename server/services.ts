@@ -1,9 +1,11 @@
+import { KbArticle } from '../models/kb-article.ts';
 import { AuditService } from './audit/audit.service.ts';
 import { AuthService } from './auth/auth.service.ts';
 import type { Config } from './config.ts';
 import { ContentRenderer } from './content/renderer.ts';
 import type { EventBus } from './core/events.ts';
 import type { Logger } from './core/logger.ts';
+import { KbService } from './kb/kb.service.ts';
 import type { DatabaseSessionStore } from './middleware/session-store.ts';
 import { PeopleService } from './people/people.service.ts';
 import { AnswersService } from './posts/answers.service.ts';
@@ -15,6 +17,7 @@ import { createFileStorage } from './storage/index.ts';
 import { TeamsService } from './teams/teams.service.ts';
 import { TopicsService } from './topics/topics.service.ts';
 import { UsersService } from './users/users.service.ts';
+import { VotesService } from './votes/votes.service.ts';
 
 export interface ServiceDeps {
   config: Config;
@@ -41,6 +44,8 @@ export interface Services {
   answers: AnswersService;
   feeds: FeedsService;
   moderation: ModerationService;
+  votes: VotesService;
+  kb: KbService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -64,6 +69,14 @@ export function createServices(deps: ServiceDeps): Services {
     },
   });
   const answers = new AnswersService({ clock: deps.clock, events, audit, renderer });
+  const kb = new KbService({ events, audit, renderer, clock: deps.clock });
+  kb.attachToRenderer();
+  // Comments on articles: their author is the article's owner (or creator).
+  answers.registerCommentTarget('article', async (id) => {
+    const article = await KbArticle.findById(id, { owner: 1, createdBy: 1, state: 1 }).lean();
+    if (article?.state !== 'published') return null;
+    return { authorId: String(article.owner ?? article.createdBy), postId: null };
+  });
   return {
     audit,
     auth,
@@ -78,5 +91,7 @@ export function createServices(deps: ServiceDeps): Services {
     answers,
     feeds: new FeedsService(),
     moderation: new ModerationService({ audit, events, posts, answers }),
+    votes: new VotesService(events, deps.clock),
+    kb,
   };
 }

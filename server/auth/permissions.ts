@@ -20,6 +20,10 @@ export const PERMISSIONS = {
   /** Edit or delete anyone's content, handle the flag queue. */
   'content.moderate': ['knowledge_manager', 'admin'],
   'topics.manage': ['knowledge_manager', 'admin'],
+  'kb.read': EVERYONE,
+  /** Promote, edit, review, publish and archive articles; handle their flags. */
+  'kb.manage': ['knowledge_manager'],
+  'votes.cast': EVERYONE,
   'admin.access': ['admin'],
   'users.manage': ['admin'],
   'users.import': ['admin'],

@@ -91,6 +91,10 @@ export function createViewHelpers(assets: AssetManifest) {
         timeStyle: 'short',
       }).format(d);
     },
+    /** A date as YYYY-MM-DD (for <input type="date">). */
+    isoDay(value: unknown): string {
+      return toDate(value)?.toISOString().slice(0, 10) ?? '';
+    },
     isoDate(value: unknown): string {
       return toDate(value)?.toISOString() ?? '';
     },

@@ -2,13 +2,16 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { CHANNELS, type PostKind } from '../../models/post.ts';
 import { guard } from '../auth/guard.ts';
+import { can } from '../auth/permissions.ts';
 import type { Config } from '../config.ts';
 import { ForbiddenError, NotFoundError } from '../core/errors.ts';
 import { safeRedirectPath, wantsJson } from '../core/http.ts';
 import { field, parseInput } from '../core/validation.ts';
+import type { KbService } from '../kb/kb.service.ts';
 import { filesUpload } from '../middleware/uploads.ts';
 import type { FileStorage } from '../storage/file-storage.ts';
 import type { TopicsService } from '../topics/topics.service.ts';
+import type { VotesService } from '../votes/votes.service.ts';
 import type { AnswersService } from './answers.service.ts';
 import { takeUploadQuota, type UploadedFile } from './attachments.ts';
 import type { ModerationService } from './moderation.service.ts';
@@ -25,6 +28,8 @@ import { isModerator, type PostsService } from './posts.service.ts';
 
 export interface PostRouteDeps {
   config: Config;
+  votes: VotesService;
+  kb: KbService;
   posts: PostsService;
   answers: AnswersService;
   moderation: ModerationService;
@@ -36,6 +41,8 @@ const diffQuery = z.object({
   from: z.coerce.number().int().min(1).optional().catch(undefined),
   to: z.coerce.number().int().min(1).optional().catch(undefined),
 });
+
+const citeSchema = z.object({ cite: field.list(z.coerce.number().int().min(1).max(9_999_999), { max: 10 }) });
 
 const removeFilesSchema = z.object({
   removeFiles: field.list(z.string().regex(/^[0-9a-f]{24}$/), { max: 20 }),
@@ -99,7 +106,23 @@ export function postsRoutes(deps: PostRouteDeps): Router {
   router.get('/posts/:id', guard('content.read'), async (req: Request, res: Response) => {
     const page = await posts.page(String(req.params.id), req.user!);
     if (page.post.hidden) res.status(410);
-    res.render('pages/posts/show', { title: page.post.title || req.t('posts.deleted.title'), ...page });
+    const votable = [
+      ...(page.post.kind === 'question' ? [] : [{ type: 'post' as const, id: page.post.id }]),
+      ...page.answers.filter((a) => !a.deleted).map((a) => ({ type: 'answer' as const, id: a.id })),
+    ];
+    const [mine, citable] = await Promise.all([
+      deps.votes.mine(req.user!.id, votable),
+      page.viewer.canAnswer ? deps.kb.citable() : Promise.resolve([]),
+    ]);
+    const myVote = (type: 'post' | 'answer', id: string) => mine.get(`${type}:${id}`) ?? 0;
+    res.render('pages/posts/show', {
+      title: page.post.title || req.t('posts.deleted.title'),
+      ...page,
+      post: { ...page.post, myVote: myVote('post', page.post.id) },
+      answers: page.answers.map((a) => ({ ...a, myVote: myVote('answer', a.id) })),
+      citable,
+      canPromote: can(req.user!, 'kb.manage') && !page.post.deleted && !page.post.promotedTo,
+    });
   });
 
   router.get('/posts/:id/edit', guard('content.create'), async (req: Request, res: Response) => {
@@ -177,7 +200,11 @@ export function postsRoutes(deps: PostRouteDeps): Router {
   // Answers
 
   router.post('/posts/:id/answers', guard('content.create'), async (req: Request, res: Response) => {
-    const { body } = parseInput(answerSchema, req.body);
+    const { body: written } = parseInput(answerSchema, req.body);
+    // Articles chosen in the picker become KB-123 references at the end.
+    const { cite } = parseInput(citeSchema, req.body);
+    const missing = cite.filter((n) => !new RegExp(`\\bKB-${n}\\b`).test(written));
+    const body = missing.length ? `${written}\n\n${missing.map((n) => `KB-${n}`).join(' ')}` : written;
     const answerId = await answers.create(String(req.params.id), req.user!, body);
     res.redirect(303, toPost(String(req.params.id), `answer-${answerId}`));
   });

@@ -638,6 +638,49 @@ export class PostsService {
     return isModerator(viewer) || String(post.author) === viewer.id || ownerId === viewer.id;
   }
 
+  /**
+   * Recomputes the "seen this too", answer and comment counters of every post
+   * from their sources and reports (and with `fix`, repairs) any drift.
+   */
+  async reconcileCounters(fix: boolean): Promise<{
+    checked: number;
+    drifted: Array<{ id: string; field: string; stored: number; actual: number }>;
+  }> {
+    const count = async <T extends { _id: unknown }>(rows: T[], key: (row: T) => string) => {
+      const map = new Map<string, number>();
+      for (const row of rows) map.set(key(row), (map.get(key(row)) ?? 0) + 1);
+      return map;
+    };
+    const [confirmations, answers, comments] = await Promise.all([
+      Confirmation.find({}, { post: 1 })
+        .lean()
+        .then((rows) => count(rows, (r) => String(r.post))),
+      Answer.find({ deleted: null }, { post: 1 })
+        .lean()
+        .then((rows) => count(rows, (r) => String(r.post))),
+      Comment.find({ deleted: null, targetType: 'post' }, { post: 1 })
+        .lean()
+        .then((rows) => count(rows, (r) => String(r.post))),
+    ]);
+    const drifted: Array<{ id: string; field: string; stored: number; actual: number }> = [];
+    const posts = await Post.find({}, { confirmations: 1, answerCount: 1, commentCount: 1 }).lean();
+    for (const post of posts) {
+      const id = String(post._id);
+      const expected = {
+        confirmations: confirmations.get(id) ?? 0,
+        answerCount: answers.get(id) ?? 0,
+        commentCount: comments.get(id) ?? 0,
+      };
+      for (const [field, actual] of Object.entries(expected)) {
+        const stored = Number((post as Record<string, unknown>)[field] ?? 0);
+        if (stored !== actual) drifted.push({ id, field, stored, actual });
+      }
+      if (fix && drifted.some((d) => d.id === id))
+        await Post.updateOne({ _id: post._id }, { $set: expected }, { timestamps: false });
+    }
+    return { checked: posts.length, drifted };
+  }
+
   /** Plain text of a post, for search indexing. */
   static searchableText = searchableText;
 }

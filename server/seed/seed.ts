@@ -21,6 +21,7 @@ import {
   OPERATORS_PER_TEAM,
   TEAM_TOPICS,
 } from './demo-data.ts';
+import { seedKnowledgeBase } from './kb-step.ts';
 import { createRandom, type Random } from './random.ts';
 
 export interface SeedCounts {
@@ -204,7 +205,7 @@ async function seedUsers(ctx: SeedContext): Promise<void> {
 }
 
 /** Steps run in order; later features append theirs (content, votes, KB, scores). */
-export const SEED_STEPS: SeedStep[] = [seedTeams, seedTopics, seedUsers, seedContent];
+export const SEED_STEPS: SeedStep[] = [seedTeams, seedTopics, seedUsers, seedContent, seedKnowledgeBase];
 
 /**
  * Writes the demo organisation. Idempotent: records are matched by their

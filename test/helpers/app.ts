@@ -8,11 +8,12 @@ import supertest from 'supertest';
 import '../../models/index.ts';
 import { createApp } from '../../server/app.ts';
 import { type Config, loadConfig } from '../../server/config.ts';
-import { EventBus } from '../../server/core/events.ts';
+import type { EventBus } from '../../server/core/events.ts';
 import { createI18n } from '../../server/core/i18n.ts';
 import { connectDatabase, disconnectDatabase, ensureIndexes } from '../../server/db/connection.ts';
-import { DatabaseSessionStore } from '../../server/middleware/session-store.ts';
-import { createServices, type Services } from '../../server/services.ts';
+import type { DatabaseSessionStore } from '../../server/middleware/session-store.ts';
+import { buildRuntime, type Runtime } from '../../server/runtime.ts';
+import type { Services } from '../../server/services.ts';
 import { testDatabaseUri, testLogger, uniqueDatabaseName } from './engine.ts';
 
 export const TEST_SESSION_SECRET = 'test-session-secret-that-is-long-enough-0123456789';
@@ -24,6 +25,7 @@ export interface TestApp {
   events: EventBus;
   i18n: I18n;
   databaseUri: string;
+  runtime: Runtime;
   /** i18n keys that a page asked for and a catalog lacks (each test fails on them). */
   missingKeys: string[];
   /** A cookie-keeping client, like one browser. */
@@ -68,14 +70,9 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
       defaultLocale: config.defaultLocale,
       onMissingKey: (locale, key) => ctx.missingKeys.push(`${locale}:${key}`),
     });
-    const events = new EventBus(testLogger);
-    const store = new DatabaseSessionStore({
-      logger: testLogger,
-      cleanupMinutes: 0,
-      fallbackTtlMs: config.sessionIdleMinutes * 60_000,
-    });
-    sessionStore = store;
-    const services = createServices({ config, logger: testLogger, events, sessions: store });
+    const runtime = buildRuntime(config, testLogger, { cleanupMinutes: 0 });
+    const { events, services } = runtime;
+    sessionStore = runtime.sessions;
     const app = createApp({
       config,
       logger: testLogger,
@@ -91,6 +88,7 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
       events,
       i18n,
       databaseUri,
+      runtime,
       agent: () => supertest.agent(app),
       request: () => supertest.agent(app),
     });

@@ -1,0 +1,921 @@
+import { diffWords } from 'diff';
+import { Types } from 'mongoose';
+import { Answer, type AnswerDoc } from '../../models/answer.ts';
+import { nextSequence } from '../../models/counter.ts';
+import { KB_SECTIONS, KbArticle, type KbArticleDoc, type KbState } from '../../models/kb-article.ts';
+import {
+  KbCitation,
+  KbFeedback,
+  KbFlag,
+  type KbFlagKind,
+  KbView,
+  kbCitationId,
+  kbFeedbackId,
+} from '../../models/kb-feedback.ts';
+import { KbRevision, kbRevisionId } from '../../models/kb-revision.ts';
+import { Post, type PostDoc } from '../../models/post.ts';
+import { PostContent } from '../../models/post-content.ts';
+import { Topic } from '../../models/topic.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import type { SessionUser } from '../auth/session-user.ts';
+import { excerpt, markdownToText } from '../content/markdown.ts';
+import type { ContentRenderer } from '../content/renderer.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors.ts';
+import type { EventBus } from '../core/events.ts';
+import { escapeRegex, op } from '../db/query.ts';
+import type { DiffPart } from '../posts/posts.service.ts';
+import { type PersonRef, peopleById, type TopicRef, topicsById } from '../posts/posts.service.ts';
+import './kb.events.ts';
+import '../posts/posts.events.ts';
+import { canEdit, canMove, canRead, isKnowledgeManager, nextStates } from './kb.workflow.ts';
+
+export const KB_PAGE_SIZE = 20;
+const REVIEW_MONTHS = 6;
+
+export interface ArticleInput {
+  title: string;
+  problem: string;
+  environment: string;
+  cause: string;
+  resolution: string;
+  topics: string[];
+  reviewBy?: Date | null;
+  note: string;
+}
+
+/** Decides whether someone is at the Publisher level in one of the topics (scores provide it). */
+export type PublisherCheck = (userId: string, topicIds: string[]) => Promise<boolean>;
+
+export interface KbDeps {
+  events: EventBus;
+  audit: AuditService;
+  renderer: ContentRenderer;
+  clock?: () => Date;
+}
+
+const CHANNEL_NAMES: Record<string, string> = {
+  phone: 'telefono',
+  chat: 'chat',
+  email: 'email',
+  social: 'social',
+  store: 'negozio',
+  app: 'app',
+  other: 'altro canale',
+};
+
+function addMonths(date: Date, months: number): Date {
+  const d = new Date(date);
+  d.setMonth(d.getMonth() + months);
+  return d;
+}
+
+function snapshotOf(a: {
+  title: string;
+  problem: string;
+  environment: string;
+  cause: string;
+  resolution: string;
+  topics: unknown[];
+  state: string;
+}) {
+  return {
+    title: a.title,
+    problem: a.problem,
+    environment: a.environment,
+    cause: a.cause,
+    resolution: a.resolution,
+    topics: a.topics.map(String).join(','),
+    state: a.state,
+  };
+}
+
+/**
+ * The knowledge base: promotion of posts and answers into articles, editing
+ * with revisions, the editorial workflow, reader feedback and flags,
+ * citations and views.
+ */
+export class KbService {
+  readonly #deps: KbDeps;
+  #isPublisher: PublisherCheck = async () => false;
+
+  constructor(deps: KbDeps) {
+    this.#deps = deps;
+  }
+
+  #now(): Date {
+    return this.#deps.clock?.() ?? new Date();
+  }
+
+  /** Scores register how to tell a Publisher in a topic. */
+  setPublisherCheck(check: PublisherCheck): void {
+    this.#isPublisher = check;
+  }
+
+  /** KB-123 in any content links to the article (the renderer asks the KB). */
+  attachToRenderer(): void {
+    this.#deps.renderer.setArticleResolver(async (numbers) => {
+      const articles = await KbArticle.find({ number: op({ $in: numbers }) }, { number: 1, title: 1 }).lean();
+      return new Map(articles.map((a) => [a.number, { url: `/kb/${a.number}`, title: a.title }]));
+    });
+  }
+
+  /** Citation counting follows every post and answer (subscribed once per runtime). */
+  subscribe(): void {
+    const { events } = this.#deps;
+    events.on('post.created', (e) => this.syncCitations('post', e.postId));
+    events.on('post.updated', (e) => this.syncCitations('post', e.postId));
+    events.on('post.deleted', (e) => this.syncCitations('post', e.postId));
+    events.on('answer.created', (e) => this.syncCitations('answer', e.answerId));
+    events.on('answer.updated', (e) => this.syncCitations('answer', e.answerId));
+    events.on('answer.deleted', (e) => this.syncCitations('answer', e.answerId));
+  }
+
+  async #byNumber(number: number): Promise<KbArticleDoc> {
+    const article = Number.isInteger(number) && number > 0 ? await KbArticle.findOne({ number }) : null;
+    if (!article) throw new NotFoundError('kb.notFound');
+    return article;
+  }
+
+  #actorOf(article: KbArticleDoc) {
+    return {
+      state: article.state as KbState,
+      createdBy: String(article.createdBy),
+      contributors: article.contributors.map(String),
+    };
+  }
+
+  async #checkTopics(ids: string[]): Promise<Types.ObjectId[]> {
+    const unique = [...new Set(ids)].map((id) => new Types.ObjectId(id));
+    if ((await Topic.countDocuments({ _id: op({ $in: unique }), mergedInto: null })) !== unique.length) {
+      throw new ValidationError({ topics: { key: 'validation.topicUnknown' } });
+    }
+    return unique;
+  }
+
+  async #render(input: Pick<ArticleInput, 'problem' | 'environment' | 'cause' | 'resolution'>) {
+    const rendered = await this.#deps.renderer.render({
+      problem: input.problem,
+      environment: input.environment,
+      cause: input.cause,
+      resolution: input.resolution,
+    });
+    return {
+      problemHtml: rendered.html.problem,
+      environmentHtml: rendered.html.environment,
+      causeHtml: rendered.html.cause,
+      resolutionHtml: rendered.html.resolution,
+    };
+  }
+
+  async #revision(article: KbArticleDoc, editorId: string, note: string, at: Date): Promise<void> {
+    await KbRevision.create({
+      _id: kbRevisionId(String(article._id), article.version),
+      article: article._id,
+      version: article.version,
+      editor: editorId,
+      at,
+      note,
+      snapshot: snapshotOf(article),
+    });
+  }
+
+  /** A blank draft written by a knowledge manager. */
+  async create(actor: SessionUser, input: ArticleInput): Promise<number> {
+    if (!isKnowledgeManager(actor)) throw new ForbiddenError('kb.cannotCreate');
+    const topics = await this.#checkTopics(input.topics);
+    const now = this.#now();
+    const number = await nextSequence('kb');
+    const article = await KbArticle.create({
+      number,
+      title: input.title,
+      problem: input.problem,
+      environment: input.environment,
+      cause: input.cause,
+      resolution: input.resolution,
+      ...(await this.#render(input)),
+      excerpt: excerpt(input.problem),
+      topics,
+      state: 'draft',
+      createdBy: actor.id,
+      owner: actor.id,
+      contributors: [actor.id],
+      reviewBy: input.reviewBy ?? null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.#revision(article, actor.id, input.note, now);
+    await this.#deps.events.publish('kb.created', {
+      articleId: String(article._id),
+      number,
+      actorId: actor.id,
+      at: now,
+    });
+    return number;
+  }
+
+  /**
+   * Promotes a post, an answer or a whole question thread into a draft,
+   * pre-filled from the content, with its authors credited.
+   */
+  async promote(actor: SessionUser, sourceType: 'post' | 'answer', sourceId: string): Promise<number> {
+    if (!isKnowledgeManager(actor)) throw new ForbiddenError('kb.cannotPromote');
+    if (!/^[0-9a-f]{24}$/i.test(sourceId)) throw new NotFoundError('kb.sourceNotFound');
+    let post: PostDoc | null = null;
+    let answerDoc: AnswerDoc | null = null;
+    if (sourceType === 'answer') {
+      answerDoc = await Answer.findById(sourceId);
+      if (!answerDoc || answerDoc.deleted) throw new NotFoundError('kb.sourceNotFound');
+      post = await Post.findById(answerDoc.post);
+    } else {
+      post = await Post.findById(sourceId);
+    }
+    if (!post || post.deleted) throw new NotFoundError('kb.sourceNotFound');
+    if (post.promotedTo?.number)
+      throw new ConflictError('kb.alreadyPromoted', { number: post.promotedTo.number });
+    const content = await PostContent.findById(post._id).lean();
+    const topics = await Topic.find({ _id: op({ $in: post.topics }) }, { names: 1 }).lean();
+    const topicNames = topics
+      .map((t) => t.names?.it ?? '')
+      .filter(Boolean)
+      .join(' · ');
+    const credited = new Set<string>([String(post.author)]);
+    let problem = '';
+    let resolution = '';
+    let environment = topicNames;
+    if (sourceType === 'answer' && answerDoc) {
+      problem = content?.body ?? '';
+      resolution = answerDoc.body;
+      credited.add(String(answerDoc.author));
+    } else if (post.kind === 'insight') {
+      problem = content?.situation ?? '';
+      resolution = [content?.action ?? '', content?.outcome ?? ''].filter(Boolean).join('\n\n');
+      if (post.channel)
+        environment = `${topicNames} — canale: ${CHANNEL_NAMES[post.channel] ?? post.channel}`;
+    } else if (post.kind === 'question') {
+      problem = content?.body ?? '';
+      const accepted = post.acceptedAnswer ? await Answer.findById(post.acceptedAnswer).lean() : null;
+      if (accepted && !accepted.deleted) {
+        resolution = accepted.body;
+        credited.add(String(accepted.author));
+      }
+    } else {
+      problem = post.title;
+      resolution = content?.body ?? '';
+    }
+
+    const now = this.#now();
+    const number = await nextSequence('kb');
+    const contributors = [...credited].map((id) => new Types.ObjectId(id));
+    const article = await KbArticle.create({
+      number,
+      title: post.title,
+      problem,
+      environment,
+      cause: '',
+      resolution,
+      ...(await this.#render({ problem, environment, cause: '', resolution })),
+      excerpt: excerpt(problem),
+      topics: post.topics,
+      state: 'draft',
+      createdBy: actor.id,
+      owner: actor.id,
+      contributors,
+      sources: [{ type: sourceType, id: new Types.ObjectId(sourceId) }],
+      createdAt: now,
+      updatedAt: now,
+    });
+    // Only one promotion per post, even if two managers click at once.
+    const marked = await Post.updateOne(
+      { _id: post._id, 'promotedTo.number': null },
+      { $set: { promotedTo: { article: article._id, number } } },
+    );
+    if (marked.modifiedCount !== 1) {
+      await KbArticle.deleteOne({ _id: article._id });
+      const again = await Post.findById(post._id, { promotedTo: 1 }).lean();
+      throw new ConflictError('kb.alreadyPromoted', { number: again?.promotedTo?.number ?? 0 });
+    }
+    await this.#revision(article, actor.id, 'promoted', now);
+    await this.#deps.audit.record({
+      actor: { id: actor.id, displayName: actor.displayName },
+      action: 'kb.promote',
+      target: { type: 'kb', id: String(article._id), label: `KB-${number}` },
+      details: { source: `${sourceType}:${sourceId}` },
+    });
+    await this.#deps.events.publish('kb.promoted', {
+      articleId: String(article._id),
+      number,
+      sourceType,
+      sourceId,
+      postId: String(post._id),
+      creditedUserIds: [...credited],
+      actorId: actor.id,
+      topicIds: post.topics.map(String),
+      at: now,
+    });
+    return number;
+  }
+
+  async #mayEdit(actor: SessionUser, article: KbArticleDoc): Promise<boolean> {
+    const publisher =
+      article.state === 'published' ? await this.#isPublisher(actor.id, article.topics.map(String)) : false;
+    return canEdit(actor, this.#actorOf(article), publisher);
+  }
+
+  async editable(number: number, actor: SessionUser) {
+    const article = await this.#byNumber(number);
+    if (!(await this.#mayEdit(actor, article))) throw new ForbiddenError('kb.cannotEdit');
+    return {
+      number,
+      title: article.title,
+      problem: article.problem,
+      environment: article.environment,
+      cause: article.cause,
+      resolution: article.resolution,
+      topics: article.topics.map(String),
+      reviewBy: article.reviewBy,
+      state: article.state,
+    };
+  }
+
+  /** Saves an edit as a new version (full snapshot with the editor and the note). */
+  async update(number: number, actor: SessionUser, input: ArticleInput): Promise<void> {
+    const article = await this.#byNumber(number);
+    if (!(await this.#mayEdit(actor, article))) throw new ForbiddenError('kb.cannotEdit');
+    const topics = await this.#checkTopics(input.topics);
+    const now = this.#now();
+    article.set({
+      title: input.title,
+      problem: input.problem,
+      environment: input.environment,
+      cause: input.cause,
+      resolution: input.resolution,
+      ...(await this.#render(input)),
+      excerpt: excerpt(input.problem),
+      topics,
+      version: article.version + 1,
+      editedAt: now,
+      updatedAt: now,
+    });
+    if (input.reviewBy !== undefined) article.reviewBy = input.reviewBy;
+    if (!article.contributors.some((c) => String(c) === actor.id))
+      article.contributors.push(new Types.ObjectId(actor.id));
+    await article.save({ timestamps: false });
+    await this.#revision(article, actor.id, input.note, now);
+    if (!isKnowledgeManager(actor)) {
+      await this.#deps.audit.record({
+        actor: { id: actor.id, displayName: actor.displayName },
+        action: 'kb.publisherEdit',
+        target: { type: 'kb', id: String(article._id), label: `KB-${number}` },
+        details: { version: article.version, state: article.state },
+      });
+    }
+    await this.#deps.events.publish('kb.updated', {
+      articleId: String(article._id),
+      number,
+      version: article.version,
+      editorId: actor.id,
+      restoredFrom: null,
+      at: now,
+    });
+  }
+
+  /** Moves an article in the workflow; publishing sets the review-by date (6 months by default). */
+  async transition(number: number, actor: SessionUser, to: KbState): Promise<void> {
+    const article = await this.#byNumber(number);
+    const from = article.state as KbState;
+    if (!canMove(actor, this.#actorOf(article), to)) throw new ForbiddenError('kb.cannotMove', { from, to });
+    if (to === 'published' && (!article.problem.trim() || !article.resolution.trim()))
+      throw new ConflictError('kb.incomplete');
+    const now = this.#now();
+    const update: Record<string, unknown> = { state: to, updatedAt: now };
+    if (to === 'published') {
+      update.publishedAt = now;
+      if (!article.reviewBy || article.reviewBy <= now) update.reviewBy = addMonths(now, REVIEW_MONTHS);
+    }
+    const moved = await KbArticle.updateOne(
+      { _id: article._id, state: from },
+      { $set: update },
+      { timestamps: false },
+    );
+    if (moved.modifiedCount !== 1) throw new ConflictError('kb.changedMeanwhile');
+    await this.#deps.audit.record({
+      actor: { id: actor.id, displayName: actor.displayName },
+      action: `kb.${to}`,
+      target: { type: 'kb', id: String(article._id), label: `KB-${number}` },
+      details: { from, to },
+    });
+    await this.#deps.events.publish('kb.stateChanged', {
+      articleId: String(article._id),
+      number,
+      title: article.title,
+      from,
+      to,
+      actorId: actor.id,
+      ownerId: article.owner ? String(article.owner) : null,
+      createdById: String(article.createdBy),
+      contributorIds: article.contributors.map(String),
+      topicIds: article.topics.map(String),
+      at: now,
+    });
+  }
+
+  /** Makes an old version current again, as a new version. */
+  async restore(number: number, actor: SessionUser, version: number): Promise<void> {
+    const article = await this.#byNumber(number);
+    const old = await KbRevision.findById(kbRevisionId(String(article._id), version)).lean();
+    if (!old) throw new NotFoundError('kb.versionNotFound');
+    const snap = old.snapshot as Record<string, string>;
+    const topics = (snap.topics ?? '').split(',').filter(Boolean);
+    await this.update(number, actor, {
+      title: snap.title ?? article.title,
+      problem: snap.problem ?? '',
+      environment: snap.environment ?? '',
+      cause: snap.cause ?? '',
+      resolution: snap.resolution ?? '',
+      topics: topics.length ? topics : article.topics.map(String),
+      note: `restore:${version}`,
+    });
+  }
+
+  async history(number: number, viewer: SessionUser) {
+    const article = await this.#byNumber(number);
+    if (!canRead(viewer, this.#actorOf(article))) throw new NotFoundError('kb.notFound');
+    const revisions = await KbRevision.find({ article: article._id }).sort({ version: -1 }).lean();
+    const people = await peopleById(revisions.map((r) => r.editor));
+    return {
+      article: { number, title: article.title, state: article.state, version: article.version },
+      canRestore: await this.#mayEdit(viewer, article),
+      revisions: revisions.map((r) => ({
+        version: r.version,
+        at: r.at,
+        editor: people.get(String(r.editor)),
+        note: r.note,
+        restoredFrom: r.note.startsWith('restore:') ? Number(r.note.slice(8)) : null,
+        promoted: r.note === 'promoted',
+      })),
+    };
+  }
+
+  async diff(number: number, viewer: SessionUser, from: number, to: number) {
+    const history = await this.history(number, viewer);
+    const article = await this.#byNumber(number);
+    const [a, b] = await Promise.all([
+      KbRevision.findById(kbRevisionId(String(article._id), from)).lean(),
+      KbRevision.findById(kbRevisionId(String(article._id), to)).lean(),
+    ]);
+    if (!a || !b) throw new NotFoundError('kb.versionNotFound');
+    const before = a.snapshot as Record<string, string>;
+    const after = b.snapshot as Record<string, string>;
+    const fields = ['title', ...KB_SECTIONS, 'topics']
+      .filter((f) => (before[f] ?? '') !== (after[f] ?? ''))
+      .map((field) => ({
+        field,
+        parts: diffWords(before[field] ?? '', after[field] ?? '').map(
+          (p): DiffPart => ({ value: p.value, added: Boolean(p.added), removed: Boolean(p.removed) }),
+        ),
+      }));
+    return { ...history, diff: { from, to, fields } };
+  }
+
+  /** The article page; counts one view per person per day. */
+  async page(number: number, viewer: SessionUser) {
+    const article = await this.#byNumber(number);
+    if (!canRead(viewer, this.#actorOf(article))) throw new NotFoundError('kb.notFound');
+    const now = this.#now();
+    const day = now.toISOString().slice(0, 10);
+    try {
+      await KbView.create({ _id: `${article._id}:${viewer.id}:${day}`, at: now });
+      await KbArticle.updateOne({ _id: article._id }, { $inc: { views: 1 } }, { timestamps: false });
+      article.views += 1;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+    const [feedback, citations, topics, flags, related, publisher] = await Promise.all([
+      KbFeedback.findById(kbFeedbackId(String(article._id), viewer.id)).lean(),
+      KbCitation.find({ article: article._id }).sort({ createdAt: -1 }).limit(20).lean(),
+      topicsById(),
+      isKnowledgeManager(viewer)
+        ? KbFlag.find({ article: article._id, status: 'open' }).sort({ createdAt: 1 }).lean()
+        : Promise.resolve([]),
+      KbArticle.find(
+        { _id: op({ $ne: article._id }), topics: op({ $in: article.topics }), state: 'published' },
+        { number: 1, title: 1, helpfulCount: 1 },
+      )
+        .sort({ helpfulCount: -1 })
+        .limit(5)
+        .lean(),
+      article.state === 'published'
+        ? this.#isPublisher(viewer.id, article.topics.map(String))
+        : Promise.resolve(false),
+    ]);
+    const citingPosts = await Post.find(
+      { _id: op({ $in: citations.map((c) => c.post) }) },
+      { title: 1 },
+    ).lean();
+    const postTitle = new Map(citingPosts.map((p) => [String(p._id), p.title]));
+    const people = await peopleById([
+      article.owner,
+      article.createdBy,
+      ...article.contributors,
+      ...citations.map((c) => c.by),
+      ...flags.map((f) => f.by),
+    ]);
+    const actor = this.#actorOf(article);
+    return {
+      article: {
+        id: String(article._id),
+        number,
+        title: article.title,
+        problemHtml: article.problemHtml,
+        environmentHtml: article.environmentHtml,
+        causeHtml: article.causeHtml,
+        resolutionHtml: article.resolutionHtml,
+        state: article.state as KbState,
+        version: article.version,
+        topics: article.topics.map((t) => topics.get(String(t))).filter((t): t is TopicRef => Boolean(t)),
+        owner: article.owner ? people.get(String(article.owner)) : undefined,
+        contributors: article.contributors
+          .map((c) => people.get(String(c)))
+          .filter((p): p is PersonRef => Boolean(p)),
+        reviewBy: article.reviewBy,
+        overdue: Boolean(article.state === 'published' && article.reviewBy && article.reviewBy < now),
+        publishedAt: article.publishedAt,
+        updatedAt: article.updatedAt,
+        helpfulCount: article.helpfulCount,
+        notHelpfulCount: article.notHelpfulCount,
+        views: article.views,
+        citationCount: article.citationCount,
+        sources: article.sources.map((s) => ({ type: s.type, id: String(s.id) })),
+      },
+      citations: citations.map((c) => ({
+        sourceType: c.sourceType,
+        postId: String(c.post),
+        sourceId: String(c.sourceId),
+        title: postTitle.get(String(c.post)) ?? '',
+        by: people.get(String(c.by)),
+        at: c.createdAt,
+      })),
+      related: related.map((r) => ({ number: r.number, title: r.title })),
+      flags: flags.map((f) => ({
+        id: String(f._id),
+        kind: f.kind,
+        comment: f.comment,
+        by: people.get(String(f.by)),
+        at: f.createdAt,
+      })),
+      viewer: {
+        feedback: feedback ? { helpful: feedback.helpful, comment: feedback.comment } : null,
+        canEdit: canEdit(viewer, actor, publisher),
+        nextStates: nextStates(viewer, actor),
+        isManager: isKnowledgeManager(viewer),
+        canFeedback: article.state === 'published',
+      },
+    };
+  }
+
+  /** "Was this helpful?": one answer per reader, changeable, with an optional comment. */
+  async feedback(
+    number: number,
+    viewer: SessionUser,
+    helpful: boolean,
+    comment: string,
+  ): Promise<{ helpful: boolean; helpfulCount: number; notHelpfulCount: number }> {
+    const article = await this.#byNumber(number);
+    if (article.state !== 'published') throw new ConflictError('kb.feedbackOnlyPublished');
+    const id = kbFeedbackId(String(article._id), viewer.id);
+    const now = this.#now();
+    const existing = await KbFeedback.findById(id).lean();
+    let previous: boolean | null = existing ? existing.helpful : null;
+    if (!existing) {
+      try {
+        await KbFeedback.create({
+          _id: id,
+          article: article._id,
+          user: viewer.id,
+          helpful,
+          comment,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await KbArticle.updateOne(
+          { _id: article._id },
+          { $inc: helpful ? { helpfulCount: 1 } : { notHelpfulCount: 1 } },
+          { timestamps: false },
+        );
+      } catch (err) {
+        if ((err as { code?: number }).code !== 11000) throw err;
+        return this.feedback(number, viewer, helpful, comment);
+      }
+    } else if (existing.helpful !== helpful) {
+      const changed = await KbFeedback.updateOne(
+        { _id: id, helpful: existing.helpful },
+        { $set: { helpful, comment, updatedAt: now } },
+      );
+      if (changed.modifiedCount === 1) {
+        await KbArticle.updateOne(
+          { _id: article._id },
+          {
+            $inc: helpful
+              ? { helpfulCount: 1, notHelpfulCount: -1 }
+              : { helpfulCount: -1, notHelpfulCount: 1 },
+          },
+          { timestamps: false },
+        );
+      } else previous = helpful;
+    } else {
+      await KbFeedback.updateOne({ _id: id }, { $set: { comment, updatedAt: now } });
+    }
+    await this.#deps.events.publish('kb.feedback', {
+      articleId: String(article._id),
+      number,
+      userId: viewer.id,
+      helpful,
+      previous,
+      withComment: comment.length > 0,
+      hadComment: Boolean(existing?.comment),
+      contributorIds: article.contributors.map(String),
+      topicIds: article.topics.map(String),
+      at: now,
+    });
+    const counts = await KbArticle.findById(article._id, { helpfulCount: 1, notHelpfulCount: 1 }).lean();
+    return {
+      helpful,
+      helpfulCount: counts?.helpfulCount ?? 0,
+      notHelpfulCount: counts?.notHelpfulCount ?? 0,
+    };
+  }
+
+  /** "Flag it": a reader reports a problem with the article; it goes to the queue. */
+  async flag(number: number, viewer: SessionUser, kind: KbFlagKind, comment: string): Promise<void> {
+    const article = await this.#byNumber(number);
+    if (!canRead(viewer, this.#actorOf(article))) throw new NotFoundError('kb.notFound');
+    if (await KbFlag.exists({ article: article._id, by: new Types.ObjectId(viewer.id), status: 'open' }))
+      throw new ConflictError('kb.alreadyFlagged');
+    const now = this.#now();
+    const flag = await KbFlag.create({
+      article: article._id,
+      by: viewer.id,
+      kind,
+      comment,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await KbArticle.updateOne({ _id: article._id }, { $inc: { openFlags: 1 } }, { timestamps: false });
+    await this.#deps.events.publish('kb.flagged', {
+      articleId: String(article._id),
+      number,
+      title: article.title,
+      flagId: String(flag._id),
+      ownerId: article.owner ? String(article.owner) : null,
+      byId: viewer.id,
+      kind,
+      at: now,
+    });
+  }
+
+  /** Knowledge managers close flags: fixed, or declined with a reason. */
+  async resolveFlag(
+    flagId: string,
+    actor: SessionUser,
+    outcome: 'fixed' | 'declined',
+    resolution: string,
+  ): Promise<number> {
+    if (!isKnowledgeManager(actor)) throw new ForbiddenError('kb.cannotResolve');
+    if (outcome === 'declined' && !resolution)
+      throw new ValidationError({ resolution: { key: 'validation.reasonRequired' } });
+    const flag = /^[0-9a-f]{24}$/i.test(flagId) ? await KbFlag.findById(flagId) : null;
+    if (!flag) throw new NotFoundError('kb.flagNotFound');
+    const now = this.#now();
+    const closed = await KbFlag.updateOne(
+      { _id: flag._id, status: 'open' },
+      { $set: { status: outcome, resolvedBy: actor.id, resolvedAt: now, resolution } },
+    );
+    if (closed.modifiedCount !== 1) throw new ConflictError('kb.flagResolved');
+    const article = await KbArticle.findOneAndUpdate(
+      { _id: flag.article },
+      { $inc: { openFlags: -1 } },
+      { returnDocument: 'after', timestamps: false },
+    ).lean();
+    await this.#deps.audit.record({
+      actor: { id: actor.id, displayName: actor.displayName },
+      action: `kb.flag.${outcome}`,
+      target: { type: 'kb', id: String(flag.article), label: `KB-${article?.number ?? ''}` },
+      details: { kind: flag.kind, resolution },
+    });
+    await this.#deps.events.publish('kb.flagResolved', {
+      articleId: String(flag.article),
+      number: article?.number ?? 0,
+      flagId,
+      byId: String(flag.by),
+      outcome,
+      actorId: actor.id,
+      at: now,
+    });
+    return article?.number ?? 0;
+  }
+
+  /** The knowledge managers' queue: in review, flagged, and past their review date. */
+  async queue() {
+    const now = this.#now();
+    const [review, flags, overdue] = await Promise.all([
+      KbArticle.find({ state: 'review' }).sort({ updatedAt: 1 }).lean(),
+      KbFlag.find({ status: 'open' }).sort({ createdAt: 1 }).lean(),
+      KbArticle.find({ state: 'published', reviewBy: op({ $lt: now }) })
+        .sort({ reviewBy: 1 })
+        .lean(),
+    ]);
+    const flagged = await KbArticle.find(
+      { _id: op({ $in: flags.map((f) => f.article) }) },
+      { number: 1, title: 1 },
+    ).lean();
+    const flaggedBy = new Map(flagged.map((a) => [String(a._id), a]));
+    const people = await peopleById([...flags.map((f) => f.by), ...review.map((r) => r.createdBy)]);
+    return {
+      review: review.map((a) => ({
+        number: a.number,
+        title: a.title,
+        since: a.updatedAt,
+        by: people.get(String(a.createdBy)),
+      })),
+      flags: flags.map((f) => ({
+        id: String(f._id),
+        number: flaggedBy.get(String(f.article))?.number ?? 0,
+        title: flaggedBy.get(String(f.article))?.title ?? '',
+        kind: f.kind,
+        comment: f.comment,
+        by: people.get(String(f.by)),
+        at: f.createdAt,
+      })),
+      overdue: overdue.map((a) => ({ number: a.number, title: a.title, reviewBy: a.reviewBy })),
+    };
+  }
+
+  /** The KB index: published articles by topic, most helpful or recently updated, or matching words. */
+  async index(
+    viewer: SessionUser,
+    filters: { topic?: string; sort?: 'helpful' | 'recent'; q?: string; state?: KbState; page: number },
+  ) {
+    const query: Record<string, unknown> = {};
+    const manager = isKnowledgeManager(viewer);
+    query.state = filters.state && (manager || filters.state === 'archived') ? filters.state : 'published';
+    if (filters.topic) {
+      const below = await Topic.find({ ancestors: new Types.ObjectId(filters.topic) }, { _id: 1 }).lean();
+      query.topics = op({ $in: [new Types.ObjectId(filters.topic), ...below.map((t) => t._id)] });
+    }
+    if (filters.q) {
+      const pattern = escapeRegex(filters.q.trim());
+      query.$or = [
+        { title: op({ $regex: pattern, $options: 'i' }) },
+        { problem: op({ $regex: pattern, $options: 'i' }) },
+        { resolution: op({ $regex: pattern, $options: 'i' }) },
+      ];
+    }
+    const sort: Record<string, 1 | -1> =
+      filters.sort === 'helpful' ? { helpfulCount: -1, updatedAt: -1 } : { updatedAt: -1, _id: -1 };
+    const rows = await KbArticle.find(query, {
+      number: 1,
+      title: 1,
+      excerpt: 1,
+      topics: 1,
+      helpfulCount: 1,
+      notHelpfulCount: 1,
+      views: 1,
+      citationCount: 1,
+      updatedAt: 1,
+      state: 1,
+    })
+      .sort(sort)
+      .skip((filters.page - 1) * KB_PAGE_SIZE)
+      .limit(KB_PAGE_SIZE + 1)
+      .lean();
+    const topics = await topicsById();
+    return {
+      articles: rows.slice(0, KB_PAGE_SIZE).map((a) => ({
+        number: a.number,
+        title: a.title,
+        excerpt: a.excerpt,
+        state: a.state,
+        topics: a.topics.map((t) => topics.get(String(t))).filter((t): t is TopicRef => Boolean(t)),
+        helpfulCount: a.helpfulCount,
+        notHelpfulCount: a.notHelpfulCount,
+        views: a.views,
+        citationCount: a.citationCount,
+        updatedAt: a.updatedAt,
+      })),
+      page: filters.page,
+      hasNext: rows.length > KB_PAGE_SIZE,
+      state: query.state as KbState,
+    };
+  }
+
+  /** Published articles to cite in an answer (the picker). */
+  async citable(): Promise<Array<{ number: number; title: string }>> {
+    return (
+      await KbArticle.find({ state: 'published' }, { number: 1, title: 1 }).sort({ number: 1 }).lean()
+    ).map((a) => ({ number: a.number, title: a.title }));
+  }
+
+  /**
+   * Keeps the citations of one post or answer in step with its text (KB-123
+   * references): new ones are recorded and counted, removed ones (or all, if
+   * the content was deleted) are taken back.
+   */
+  async syncCitations(sourceType: 'post' | 'answer', sourceId: string): Promise<void> {
+    const oid = new Types.ObjectId(sourceId);
+    let numbers: number[] = [];
+    let postId: Types.ObjectId | null = null;
+    let authorId = '';
+    let topicIds: string[] = [];
+    if (sourceType === 'post') {
+      const post = await Post.findById(oid, { deleted: 1, author: 1, topics: 1 }).lean();
+      if (post) {
+        postId = post._id;
+        authorId = String(post.author);
+        topicIds = post.topics.map(String);
+        if (!post.deleted)
+          numbers = (await PostContent.findById(oid, { citations: 1 }).lean())?.citations ?? [];
+      }
+    } else {
+      const answer = await Answer.findById(oid, { deleted: 1, author: 1, post: 1, citations: 1 }).lean();
+      if (answer) {
+        postId = answer.post;
+        authorId = String(answer.author);
+        topicIds = ((await Post.findById(answer.post, { topics: 1 }).lean())?.topics ?? []).map(String);
+        if (!answer.deleted) numbers = answer.citations;
+      }
+    }
+    if (!postId) return;
+    const articles = numbers.length
+      ? await KbArticle.find(
+          { number: op({ $in: numbers }) },
+          { number: 1, contributors: 1, topics: 1 },
+        ).lean()
+      : [];
+    const existing = await KbCitation.find({ sourceType, sourceId: oid }).lean();
+    const wanted = new Set(articles.map((a) => String(a._id)));
+    const now = this.#now();
+    for (const article of articles) {
+      const id = kbCitationId(String(article._id), sourceType, sourceId);
+      try {
+        await KbCitation.create({
+          _id: id,
+          article: article._id,
+          sourceType,
+          sourceId: oid,
+          post: postId,
+          by: authorId,
+          createdAt: now,
+        });
+      } catch (err) {
+        if ((err as { code?: number }).code === 11000) continue;
+        throw err;
+      }
+      await KbArticle.updateOne({ _id: article._id }, { $inc: { citationCount: 1 } }, { timestamps: false });
+      await this.#deps.events.publish('kb.cited', {
+        articleId: String(article._id),
+        number: article.number,
+        sourceType,
+        sourceId,
+        postId: String(postId),
+        citingAuthorId: authorId,
+        contributorIds: article.contributors.map(String),
+        topicIds: article.topics.map(String).length ? article.topics.map(String) : topicIds,
+        at: now,
+      });
+    }
+    for (const old of existing) {
+      if (wanted.has(String(old.article))) continue;
+      const removed = await KbCitation.deleteOne({ _id: old._id });
+      if (removed.deletedCount !== 1) continue;
+      const article = await KbArticle.findOneAndUpdate(
+        { _id: old.article },
+        { $inc: { citationCount: -1 } },
+        { returnDocument: 'after', timestamps: false },
+      ).lean();
+      if (!article) continue;
+      await this.#deps.events.publish('kb.uncited', {
+        articleId: String(article._id),
+        number: article.number,
+        sourceType,
+        sourceId,
+        postId: String(postId),
+        citingAuthorId: authorId,
+        contributorIds: article.contributors.map(String),
+        topicIds: article.topics.map(String).length ? article.topics.map(String) : topicIds,
+        at: now,
+      });
+    }
+  }
+
+  /** Plain text of an article, for search. */
+  static textOf(article: {
+    problem: string;
+    environment: string;
+    cause: string;
+    resolution: string;
+  }): string {
+    return [article.problem, article.environment, article.cause, article.resolution]
+      .map(markdownToText)
+      .join(' ');
+  }
+}

@@ -1,0 +1,456 @@
+import { spawn } from 'node:child_process';
+import { expect } from 'chai';
+import { AuditEntry } from '../../../models/audit-entry.ts';
+import { KbArticle } from '../../../models/kb-article.ts';
+import { KbCitation, KbFeedback, KbFlag } from '../../../models/kb-feedback.ts';
+import { KbRevision } from '../../../models/kb-revision.ts';
+import { Post } from '../../../models/post.ts';
+import { projectRoot } from '../../../server/config.ts';
+import type { DomainEvents } from '../../../server/core/events.ts';
+import { csrfToken, useTestApp } from '../../helpers/app.ts';
+import { createPost, createTopics, FAST_POSTING, sessionUserOf } from '../../helpers/content.ts';
+import { createUser, signedIn } from '../../helpers/users.ts';
+
+function recorder<K extends keyof DomainEvents>(
+  t: { events: { on: (n: K, h: (p: DomainEvents[K]) => void) => () => void } },
+  name: K,
+) {
+  const seen: Array<DomainEvents[K]> = [];
+  const off = t.events.on(name, (p) => {
+    seen.push(p);
+  });
+  return { seen, off };
+}
+
+describe('knowledge base', function () {
+  this.timeout(60_000);
+  const t = useTestApp({ env: FAST_POSTING });
+  let topics: Awaited<ReturnType<typeof createTopics>>;
+
+  before(async () => {
+    topics = await createTopics();
+  });
+
+  it('promotes an insight: situation → problem, action and outcome → resolution, author credited, source marked', async () => {
+    const author = await createUser({ displayName: 'Autrice Promossa' });
+    const postId = await createPost(t, author, 'insight', [topics.sdd], {
+      title: 'Doppio addebito dopo il passaggio al SDD',
+      situation: 'Il cliente vede due addebiti.',
+      action: 'Ho aperto il rimborso.',
+      outcome: 'Rimborso in 9 giorni.',
+      channel: 'phone',
+    });
+    const promoted = recorder(t, 'kb.promoted');
+    const { agent, user: km } = await signedIn(t, ['knowledge_manager']);
+    const token = await csrfToken(agent, `/posts/${postId}`);
+    expect((await agent.get(`/posts/${postId}`)).text).to.include('Promuovi nella base di conoscenza');
+    const res = await agent.post(`/posts/${postId}/promote`).type('form').send({ _csrf: token }).expect(303);
+    promoted.off();
+    const number = Number(String(res.headers.location).match(/\/kb\/(\d+)\/edit/)?.[1]);
+    const article = await KbArticle.findOne({ number }).lean();
+    expect(article?.state).to.equal('draft');
+    expect(article?.problem).to.equal('Il cliente vede due addebiti.');
+    expect(article?.resolution).to.equal('Ho aperto il rimborso.\n\nRimborso in 9 giorni.');
+    expect(article?.environment).to.include('canale: telefono');
+    expect(article?.contributors.map(String)).to.deep.equal([author.id]);
+    expect(article?.topics.map(String)).to.deep.equal([topics.sdd]);
+    expect(String(article?.createdBy)).to.equal(km.id);
+    expect((await Post.findById(postId).lean())?.promotedTo?.number).to.equal(number);
+    expect(promoted.seen[0]).to.include({ number, sourceType: 'post', sourceId: postId, actorId: km.id });
+    expect(promoted.seen[0]?.creditedUserIds).to.deep.equal([author.id]);
+    const page = await agent.get(`/posts/${postId}`).expect(200);
+    expect(page.text).to.include(`Promosso in KB-${number}`);
+    const again = await agent
+      .post(`/posts/${postId}/promote`)
+      .set('Accept', 'application/json')
+      .send({ _csrf: token })
+      .expect(409);
+    expect(again.body.error.message).to.include(`KB-${number}`);
+    const { agent: operator } = await signedIn(t);
+    const opToken = await csrfToken(operator, `/posts/${postId}`);
+    await operator.post(`/posts/${postId}/promote`).type('form').send({ _csrf: opToken }).expect(403);
+  });
+
+  it('promotes a question thread with its accepted answer, crediting both authors', async () => {
+    const asker = await createUser();
+    const helper = await createUser();
+    const question = await createPost(t, asker, 'question', [topics.billing], {
+      title: 'Come si annulla una bolletta stimata?',
+      body: 'Lettura stimata troppo alta.',
+    });
+    const answer = await t.services.answers.create(
+      question,
+      await sessionUserOf(helper),
+      'Rettifica lettura, poi storno e riemissione.',
+    );
+    await t.services.answers.accept(answer, await sessionUserOf(asker));
+    const km = await sessionUserOf(await createUser({ roles: ['knowledge_manager'] }));
+    const number = await t.services.kb.promote(km, 'post', question);
+    const article = await KbArticle.findOne({ number }).lean();
+    expect(article?.problem).to.equal('Lettura stimata troppo alta.');
+    expect(article?.resolution).to.equal('Rettifica lettura, poi storno e riemissione.');
+    expect(article?.contributors.map(String)).to.have.members([asker.id, helper.id]);
+    const other = await createPost(t, asker, 'question', [topics.billing], { body: 'Altra domanda.' });
+    const reply = await t.services.answers.create(
+      other,
+      await sessionUserOf(helper),
+      'Risposta promossa da sola.',
+    );
+    const fromAnswer = await t.services.kb.promote(km, 'answer', reply);
+    const second = await KbArticle.findOne({ number: fromAnswer }).lean();
+    expect(second?.problem).to.equal('Altra domanda.');
+    expect(second?.resolution).to.equal('Risposta promossa da sola.');
+    expect(second?.sources[0]).to.deep.include({ type: 'answer' });
+  });
+
+  it('moves through the workflow: who may make each transition', async () => {
+    const km = await signedIn(t, ['knowledge_manager']);
+    const creatorKm = await sessionUserOf(km.user);
+    const number = await t.services.kb.create(creatorKm, {
+      title: 'Articolo del flusso editoriale',
+      problem: 'Problema',
+      environment: '',
+      cause: '',
+      resolution: 'Soluzione',
+      topics: [topics.billing],
+      note: '',
+    });
+    const operator = await signedIn(t);
+    const lead = await signedIn(t, ['team_lead', 'admin']);
+    const move = async (who: typeof km, to: string, status: number) => {
+      const token = await csrfToken(who.agent, '/kb');
+      await who.agent
+        .post(`/kb/${number}/transition`)
+        .set('Accept', 'application/json')
+        .send({ _csrf: token, to })
+        .expect(status);
+    };
+    // Drafts are invisible to other operators.
+    await operator.agent.get(`/kb/${number}`).expect(404);
+    await move(operator, 'review', 403);
+    await move(lead, 'review', 403);
+    await move(km, 'published', 403);
+    await move(km, 'review', 200);
+    await move(operator, 'published', 403);
+    await move(km, 'draft', 200);
+    await move(km, 'review', 200);
+    await move(km, 'published', 200);
+    const published = await KbArticle.findOne({ number }).lean();
+    expect(published?.state).to.equal('published');
+    const months = (published!.reviewBy!.getTime() - published!.publishedAt!.getTime()) / (30 * 86_400_000);
+    expect(months, 'review-by defaults to about six months after publishing').to.be.within(5.8, 6.2);
+    await operator.agent.get(`/kb/${number}`).expect(200);
+    await move(operator, 'archived', 403);
+    await move(km, 'archived', 200);
+    await move(km, 'review', 403);
+    await move(km, 'draft', 200);
+    const actions = (await AuditEntry.find({ 'target.label': `KB-${number}` }).lean()).map((e) => e.action);
+    expect(actions).to.include.members(['kb.review', 'kb.published', 'kb.archived', 'kb.draft']);
+  });
+
+  it('lets the operator who started a draft submit it, but only knowledge managers publish', async () => {
+    const creator = await createUser({ roles: ['operator', 'knowledge_manager'] });
+    const number = await t.services.kb.create(await sessionUserOf(creator), {
+      title: 'Bozza iniziata da una persona',
+      problem: 'P',
+      environment: '',
+      cause: '',
+      resolution: 'R',
+      topics: [topics.billing],
+      note: '',
+    });
+    // The same person without the manager role (as if the role was removed).
+    const asOperator = { ...(await sessionUserOf(creator)), roles: ['operator' as const] };
+    await t.services.kb.transition(number, asOperator, 'review');
+    let failed = '';
+    try {
+      await t.services.kb.transition(number, asOperator, 'published');
+    } catch (err) {
+      failed = (err as Error).name;
+    }
+    expect(failed).to.equal('ForbiddenError');
+  });
+
+  it('edits as revisions, shows a diff between any two versions, and restores an old version as a new one', async () => {
+    const { agent, user } = await signedIn(t, ['knowledge_manager']);
+    const km = await sessionUserOf(user);
+    const number = await t.services.kb.create(km, {
+      title: 'Articolo con versioni multiple',
+      problem: 'Problema uno',
+      environment: '',
+      cause: '',
+      resolution: 'Soluzione uno',
+      topics: [topics.billing],
+      note: 'prima',
+    });
+    const token = await csrfToken(agent, `/kb/${number}/edit`);
+    await agent
+      .post(`/kb/${number}/edit`)
+      .type('form')
+      .send({
+        _csrf: token,
+        title: 'Articolo con versioni multiple',
+        problem: 'Problema due',
+        cause: 'Una causa',
+        resolution: 'Soluzione due',
+        topics: topics.billing,
+        note: 'seconda',
+      })
+      .expect(303);
+    await agent
+      .post(`/kb/${number}/edit`)
+      .type('form')
+      .send({
+        _csrf: token,
+        title: 'Articolo con versioni multiple',
+        problem: 'Problema tre',
+        resolution: 'Soluzione tre',
+        topics: topics.billing,
+        note: 'terza',
+      })
+      .expect(303);
+    expect(
+      await KbRevision.countDocuments({ article: (await KbArticle.findOne({ number }).lean())?._id }),
+    ).to.equal(3);
+    const diff = await agent.get(`/kb/${number}/history?from=1&to=3`).expect(200);
+    expect(diff.text).to.include('<del>uno</del>');
+    expect(diff.text).to.include('<ins>tre</ins>');
+    await agent.post(`/kb/${number}/restore`).type('form').send({ _csrf: token, version: '1' }).expect(303);
+    const restored = await KbArticle.findOne({ number }).lean();
+    expect(restored?.version).to.equal(4);
+    expect(restored?.problem).to.equal('Problema uno');
+    const history = await agent.get(`/kb/${number}/history`).expect(200);
+    expect(history.text).to.include('ripristinata dalla versione 1');
+    const bad = await agent
+      .post(`/kb/${number}/edit`)
+      .set('Accept', 'application/json')
+      .send({ _csrf: token, title: 'x', problem: '', topics: [] })
+      .expect(422);
+    expect(bad.body.error.fields).to.include.keys('title', 'problem', 'topics');
+  });
+
+  it('takes one helpful vote per reader (changeable, with comment) and flags that knowledge managers resolve', async () => {
+    const km = await sessionUserOf(await createUser({ roles: ['knowledge_manager'] }));
+    const contributor = await createUser();
+    const postId = await createPost(t, contributor, 'tip', [topics.billing], {
+      title: 'Consiglio da promuovere e votare',
+      body: 'Fai così.',
+    });
+    const number = await t.services.kb.promote(km, 'post', postId);
+    const { agent: reader } = await signedIn(t);
+    const token = await csrfToken(reader, '/kb');
+    await reader
+      .post(`/kb/${number}/feedback`)
+      .set('Accept', 'application/json')
+      .send({ _csrf: token, helpful: 'yes' })
+      .expect(409);
+    await t.services.kb.transition(number, km, 'review');
+    await t.services.kb.transition(number, km, 'published');
+    const feedback = recorder(t, 'kb.feedback');
+    let res = await reader
+      .post(`/kb/${number}/feedback`)
+      .set('Accept', 'application/json')
+      .send({ _csrf: token, helpful: 'yes' })
+      .expect(200);
+    expect(res.body).to.include({ helpfulCount: 1, notHelpfulCount: 0 });
+    res = await reader
+      .post(`/kb/${number}/feedback`)
+      .set('Accept', 'application/json')
+      .send({ _csrf: token, helpful: 'yes' })
+      .expect(200);
+    expect(res.body.helpfulCount, 'the same answer twice counts once').to.equal(1);
+    res = await reader
+      .post(`/kb/${number}/feedback`)
+      .set('Accept', 'application/json')
+      .send({ _csrf: token, helpful: 'no', comment: 'Manca il caso business' })
+      .expect(200);
+    expect(res.body).to.include({ helpfulCount: 0, notHelpfulCount: 1 });
+    feedback.off();
+    expect(feedback.seen.map((f) => [f.helpful, f.previous])).to.deep.equal([
+      [true, null],
+      [true, true],
+      [false, true],
+    ]);
+    expect(feedback.seen[0]?.contributorIds).to.include(contributor.id);
+    const stored = await KbFeedback.find({}).lean();
+    expect(
+      stored.filter((f) => String(f.user) !== '' && f.comment === 'Manca il caso business'),
+    ).to.have.length(1);
+
+    const flagged = recorder(t, 'kb.flagged');
+    await reader
+      .post(`/kb/${number}/flag`)
+      .type('form')
+      .send({ _csrf: token, kind: 'outdated', comment: 'Il codice ora ha 18 caratteri' })
+      .expect(303);
+    flagged.off();
+    expect(flagged.seen[0]).to.include({ number, kind: 'outdated', ownerId: km.id });
+    await reader
+      .post(`/kb/${number}/flag`)
+      .set('Accept', 'application/json')
+      .send({ _csrf: token, kind: 'outdated' })
+      .expect(409);
+    expect((await KbArticle.findOne({ number }).lean())?.openFlags).to.equal(1);
+    const { agent: manager } = await signedIn(t, ['knowledge_manager']);
+    const queue = await manager.get('/kb/queue').expect(200);
+    expect(queue.text).to.include('Il codice ora ha 18 caratteri');
+    const flag = await KbFlag.findOne({ status: 'open' }).lean();
+    const mToken = await csrfToken(manager, '/kb/queue');
+    const noReason = await manager
+      .post(`/kb/flags/${flag?._id}/resolve`)
+      .set('Accept', 'application/json')
+      .send({ _csrf: mToken, outcome: 'declined' })
+      .expect(422);
+    expect(noReason.body.error.fields.resolution).to.include('motivo');
+    await manager
+      .post(`/kb/flags/${flag?._id}/resolve`)
+      .type('form')
+      .send({ _csrf: mToken, outcome: 'declined', resolution: 'Ancora 16 caratteri' })
+      .expect(303);
+    expect((await KbFlag.findById(flag?._id).lean())?.status).to.equal('declined');
+    expect((await KbArticle.findOne({ number }).lean())?.openFlags).to.equal(0);
+    await reader
+      .post(`/kb/flags/${flag?._id}/resolve`)
+      .type('form')
+      .send({ _csrf: token, outcome: 'fixed' })
+      .expect(403);
+  });
+
+  it('counts citations (KB-123 and the picker) and where they are, and takes them back on edit or deletion', async () => {
+    const km = await sessionUserOf(await createUser({ roles: ['knowledge_manager'] }));
+    const source = await createUser();
+    const tip = await createPost(t, source, 'tip', [topics.fibre], {
+      title: 'Consiglio da citare nelle risposte',
+    });
+    const number = await t.services.kb.promote(km, 'post', tip);
+    await t.services.kb.transition(number, km, 'review');
+    await t.services.kb.transition(number, km, 'published');
+    const asker = await createUser();
+    const question = await createPost(t, asker, 'question', [topics.fibre]);
+    const cited = recorder(t, 'kb.cited');
+    const { agent, user } = await signedIn(t);
+    const token = await csrfToken(agent, `/posts/${question}`);
+    const form = await agent.get(`/posts/${question}`).expect(200);
+    expect(form.text).to.include(`KB-${number} · Consiglio da citare nelle risposte`);
+    await agent
+      .post(`/posts/${question}/answers`)
+      .type('form')
+      .send({ _csrf: token, body: 'Guarda l’articolo.', cite: String(number) })
+      .expect(303);
+    cited.off();
+    const article = await KbArticle.findOne({ number }).lean();
+    expect(article?.citationCount).to.equal(1);
+    expect(cited.seen[0]).to.include({ number, sourceType: 'answer', citingAuthorId: user.id });
+    expect(cited.seen[0]?.contributorIds).to.include(source.id);
+    const answerPage = await agent.get(`/posts/${question}`);
+    expect(answerPage.text).to.include(`<a href="/kb/${number}" class="kb-ref"`);
+    const kbPage = await agent.get(`/kb/${number}`).expect(200);
+    expect(kbPage.text).to.include('Citato 1 volta');
+    const inPost = await createPost(t, asker, 'tip', [topics.fibre], {
+      body: `Come in KB-${number} e KB-${number}.`,
+    });
+    expect((await KbArticle.findOne({ number }).lean())?.citationCount).to.equal(2);
+    const answerId = String((await KbCitation.findOne({ sourceType: 'answer' }).lean())?.sourceId);
+    await t.services.answers.update(answerId, await sessionUserOf(user), 'Non serve più l’articolo.');
+    expect((await KbArticle.findOne({ number }).lean())?.citationCount).to.equal(1);
+    await t.services.posts.remove(inPost, await sessionUserOf(asker), '');
+    expect((await KbArticle.findOne({ number }).lean())?.citationCount).to.equal(0);
+    expect(await KbCitation.countDocuments({})).to.equal(0);
+  });
+
+  it('counts one view per reader per day, browses by topic, helpfulness and words, and shows related articles', async () => {
+    const km = await sessionUserOf(await createUser({ roles: ['knowledge_manager'] }));
+    const make = async (title: string, topic: string) => {
+      const number = await t.services.kb.create(km, {
+        title,
+        problem: `Sintomo di ${title}`,
+        environment: '',
+        cause: '',
+        resolution: 'Passi',
+        topics: [topic],
+        note: '',
+      });
+      await t.services.kb.transition(number, km, 'review');
+      await t.services.kb.transition(number, km, 'published');
+      return number;
+    };
+    const own = await createTopics();
+    const a = await make('Modem che si riavvia di notte', own.fibre);
+    const b = await make('Wi-Fi lento la sera nei condomini', own.fibre);
+    const c = await make('Bolletta con conguaglio alto', own.billing);
+    const { agent, user } = await signedIn(t);
+    await agent.get(`/kb/${a}`).expect(200);
+    await agent.get(`/kb/${a}`).expect(200);
+    expect((await KbArticle.findOne({ number: a }).lean())?.views).to.equal(1);
+    await t.services.kb.feedback(b, await sessionUserOf(user), true, '');
+    const byTopic = await agent.get(`/kb?topic=${own.fibre}&sort=helpful`).expect(200);
+    expect(byTopic.text.indexOf('Wi-Fi lento')).to.be.lessThan(byTopic.text.indexOf('Modem che si riavvia'));
+    expect(byTopic.text).to.not.include('Bolletta con conguaglio');
+    const byWords = await agent.get('/kb?q=conguaglio').expect(200);
+    expect(byWords.text).to.include('Bolletta con conguaglio alto');
+    expect(byWords.text).to.not.include('Modem che si riavvia');
+    const page = await agent.get(`/kb/${a}`).expect(200);
+    expect(page.text).to.include(`KB-${b} · Wi-Fi lento la sera nei condomini`);
+    expect(page.text).to.not.include(`KB-${c} ·`);
+    await agent.get('/kb/999999').expect(404);
+    await agent.get('/kb/abc').expect(404);
+  });
+
+  it('lists drafts in review, flagged and overdue articles in the queue (managers only)', async () => {
+    const km = await sessionUserOf(await createUser({ roles: ['knowledge_manager'] }));
+    const review = await t.services.kb.create(km, {
+      title: 'In attesa di revisione oggi',
+      problem: 'P',
+      environment: '',
+      cause: '',
+      resolution: 'R',
+      topics: [topics.billing],
+      note: '',
+    });
+    await t.services.kb.transition(review, km, 'review');
+    const overdue = await t.services.kb.create(km, {
+      title: 'Scaduto da rivedere subito',
+      problem: 'P',
+      environment: '',
+      cause: '',
+      resolution: 'R',
+      topics: [topics.billing],
+      note: '',
+    });
+    await t.services.kb.transition(overdue, km, 'review');
+    await t.services.kb.transition(overdue, km, 'published');
+    await KbArticle.updateOne({ number: overdue }, { $set: { reviewBy: new Date(Date.now() - 86_400_000) } });
+    const { agent } = await signedIn(t, ['knowledge_manager']);
+    const queue = await agent.get('/kb/queue').expect(200);
+    expect(queue.text).to.include('In attesa di revisione oggi');
+    expect(queue.text).to.include('Scaduto da rivedere subito');
+    const { agent: operator } = await signedIn(t);
+    await operator.get('/kb/queue').expect(403);
+  });
+
+  it('reports counter drift from the command line', async () => {
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; out: string }>((resolve) => {
+        const child = spawn(process.execPath, ['scripts/check-counters.ts', ...args], {
+          cwd: projectRoot,
+          env: { PATH: process.env.PATH ?? '', MONGODB_URI: t.databaseUri, LOG_LEVEL: 'silent' },
+        });
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+        });
+        child.once('exit', (code) => resolve({ code, out }));
+      });
+    const clean = await run([]);
+    expect(clean.out).to.match(/votes: \d+ items checked, 0 drifted/);
+    expect(clean.code).to.equal(0);
+    const post = await Post.findOne({}).lean();
+    await Post.updateOne({ _id: post?._id }, { $inc: { confirmations: 3 } });
+    const drift = await run([]);
+    expect(drift.code).to.equal(2);
+    expect(drift.out).to.include(`post ${post?._id} confirmations`);
+    const fixed = await run(['--fix']);
+    expect(fixed.out).to.include('fixed.');
+    expect((await run([])).code).to.equal(0);
+  });
+});
