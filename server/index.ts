@@ -12,6 +12,7 @@ import { connectDatabase, disconnectDatabase, ensureIndexes } from './db/connect
 import { EmbeddedEngine } from './db/engine.ts';
 import { EngineUnavailableError } from './db/ferretdb-build.ts';
 import { DatabaseSessionStore } from './middleware/session-store.ts';
+import { attachRealtime } from './realtime/realtime.server.ts';
 import { isDatabaseEmpty, seedDemo } from './seed/seed.ts';
 import { createServices } from './services.ts';
 
@@ -99,6 +100,7 @@ async function startOnDatabase(
 
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
+  const realtime = await attachRealtime({ server, config, logger, events, services, sessionSecret });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -115,6 +117,7 @@ async function startOnDatabase(
   const stop = () => {
     stopping ??= (async () => {
       logger.info('shutting down');
+      await realtime.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = setTimeout(
