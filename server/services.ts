@@ -5,6 +5,8 @@ import type { EventBus } from './core/events.ts';
 import type { Logger } from './core/logger.ts';
 import { HomeService } from './home/home.service.ts';
 import type { DatabaseSessionStore } from './middleware/session-store.ts';
+import { NotificationsService } from './notifications/notifications.service.ts';
+import { subscribeNotifications } from './notifications/notifications.subscribers.ts';
 import { PeopleService } from './people/people.service.ts';
 import type { FileStorage } from './storage/file-storage.ts';
 import { createFileStorage } from './storage/index.ts';
@@ -27,6 +29,7 @@ export interface Services {
   users: UsersService;
   teams: TeamsService;
   people: PeopleService;
+  notifications: NotificationsService;
   storage: FileStorage;
   sessions: DatabaseSessionStore;
 }
@@ -36,6 +39,8 @@ export function createServices(deps: ServiceDeps): Services {
   const storage = deps.storage ?? createFileStorage(config);
   const audit = new AuditService(logger);
   const auth = new AuthService({ config, logger, events, audit, sessions });
+  const notifications = new NotificationsService({ events, logger });
+  subscribeNotifications(events, notifications);
   return {
     home: new HomeService(),
     audit,
@@ -43,6 +48,7 @@ export function createServices(deps: ServiceDeps): Services {
     users: new UsersService({ events, audit, auth, sessions }),
     teams: new TeamsService(audit),
     people: new PeopleService(storage, events),
+    notifications,
     storage,
     sessions,
   };
