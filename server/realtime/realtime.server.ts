@@ -6,7 +6,7 @@ import { z } from 'zod';
 import '../auth/auth.events.ts';
 import { can } from '../auth/permissions.ts';
 import type { SessionUser } from '../auth/session-user.ts';
-import type { Config } from '../config.ts';
+import { type Config, ConfigError } from '../config.ts';
 import { AppError } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
@@ -32,7 +32,7 @@ export interface RealtimeServer {
   bridge: RealtimeBridge;
   /** Connected sockets on this instance. */
   connections(): number;
-  /** Disconnects every socket and closes the Redis connections; the HTTP server stays open. */
+  /** Closes every connection (clients reconnect by themselves) and Redis; the HTTP server stays open. */
   close(): Promise<void>;
 }
 
@@ -46,12 +46,57 @@ interface SocketData {
 type AppSocket = Socket<DefaultEventsMap, DefaultEventsMap, DefaultEventsMap, SocketData>;
 
 const joinInput = z.object({ rooms: z.array(z.string().max(100)).max(20) });
-const resyncInput = z.object({ since: z.union([z.string().max(40), z.number()]).optional() }).optional();
+const resyncInput = z.object({ since: z.union([z.string().max(40), z.number()]).optional() }).nullish();
 
 type RedisClient = ReturnType<typeof createClient>;
 
+const REDIS_CONNECT_MS = 10_000;
+
 /** Longest delay a Node timer accepts. */
 const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Connects the two Redis clients of the adapter. The first connection must
+ * succeed (a wrong REDIS_URL stops the start at once, with a clear message);
+ * later outages are retried by the client, and logged once.
+ */
+async function connectRedis(url: string, logger: Logger): Promise<{ pub: RedisClient; sub: RedisClient }> {
+  const pub: RedisClient = createClient({ url });
+  const sub: RedisClient = pub.duplicate();
+  let starting = true;
+  let failing = false;
+  let timer: NodeJS.Timeout | undefined;
+  const firstFailure = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${REDIS_CONNECT_MS / 1000} s`)),
+      REDIS_CONNECT_MS,
+    );
+    for (const client of [pub, sub]) {
+      client.on('error', (err: Error) => {
+        if (starting) return reject(err);
+        if (!failing) logger.warn({ err }, 'realtime: Redis unavailable, retrying');
+        failing = true;
+      });
+      client.on('ready', () => {
+        if (failing) logger.info('realtime: Redis available again');
+        failing = false;
+      });
+    }
+  });
+  try {
+    await Promise.race([Promise.all([pub.connect(), sub.connect()]), firstFailure]);
+  } catch (err) {
+    pub.destroy();
+    sub.destroy();
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError([`REDIS_URL: cannot connect to Redis at ${new URL(url).host} (${reason})`]);
+  } finally {
+    starting = false;
+    clearTimeout(timer);
+  }
+  firstFailure.catch(() => {});
+  return { pub, sub };
+}
 
 /**
  * socket.io on the app's HTTP server. A socket is accepted only with a valid
@@ -94,19 +139,8 @@ export async function attachRealtime(deps: RealtimeDeps): Promise<RealtimeServer
 
   let redis: { pub: RedisClient; sub: RedisClient } | undefined;
   if (config.redisUrl) {
-    const pub: RedisClient = createClient({ url: config.redisUrl });
-    const sub: RedisClient = pub.duplicate();
-    for (const client of [pub, sub]) {
-      client.on('error', (err: unknown) => logger.warn({ err }, 'redis connection error'));
-    }
-    try {
-      await Promise.all([pub.connect(), sub.connect()]);
-    } catch (err) {
-      await Promise.allSettled([pub.destroy(), sub.destroy()]);
-      throw new Error(`REDIS_URL: cannot connect to Redis (${(err as Error).message})`, { cause: err });
-    }
-    io.adapter(createAdapter(pub, sub, { key: 'passaparola' }));
-    redis = { pub, sub };
+    redis = await connectRedis(config.redisUrl, logger);
+    io.adapter(createAdapter(redis.pub, redis.sub, { key: 'passaparola' }));
     logger.info('realtime: Redis adapter on, events fan out to every instance');
   }
 
@@ -294,13 +328,11 @@ export async function attachRealtime(deps: RealtimeDeps): Promise<RealtimeServer
       closing ??= (async () => {
         for (const off of unsubscribe) off();
         bridge.close();
-        for (const socket of io.of('/').sockets.values()) {
-          clearTimeout(socket.data.timer);
-          socket.disconnect(true);
-        }
+        for (const socket of io.of('/').sockets.values()) clearTimeout(socket.data.timer);
+        // Closing the transports (not the sockets) lets clients reconnect to the next instance or start.
         io.engine.close();
         await io.of('/').adapter.close();
-        if (redis) await Promise.allSettled([redis.pub.quit(), redis.sub.quit()]);
+        if (redis) await Promise.allSettled([redis.pub.close(), redis.sub.close()]);
       })();
       return closing;
     },

@@ -10,8 +10,11 @@ export interface LiveServer {
   /** Base URL of the app listening on a real port, sockets included. */
   url: string;
   realtime: RealtimeServer;
-  /** Stops the HTTP server and sockets, and starts them again on the same port (a server restart). */
-  restart(): Promise<void>;
+  /**
+   * Stops the HTTP server and sockets, runs `meanwhile`, and starts them again
+   * on the same port (a server restart).
+   */
+  restart(meanwhile?: () => Promise<void>): Promise<void>;
 }
 
 /**
@@ -49,9 +52,10 @@ export function useLiveServer(t: TestApp, options: { throttleMs?: number } = {})
 
   before(async () => {
     await start(0);
-    ctx.restart = async () => {
+    ctx.restart = async (meanwhile) => {
       const port = Number(new URL(ctx.url).port);
       await stop();
+      await meanwhile?.();
       await start(port);
     };
   });
