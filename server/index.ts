@@ -12,7 +12,7 @@ import { connectDatabase, disconnectDatabase, ensureIndexes } from './db/connect
 import { EmbeddedEngine } from './db/engine.ts';
 import { EngineUnavailableError } from './db/ferretdb-build.ts';
 import { DatabaseSessionStore } from './middleware/session-store.ts';
-import { attachRealtime } from './realtime/realtime.server.ts';
+import { attachRealtime, type RealtimeServer } from './realtime/realtime.server.ts';
 import { isDatabaseEmpty, seedDemo } from './seed/seed.ts';
 import { createServices } from './services.ts';
 
@@ -20,6 +20,8 @@ export interface RunningServer {
   url: string;
   config: Config;
   engine: EmbeddedEngine | undefined;
+  /** socket.io and the realtime bridge (benchmarks register their own mappings). */
+  realtime: RealtimeServer;
   stop(): Promise<void>;
 }
 
@@ -138,7 +140,7 @@ async function startOnDatabase(
     return stopping;
   };
 
-  return { url, config, engine, stop };
+  return { url, config, engine, realtime, stop };
 }
 
 async function main(): Promise<void> {
