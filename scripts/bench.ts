@@ -64,6 +64,8 @@ async function generateUsers(target: number): Promise<void> {
         passwordHash: hash,
         roles: ['operator'],
         active: true,
+        // Seen just now, as people at work are (no "last seen" write on their next request).
+        lastSeenAt: new Date(),
       };
     });
     await User.insertMany(batch, { ordered: false });

@@ -33,9 +33,12 @@ export interface FanoutResult {
   receipt: { p50: number; p99: number; max: number };
   /** Request start → the last client's receipt, per round (ms). */
   everyClient: { p50: number; p99: number; max: number };
+  /** Event published on the bus → the last client's receipt, per round (ms): the fan-out itself. */
+  eventToEveryClient: { p50: number; p99: number; max: number };
   /** Request round trip alone (ms, p50). */
   requestP50: number;
-  memoryPerConnection: { rssKb: number; heapKb: number };
+  /** Growth of the server's JavaScript heap and of its external memory (socket buffers), per connection. */
+  memoryPerConnection: { heapKb: number; externalKb: number; rssKb: number };
 }
 
 const COUNTER = 'bench:round';
@@ -77,6 +80,8 @@ async function createSessions(userIds: string[], secret: string): Promise<string
   return docs.map((doc) => signedCookie(doc._id, secret));
 }
 
+const perConnectionKb = (bytes: number, connections: number) => Math.round(bytes / connections / 102.4) / 10;
+
 function collectGarbage(): void {
   v8.setFlagsFromString('--expose-gc');
   (vm.runInNewContext('gc') as () => void)();
@@ -110,10 +115,13 @@ export async function runFanout(server: RunningServer, options: FanoutOptions): 
   const topic = new Types.ObjectId().toHexString();
   const room = rooms.topic(topic);
   let round = 0;
+  const published = new Map<number, number>();
   // The stand-in for `vote.cast` → the post's score in its rooms.
-  server.realtime.bridge.on('user.updated', (e) =>
-    e.userId === actor ? { to: room, counters: { [COUNTER]: round } } : null,
-  );
+  server.realtime.bridge.on('user.updated', (e) => {
+    if (e.userId !== actor) return null;
+    published.set(round, performance.timeOrigin + performance.now());
+    return { to: room, counters: { [COUNTER]: round } };
+  });
 
   const before = await settledMemory();
   const child = fork(new URL('./fanout-clients.ts', import.meta.url), [], {
@@ -152,6 +160,7 @@ export async function runFanout(server: RunningServer, options: FanoutOptions): 
 
     const receipts: number[] = [];
     const everyClient: number[] = [];
+    const fanOut: number[] = [];
     const requests: number[] = [];
     for (round = 1; round <= options.rounds; round++) {
       const received = next<{ times: number[] }>('round', round);
@@ -171,6 +180,7 @@ export async function runFanout(server: RunningServer, options: FanoutOptions): 
       const latencies = times.map((t) => t - started);
       receipts.push(...latencies);
       everyClient.push(Math.max(...latencies));
+      fanOut.push(Math.max(...times) - (published.get(round) ?? started));
       // Rounds further apart than the counter throttle, so none is coalesced.
       await new Promise((resolve) => setTimeout(resolve, 400));
     }
@@ -181,10 +191,12 @@ export async function runFanout(server: RunningServer, options: FanoutOptions): 
       connectSeconds: Math.round(connectMs / 100) / 10,
       receipt: summary(receipts),
       everyClient: summary(everyClient),
+      eventToEveryClient: summary(fanOut),
       requestP50: summary(requests).p50,
       memoryPerConnection: {
-        rssKb: Math.round((after.rss - before.rss) / options.clients / 102.4) / 10,
-        heapKb: Math.round((after.heapUsed - before.heapUsed) / options.clients / 102.4) / 10,
+        heapKb: perConnectionKb(after.heapUsed - before.heapUsed, options.clients),
+        externalKb: perConnectionKb(after.external - before.external, options.clients),
+        rssKb: perConnectionKb(after.rss - before.rss, options.clients),
       },
     };
   } finally {
@@ -194,22 +206,19 @@ export async function runFanout(server: RunningServer, options: FanoutOptions): 
 }
 
 export function printFanout(result: FanoutResult): void {
-  const line = (label: string, value: string) => process.stdout.write(`  ${label.padEnd(44)} ${value}\n`);
+  const line = (label: string, value: string) => process.stdout.write(`  ${label.padEnd(48)} ${value}\n`);
+  const spread = (s: { p50: number; p99: number; max: number }) => `${s.p50} / ${s.p99} / ${s.max} ms`;
+  const memory = result.memoryPerConnection;
   process.stdout.write(
     `\nfan-out: ${result.clients} authenticated sockets in one topic room, ${result.rounds} rounds\n`,
   );
   line('connect + join, all clients', `${result.connectSeconds} s`);
-  line(
-    'request → each client (p50 / p99 / max)',
-    `${result.receipt.p50} / ${result.receipt.p99} / ${result.receipt.max} ms`,
-  );
-  line(
-    'request → every client (p50 / p99 / max)',
-    `${result.everyClient.p50} / ${result.everyClient.p99} / ${result.everyClient.max} ms`,
-  );
+  line('request → each client (p50 / p99 / max)', spread(result.receipt));
+  line('request → every client (p50 / p99 / max)', spread(result.everyClient));
+  line('event published → every client (p50 / p99 / max)', spread(result.eventToEveryClient));
   line('publishing request alone (p50)', `${result.requestP50} ms`);
   line(
-    'server memory per connection (RSS / heap)',
-    `${result.memoryPerConnection.rssKb} / ${result.memoryPerConnection.heapKb} KB`,
+    'server memory per connection (heap / external)',
+    `${memory.heapKb} / ${memory.externalKb} KB (RSS ${memory.rssKb} KB)`,
   );
 }

@@ -14,9 +14,10 @@ export function unreadBadge(notifications: NotificationsService) {
     const render = res.render.bind(res) as (...args: unknown[]) => void;
     res.render = ((...args: unknown[]) => {
       const options = args[1];
-      if (options && typeof options === 'object' && (options as { layout?: unknown }).layout === false) {
-        return render(...args);
-      }
+      const fragment =
+        options !== null && typeof options === 'object' && (options as { layout?: unknown }).layout === false;
+      // Fragments have no header; a failure page (the database may be away) does not wait for the badge.
+      if (fragment || res.statusCode >= 500) return render(...args);
       notifications.unreadCount(user.id).then(
         (unread) => {
           res.locals.unreadNotifications = unread;

@@ -159,9 +159,11 @@ export async function attachRealtime(deps: RealtimeDeps): Promise<RealtimeServer
 
   const joinedRooms = (socket: AppSocket): string[] => [...socket.rooms].filter((r) => r !== socket.id);
 
-  const schedule = (socket: AppSocket) => {
+  /** Checks the socket's session again when it would expire (or after `retryMs`, when a check failed). */
+  const schedule = (socket: AppSocket, retryMs?: number) => {
     clearTimeout(socket.data.timer);
-    const delay = Math.min(MAX_TIMER_MS, Math.max(1000, socket.data.expiresAt - Date.now() + 1000));
+    const delay =
+      retryMs ?? Math.min(MAX_TIMER_MS, Math.max(1000, socket.data.expiresAt - Date.now() + 1000));
     socket.data.timer = setTimeout(() => void revalidate([socket]), delay);
     socket.data.timer.unref();
   };
@@ -188,7 +190,8 @@ export async function attachRealtime(deps: RealtimeDeps): Promise<RealtimeServer
         }
       } catch (err) {
         logger.warn({ err }, 'realtime: session check failed');
-        schedule(socket);
+        // The database may be away: try again in a minute rather than at once.
+        schedule(socket, 60_000);
       }
     }
   };

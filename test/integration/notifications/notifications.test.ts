@@ -257,7 +257,9 @@ describe('notifications', () => {
     expect(page.text).to.include('3 unread notifications');
 
     // The card's own form carries the token.
-    const cardForm = new RegExp(`data-rt-item="${first.id}"[\\s\\S]*?name="_csrf" value="([^"]+)"`).exec(page.text);
+    const cardForm = new RegExp(`data-rt-item="${first.id}"[\\s\\S]*?name="_csrf" value="([^"]+)"`).exec(
+      page.text,
+    );
     expect(cardForm, 'mark-read form of the card').to.not.equal(null);
     let token = cardForm![1]!;
     const one = await agent

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
 import { expect } from 'chai';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { useTestApp } from '../../helpers/app.ts';
@@ -167,5 +168,35 @@ describe('realtime in the browser (public/js/realtime.js)', function () {
     await Promise.all([plain.waitForNavigation(), plain.getByRole('button', { name: 'Mark read' }).click()]);
     expect(plain.url(), await plain.content()).to.equal(`${live.url}/notifications`);
     expect(await plain.locator('.notifications-badge').isHidden()).to.equal(true);
+  });
+
+  it('has accessible notification pages, the live banner included', async () => {
+    const b = await signedInContext(browser, live.url, { locale: 'en' });
+    contexts.push(b.context);
+    const page = await b.context.newPage();
+    await page.goto(`${live.url}/notifications`);
+    await page.waitForSelector('html[data-realtime="connected"][data-realtime-synced="1"]');
+    await t.services.notifications.notify({
+      recipientId: b.user.id,
+      type: 'award',
+      variant: 'badge',
+      actorId: null,
+      target: {
+        kind: 'badge',
+        id: 'first-accepted',
+        title: { it: 'Prima risposta accettata', en: 'First accepted answer' },
+        url: '/',
+      },
+    });
+    await page.locator('[data-rt-banner="notifications"]').waitFor({ state: 'visible' });
+    for (const path of [null, '/settings/notifications']) {
+      if (path) await page.goto(`${live.url}${path}`);
+      // The profile link of the header is identity's (its label differs from its text), checked there.
+      const { violations } = await new AxeBuilder({ page }).exclude('.user-chip').analyze();
+      expect(
+        violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+        path ?? '/notifications',
+      ).to.deep.equal([]);
+    }
   });
 });
