@@ -9,6 +9,8 @@ export { Counter } from './counter.ts';
 export { KbArticle } from './kb-article.ts';
 export { KbCitation, KbFeedback, KbFlag, KbView } from './kb-feedback.ts';
 export { KbRevision } from './kb-revision.ts';
+export { NotificationInbox } from './notification-inbox.ts';
+export { NotificationState } from './notification-state.ts';
 export { PasswordReset } from './password-reset.ts';
 export { Post } from './post.ts';
 export { PostContent } from './post-content.ts';

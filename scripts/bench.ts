@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --users 10000 --duration 10 --connections 20]`
+ * `npm run bench -- --fanout [--clients 1000 --rounds 20]` (only the fan-out scenario)
  *
  * Starts Passaparola on a fresh embedded engine in a temporary folder, seeds the
  * demo organisation plus generated data at the requested scale, then drives
@@ -13,6 +14,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { foldName, hashPassword, User } from '../models/user.ts';
 import { startServer } from '../server/index.ts';
+import { printFanout, runFanout } from './bench/fanout.ts';
 
 const { values } = parseArgs({
   options: {
@@ -20,12 +22,17 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
     only: { type: 'string' },
+    fanout: { type: 'boolean', default: false },
+    clients: { type: 'string', default: '1000' },
+    rounds: { type: 'string', default: '20' },
   },
 });
 
 const scale = { users: Number(values.users) };
 const duration = Number(values.duration);
 const connections = Number(values.connections);
+const fanout = { clients: Number(values.clients), rounds: Number(values.rounds) };
+const SESSION_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 
 interface Scenario {
   name: string;
@@ -57,6 +64,8 @@ async function generateUsers(target: number): Promise<void> {
         passwordHash: hash,
         roles: ['operator'],
         active: true,
+        // Seen just now, as people at work are (no "last seen" write on their next request).
+        lastSeenAt: new Date(),
       };
     });
     await User.insertMany(batch, { ordered: false });
@@ -74,7 +83,7 @@ async function main(): Promise<void> {
   const server = await startServer({
     ...process.env,
     NODE_ENV: 'production',
-    SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
+    SESSION_SECRET,
     DATA_DIR: dataDir,
     PORT: '0',
     LOG_LEVEL: 'warn',
@@ -82,7 +91,11 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`server up in ${((Date.now() - started) / 1000).toFixed(1)} s at ${server.url}\n`);
   try {
-    await generateUsers(scale.users);
+    await generateUsers(Math.max(scale.users, fanout.clients + 1));
+    if (values.fanout) {
+      printFanout(await runFanout(server, { ...fanout, sessionSecret: SESSION_SECRET }));
+      return;
+    }
     process.stdout.write(
       `\nscale: ${scale.users} users · ${connections} connections · ${duration} s per scenario · ${os.cpus().length} cores\n\n`,
     );
@@ -102,6 +115,7 @@ async function main(): Promise<void> {
         `${scenario.name.padEnd(36)} ${pad(result.requests.average.toFixed(0), 9)} ${pad(result.latency.p50, 8)} ${pad(result.latency.p90, 8)} ${pad(result.latency.p99, 8)} ${pad(errors, 7)}\n`,
       );
     }
+    if (!values.only) printFanout(await runFanout(server, { ...fanout, sessionSecret: SESSION_SECRET }));
   } finally {
     await server.stop();
     await fs.rm(dataDir, { recursive: true, force: true });

@@ -24,11 +24,14 @@ import { createErrorHandler, notFoundHandler } from './middleware/error-handler.
 import { formState } from './middleware/form-state.ts';
 import { localeMiddleware } from './middleware/locale.ts';
 import { saveSessionBeforeRedirect } from './middleware/save-before-redirect.ts';
+import { unreadBadge } from './notifications/notifications.badge.ts';
+import { notificationsRoutes } from './notifications/notifications.routes.ts';
 import { peopleRoutes } from './people/people.routes.ts';
 import { feedsRoutes } from './posts/feeds.routes.ts';
 import { moderationRoutes } from './posts/moderation.routes.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
 import { preferencesRoutes } from './preferences/preferences.routes.ts';
+import { realtimeAssets } from './realtime/realtime.assets.ts';
 import type { Services } from './services.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
 import { teamsRoutes } from './teams/teams.routes.ts';
@@ -57,7 +60,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
 
-  const assets = new AssetManifest(publicDir);
+  const assets = new AssetManifest(publicDir, realtimeAssets);
   app.engine(
     'hbs',
     engine({
@@ -158,6 +161,7 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   app.use(formState);
+  app.use(unreadBadge(deps.services.notifications));
 
   const { services } = deps;
   const oidc = config.oidc ? new OidcLogin(config.oidc, passport, services.auth, logger) : undefined;
@@ -180,6 +184,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(teamsRoutes(services.teams));
+  app.use(notificationsRoutes(services.notifications));
 
   app.use(notFoundHandler);
   app.use(createErrorHandler(viewsDir, logger, deps.i18n, config.defaultLocale));

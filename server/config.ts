@@ -30,6 +30,13 @@ const mongoUri = z
     error: 'expected a mongodb:// or mongodb+srv:// connection string',
   });
 
+const redisUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^rediss?:\/\/[^\s/]+/.test(value), {
+    error: 'expected a redis:// or rediss:// URL',
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
@@ -80,6 +87,12 @@ const envSchema = z.object({
   OIDC_AUTO_PROVISION: booleanFromEnv.default(true),
   OIDC_DEFAULT_ROLE: z.enum(['operator', 'team_lead', 'knowledge_manager', 'admin']).default('operator'),
   OIDC_ALLOW_HTTP: booleanFromEnv.default(false),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .transform((value) => (value === '' ? undefined : value))
+    .pipe(redisUrl.optional())
+    .optional(),
 });
 
 export type Locale = 'it' | 'en';
@@ -135,6 +148,8 @@ export interface Config {
         callbackUrl: string;
       }
     | undefined;
+  /** Redis shared by the instances for real-time fan-out; undefined = a single instance. */
+  readonly redisUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -241,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             callbackUrl: `${publicUrl}/auth/oidc/callback`,
           }
         : undefined,
+    redisUrl: e.REDIS_URL,
   };
   return Object.freeze(config);
 }

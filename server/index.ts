@@ -10,6 +10,7 @@ import { resolveSessionSecret } from './core/secrets.ts';
 import { connectDatabase, disconnectDatabase, ensureIndexes } from './db/connection.ts';
 import { EmbeddedEngine } from './db/engine.ts';
 import { EngineUnavailableError } from './db/ferretdb-build.ts';
+import { attachRealtime, type RealtimeServer } from './realtime/realtime.server.ts';
 import { buildRuntime } from './runtime.ts';
 import { isDatabaseEmpty, seedDemo } from './seed/seed.ts';
 
@@ -17,6 +18,8 @@ export interface RunningServer {
   url: string;
   config: Config;
   engine: EmbeddedEngine | undefined;
+  /** socket.io and the realtime bridge (benchmarks register their own mappings). */
+  realtime: RealtimeServer;
   stop(): Promise<void>;
 }
 
@@ -92,9 +95,13 @@ async function startOnDatabase(
 
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
+  const realtime = await attachRealtime({ server, config, logger, events, services, sessionSecret });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
+  }).catch(async (err: unknown) => {
+    await realtime.close();
+    throw err;
   });
   const address = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -108,6 +115,7 @@ async function startOnDatabase(
   const stop = () => {
     stopping ??= (async () => {
       logger.info('shutting down');
+      await realtime.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = setTimeout(
@@ -125,7 +133,7 @@ async function startOnDatabase(
     return stopping;
   };
 
-  return { url, config, engine, stop };
+  return { url, config, engine, realtime, stop };
 }
 
 async function main(): Promise<void> {

@@ -2,6 +2,7 @@ import type { Config } from './config.ts';
 import { EventBus } from './core/events.ts';
 import type { Logger } from './core/logger.ts';
 import { DatabaseSessionStore } from './middleware/session-store.ts';
+import { subscribeNotifications } from './notifications/notifications.subscribers.ts';
 import { createServices, type Services } from './services.ts';
 
 /** Everything the app, the scripts and the tests share once the database is open. */
@@ -27,6 +28,7 @@ export function buildRuntime(
   const services = createServices({ config, logger, events, sessions });
   // Domain-event subscribers, registered once for the whole runtime.
   services.kb.subscribe();
+  subscribeNotifications(events, services.notifications);
   return { config, logger, events, sessions, services };
 }
 

@@ -7,6 +7,7 @@ import type { EventBus } from './core/events.ts';
 import type { Logger } from './core/logger.ts';
 import { KbService } from './kb/kb.service.ts';
 import type { DatabaseSessionStore } from './middleware/session-store.ts';
+import { NotificationsService } from './notifications/notifications.service.ts';
 import { PeopleService } from './people/people.service.ts';
 import { AnswersService } from './posts/answers.service.ts';
 import { FeedsService } from './posts/feeds.service.ts';
@@ -36,6 +37,7 @@ export interface Services {
   users: UsersService;
   teams: TeamsService;
   people: PeopleService;
+  notifications: NotificationsService;
   storage: FileStorage;
   sessions: DatabaseSessionStore;
   renderer: ContentRenderer;
@@ -77,12 +79,14 @@ export function createServices(deps: ServiceDeps): Services {
     if (article?.state !== 'published') return null;
     return { authorId: String(article.owner ?? article.createdBy), postId: null };
   });
+  const notifications = new NotificationsService({ events, logger });
   return {
     audit,
     auth,
     users: new UsersService({ events, audit, auth, sessions }),
     teams: new TeamsService(audit),
     people: new PeopleService(storage, events),
+    notifications,
     storage,
     sessions,
     renderer,

@@ -111,6 +111,13 @@ export class DatabaseSessionStore extends session.Store {
     );
   }
 
+  /** A live session with its expiry, or null (sockets check their session again when it would end). */
+  async read(sid: string): Promise<{ data: session.SessionData; expires: Date } | null> {
+    const doc = await Session.findById(sid).lean();
+    if (!doc || doc.expires.getTime() <= Date.now()) return null;
+    return { data: JSON.parse(doc.data) as session.SessionData, expires: doc.expires };
+  }
+
   /** Ends every session of a user (deactivation, password reset). Returns how many. */
   async destroyForUser(userId: string | Types.ObjectId, exceptSid?: string): Promise<number> {
     const filter: Record<string, unknown> = { user: new Types.ObjectId(String(userId)) };

@@ -87,4 +87,18 @@ describe('config', () => {
       expect((err as Error).message).to.match(/^Invalid configuration:\n {2}- PORT:/);
     }
   });
+
+  it('reads REDIS_URL for several instances, and refuses anything else', () => {
+    expect(loadConfig({}).redisUrl).to.equal(undefined);
+    expect(loadConfig({ REDIS_URL: '' }).redisUrl).to.equal(undefined);
+    expect(loadConfig({ REDIS_URL: 'redis://cache.internal:6379/0' }).redisUrl).to.equal(
+      'redis://cache.internal:6379/0',
+    );
+    expect(loadConfig({ REDIS_URL: 'rediss://user:pw@cache.internal:6380' }).redisUrl).to.equal(
+      'rediss://user:pw@cache.internal:6380',
+    );
+    expect(problemsOf({ REDIS_URL: 'cache.internal:6379' })).to.deep.equal([
+      'REDIS_URL: expected a redis:// or rediss:// URL (got "cache.internal:6379")',
+    ]);
+  });
 });
