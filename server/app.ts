@@ -26,6 +26,7 @@ import { localeMiddleware } from './middleware/locale.ts';
 import { saveSessionBeforeRedirect } from './middleware/save-before-redirect.ts';
 import { peopleRoutes } from './people/people.routes.ts';
 import { preferencesRoutes } from './preferences/preferences.routes.ts';
+import { searchRoutes } from './search/search.routes.ts';
 import type { Services } from './services.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
 import { teamsRoutes } from './teams/teams.routes.ts';
@@ -170,6 +171,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(teamsRoutes(services.teams));
+  app.use(searchRoutes({ search: services.search, people: services.people, teams: services.teams }));
 
   app.use(notFoundHandler);
   app.use(createErrorHandler(viewsDir, logger, deps.i18n, config.defaultLocale));

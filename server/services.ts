@@ -6,6 +6,7 @@ import type { Logger } from './core/logger.ts';
 import { HomeService } from './home/home.service.ts';
 import type { DatabaseSessionStore } from './middleware/session-store.ts';
 import { PeopleService } from './people/people.service.ts';
+import { SearchService } from './search/search.service.ts';
 import type { FileStorage } from './storage/file-storage.ts';
 import { createFileStorage } from './storage/index.ts';
 import { TeamsService } from './teams/teams.service.ts';
@@ -27,6 +28,7 @@ export interface Services {
   users: UsersService;
   teams: TeamsService;
   people: PeopleService;
+  search: SearchService;
   storage: FileStorage;
   sessions: DatabaseSessionStore;
 }
@@ -43,6 +45,7 @@ export function createServices(deps: ServiceDeps): Services {
     users: new UsersService({ events, audit, auth, sessions }),
     teams: new TeamsService(audit),
     people: new PeopleService(storage, events),
+    search: new SearchService({ logger }),
     storage,
     sessions,
   };

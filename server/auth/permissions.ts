@@ -13,6 +13,8 @@ export const PERMISSIONS = {
   'app.use': EVERYONE,
   'people.view': EVERYONE,
   'profile.editOwn': EVERYONE,
+  /** Search posts, answers and the KB (drafts only where their visibility allows). */
+  'search.use': EVERYONE,
   'admin.access': ['admin'],
   'users.manage': ['admin'],
   'users.import': ['admin'],

@@ -54,6 +54,20 @@ export function highlightAll(text: string, isMatch: WordMatcher): string {
   );
 }
 
+/** The text cut into plain and matched pieces (for clients that build the DOM themselves). */
+export function highlightParts(text: string, isMatch: WordMatcher): Array<{ text: string; mark: boolean }> {
+  const parts: Array<{ text: string; mark: boolean }> = [];
+  let cursor = 0;
+  for (const span of wordSpans(text)) {
+    if (!isMatch(span.text)) continue;
+    if (span.start > cursor) parts.push({ text: text.slice(cursor, span.start), mark: false });
+    parts.push({ text: span.text, mark: true });
+    cursor = span.end;
+  }
+  if (cursor < text.length) parts.push({ text: text.slice(cursor), mark: false });
+  return parts;
+}
+
 /** The window of `size` words holding the most distinct matched words (earliest on ties). */
 function densestWindow(
   spans: WordSpan[],

@@ -28,12 +28,27 @@ export function rankBoost(
   meta: Pick<DocMeta, 'score' | 'updatedAt' | 'kind' | 'kbState'>,
   now: number,
 ): number {
-  const votes = 1 + 0.1 * Math.log1p(Math.max(0, meta.score));
-  const ageDays = Math.max(0, (now - meta.updatedAt) / 86_400_000);
-  const recency = 1 + 0.2 * Math.exp(-ageDays / 90);
-  const kb = meta.kind === 'article' && meta.kbState === 'published' ? 1.2 : 1;
-  return votes * recency * kb;
+  return staticBoost(meta) * recencyBoost(meta.updatedAt, now);
 }
+
+/** The part of the boost that does not change with time: votes and published KB articles. */
+export function staticBoost(meta: Pick<DocMeta, 'score' | 'kind' | 'kbState'>): number {
+  const votes = 1 + 0.1 * Math.log1p(Math.max(0, meta.score));
+  const kb = meta.kind === 'article' && meta.kbState === 'published' ? 1.2 : 1;
+  return votes * kb;
+}
+
+/** Up to +20% for what changed recently, fading over a few months. */
+export function recencyBoost(updatedAt: number, now: number): number {
+  const ageDays = Math.max(0, (now - updatedAt) / 86_400_000);
+  return 1 + 0.2 * Math.exp(-ageDays / 90);
+}
+
+const KIND_CODE = new Map<string, number>(SEARCH_KINDS.map((kind, i) => [kind, i]));
+/** Per-document flags that send ranking to the full check on the document object. */
+const RESTRICTED = 1;
+const ARCHIVED = 2;
+const UNKNOWN_KIND = 4;
 
 export function canSee(meta: Pick<DocMeta, 'visibility'>, viewer: SearchViewer | null): boolean {
   const visibility = meta.visibility;
@@ -49,6 +64,11 @@ export class Segment {
   readonly termPartitions: number;
   readonly docs: DocMeta[];
   readonly lengths: Float32Array;
+  /** Columns for ranking without touching the document objects. */
+  readonly boosts: Float32Array;
+  readonly updatedAt: Float64Array;
+  readonly kinds: Uint8Array;
+  readonly flags: Uint8Array;
   readonly ordOf = new Map<string, number>();
   readonly totalLength: number;
   /** Sorted terms, for prefix expansion. */
@@ -70,11 +90,24 @@ export class Segment {
     this.fromSeq = options.fromSeq;
     this.termPartitions = options.termPartitions;
     this.docs = options.docs;
-    this.lengths = new Float32Array(this.docs.length);
+    const n = this.docs.length;
+    this.lengths = new Float32Array(n);
+    this.boosts = new Float32Array(n);
+    this.updatedAt = new Float64Array(n);
+    this.kinds = new Uint8Array(n);
+    this.flags = new Uint8Array(n);
     let total = 0;
     this.docs.forEach((doc, ord) => {
       this.ordOf.set(doc.key, ord);
       this.lengths[ord] = doc.length;
+      this.boosts[ord] = staticBoost(doc);
+      this.updatedAt[ord] = doc.updatedAt;
+      const kind = KIND_CODE.get(doc.kind);
+      this.kinds[ord] = kind ?? 0;
+      this.flags[ord] =
+        (doc.visibility ? RESTRICTED : 0) |
+        (doc.kbState === 'archived' ? ARCHIVED : 0) |
+        (kind === undefined ? UNKNOWN_KIND : 0);
       total += doc.length;
     });
     this.totalLength = total;
@@ -324,6 +357,11 @@ class TopHits {
     return a.meta.key < b.meta.key;
   }
 
+  /** Whether a hit of this rank could enter (cheap pre-check before building the hit). */
+  accepts(rank: number): boolean {
+    return this.#heap.length < this.#size || (this.#size > 0 && rank >= this.#heap[0]!.rank);
+  }
+
   offer(hit: RankedHit): void {
     const heap = this.#heap;
     if (heap.length < this.#size) {
@@ -436,9 +474,11 @@ export function evaluate(
     const { filters, viewer } = options;
     const now = options.now ?? Date.now();
     const counts = zeroCounts();
+    const kindCounts = new Float64Array(SEARCH_KINDS.length);
     const top = new TopHits(options.offset + options.limit);
     let total = 0;
     const kinds = filters.kinds && filters.kinds.length > 0 ? new Set<string>(filters.kinds) : null;
+    const kindCodes = kinds ? new Set([...kinds].map((k) => KIND_CODE.get(k))) : null;
     const states = filters.kbStates && filters.kbStates.length > 0 ? new Set<string>(filters.kbStates) : null;
     const topics = filters.topics && filters.topics.length > 0 ? new Set(filters.topics) : null;
     const articleStates =
@@ -447,6 +487,15 @@ export function evaluate(
         : null;
     const from = filters.from?.getTime();
     const to = filters.to?.getTime();
+    const plain =
+      !states &&
+      !topics &&
+      !articleStates &&
+      !filters.authorId &&
+      !filters.teamId &&
+      from === undefined &&
+      to === undefined;
+    // The full check, on the document object: restricted or archived documents, filters, the tail.
     const consider = (meta: DocMeta, relevance: number) => {
       if (!canSee(meta, viewer)) return;
       if (meta.kbState === 'archived' && !states?.has('archived')) return;
@@ -461,11 +510,28 @@ export function evaluate(
       if (meta.kind in counts) counts[meta.kind as SearchKind]++;
       if (kinds && !kinds.has(meta.kind)) return;
       total++;
-      top.offer({ meta, relevance, rank: relevance * rankBoost(meta, now) });
+      const rank = relevance * rankBoost(meta, now);
+      if (top.accepts(rank)) top.offer({ meta, relevance, rank });
     };
+    const { boosts, updatedAt, kinds: kindOf, flags } = segment;
     for (const ord of touched) {
-      if (segMatched[ord]! >= need) consider(segment.docs[ord]!, segTotal[ord]!);
+      if (segMatched[ord]! < need) continue;
+      if (!plain || flags[ord] !== 0) {
+        consider(segment.docs[ord]!, segTotal[ord]!);
+        continue;
+      }
+      // The common case: visible to all, not archived, no filter but the kind.
+      const kind = kindOf[ord]!;
+      kindCounts[kind]!++;
+      if (kindCodes && !kindCodes.has(kind)) continue;
+      total++;
+      const relevance = segTotal[ord]!;
+      const rank = relevance * boosts[ord]! * recencyBoost(updatedAt[ord]!, now);
+      if (top.accepts(rank)) top.offer({ meta: segment.docs[ord]!, relevance, rank });
     }
+    SEARCH_KINDS.forEach((kind, i) => {
+      counts[kind] += kindCounts[i]!;
+    });
     for (const [key, matched] of tailMatched) {
       const meta = tail.docs.get(key)?.meta;
       if (meta && matched >= need) consider(meta, tailTotal.get(key)!);

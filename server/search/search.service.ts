@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import mongoose from 'mongoose';
+import mongoose, { Types } from 'mongoose';
+import { Topic } from '../../models/topic.ts';
 import type { Logger } from '../core/logger.ts';
 import { ANALYZER_VERSION, analyzeFields, analyzeQuery } from './analysis.ts';
-import { highlightAll, snippet, wordMatcher } from './highlight.ts';
+import { highlightAll, highlightParts, snippet, wordMatcher } from './highlight.ts';
 import { decodePostings, EMPTY_POSTINGS, type Postings, PostingsBuilder } from './postings.ts';
 import { documentKey, type NormalizedDocument, normalizeDocument, splitKey } from './search.documents.ts';
 import {
@@ -50,6 +51,12 @@ export interface SearchServiceOptions {
   cacheMegabytes?: number;
   /** How often the manifest is re-read even without news in the log (default 2 s). */
   manifestCheckMs?: number;
+  /**
+   * How long a search may rely on the last look at the log (default 250 ms).
+   * This process's own writes are always visible at once; this only bounds
+   * how late a search sees writes made by other app instances. 0 = look every time.
+   */
+  maxStalenessMs?: number;
 }
 
 export interface IndexManyReport {
@@ -104,7 +111,10 @@ export interface SimilarItem {
   id: string;
   kind: SearchKind;
   title: string;
+  /** Escaped title with <mark> around matched words. */
   titleHtml: string;
+  /** The title as plain and matched pieces. */
+  titleParts: Array<{ text: string; mark: boolean }>;
   url: string;
   kbState: string | null;
   score: number;
@@ -206,6 +216,7 @@ export class SearchService {
   readonly #compactThreshold: number;
   readonly #cacheBytes: number;
   readonly #manifestCheckMs: number;
+  readonly #maxStalenessMs: number;
   readonly #holder = randomUUID();
   readonly #records = new Map<string, StoredRecord>();
 
@@ -213,6 +224,7 @@ export class SearchService {
   #manifest: Manifest | null = null;
   #nextSeq = 1;
   #lastManifestCheck = 0;
+  #lastSync = 0;
   #syncing: Promise<Tail> | undefined;
   #writing: Promise<unknown> = Promise.resolve();
   #compacting: Promise<CompactionReport | null> | undefined;
@@ -223,6 +235,7 @@ export class SearchService {
     this.#compactThreshold = options.compactThreshold ?? 1000;
     this.#cacheBytes = (options.cacheMegabytes ?? 128) * 1024 * 1024;
     this.#manifestCheckMs = options.manifestCheckMs ?? 2000;
+    this.#maxStalenessMs = options.maxStalenessMs ?? 250;
   }
 
   // ── sources ───────────────────────────────────────────────────────────
@@ -401,13 +414,20 @@ export class SearchService {
 
   // ── reading the index ─────────────────────────────────────────────────
 
-  /** The index as of now: the current segment plus every log entry written so far. */
-  async #view(): Promise<Tail> {
+  /**
+   * The index as of now: the current segment plus every log entry written so
+   * far. Searches (`fresh` false) may use a view up to maxStalenessMs old;
+   * writes always look.
+   */
+  async #view(fresh = true): Promise<Tail> {
+    if (!fresh && this.#tail && Date.now() - this.#lastSync < this.#maxStalenessMs) return this.#tail;
     if (this.#syncing) return this.#syncing;
     const run = (async () => {
+      const started = Date.now();
       if (!this.#tail || Date.now() - this.#lastManifestCheck > this.#manifestCheckMs)
         await this.#checkManifest();
       await this.#catchUp();
+      this.#lastSync = started;
       return this.#tail!;
     })();
     this.#syncing = run;
@@ -574,6 +594,7 @@ export class SearchService {
       hasNext: false,
       hits: [],
       tookMs: 0,
+      timings: { syncMs: 0, postingsMs: 0, rankMs: 0, snippetsMs: 0 },
     };
     if (analyzed.tokens.length === 0) return { ...empty, tookMs: performance.now() - started };
     const evaluation = await this.#evaluate(analyzed, {
@@ -582,7 +603,8 @@ export class SearchService {
       offset: (page - 1) * pageSize,
       limit: pageSize,
     });
-    const { tokens, result } = evaluation;
+    const { tokens, result, timings } = evaluation;
+    const snippetsStarted = performance.now();
     const matcher = wordMatcher(
       result.matchedTerms,
       tokens.flatMap((t) => (t.prefix ? [t.prefix] : [])),
@@ -620,14 +642,20 @@ export class SearchService {
       hasNext: page * pageSize < result.total,
       hits,
       tookMs: performance.now() - started,
+      timings: { ...timings, snippetsMs: performance.now() - snippetsStarted },
     };
   }
 
   async #evaluate(analyzed: ReturnType<typeof analyzeQuery>, options: EvaluateOptions) {
-    const tail = await this.#view();
+    const t0 = performance.now();
+    const tail = await this.#view(false);
+    const t1 = performance.now();
     const tokens = planQuery(tail, analyzed);
     const postings = await this.#postingsFor(tail.segment, tokens);
-    return { tokens, result: evaluate(tail, tokens, postings, options) };
+    const t2 = performance.now();
+    const result = evaluate(tail, tokens, postings, options);
+    const timings = { syncMs: t1 - t0, postingsMs: t2 - t1, rankMs: performance.now() - t2, snippetsMs: 0 };
+    return { tokens, result, timings };
   }
 
   /**
@@ -659,11 +687,19 @@ export class SearchService {
         kind: meta.kind as SearchKind,
         title: meta.title,
         titleHtml: highlightAll(meta.title, matcher),
+        titleParts: highlightParts(meta.title, matcher),
         url: meta.url,
         kbState: meta.kbState,
         score: meta.score,
       };
     });
+  }
+
+  /** A topic and all topics below it: filtering by "Billing" includes its subtopics. */
+  async topicWithDescendants(topicId: string): Promise<string[]> {
+    if (!Types.ObjectId.isValid(topicId)) return [topicId];
+    const below = await Topic.find({ ancestors: new Types.ObjectId(topicId) }, { _id: 1 }).lean();
+    return [topicId, ...below.map((t) => String(t._id))];
   }
 
   /** Figures about the index as this process sees it. */

@@ -156,4 +156,6 @@ export interface SearchResults {
   hasNext: boolean;
   hits: SearchHit[];
   tookMs: number;
+  /** Where the time went: catching up with the log, fetching posting lists, ranking, snippets. */
+  timings: { syncMs: number; postingsMs: number; rankMs: number; snippetsMs: number };
 }
