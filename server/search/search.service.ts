@@ -120,6 +120,14 @@ export interface SimilarItem {
   score: number;
 }
 
+/** A rebuild that would lose documents it cannot re-create (see `dropUnregistered`). */
+export class RebuildRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RebuildRefused';
+  }
+}
+
 const LEASE_MS = 60_000;
 const RECORD_CACHE = 2000;
 const DOC_CHUNK = 2000;
@@ -929,10 +937,28 @@ export class SearchService {
 
   /**
    * Re-indexes every registered source into a new segment and new record
-   * collections; documents of other types, and documents no source has any
-   * more, are dropped. Changes made meanwhile are kept (they follow in the log).
+   * collections; documents no source has any more are dropped. Changes made
+   * meanwhile are kept (they follow in the log). Refuses (RebuildRefused) when
+   * the index holds documents of a type no source is registered for, or no
+   * source is registered at all, unless `dropUnregistered`.
    */
-  async rebuild(options: { waitMs?: number } = {}): Promise<RebuildReport> {
+  async rebuild(options: { waitMs?: number; dropUnregistered?: boolean } = {}): Promise<RebuildReport> {
+    if (!options.dropUnregistered) {
+      const tail = await this.#view();
+      const orphanTypes = new Map<string, number>();
+      for (const meta of tail.live()) {
+        const { type } = splitKey(meta.key);
+        if (!this.#sources.has(type)) orphanTypes.set(type, (orphanTypes.get(type) ?? 0) + 1);
+      }
+      if (orphanTypes.size > 0 || this.#sources.size === 0) {
+        const held = [...orphanTypes].map(([type, n]) => `${n} ${type}`).join(', ');
+        throw new RebuildRefused(
+          this.#sources.size === 0
+            ? `No content feature has registered a search source, so a rebuild would only empty the index${held ? ` (it holds ${held})` : ''}.`
+            : `The index holds documents no registered source can rebuild (${held}); a rebuild would drop them.`,
+        );
+      }
+    }
     const deadline = Date.now() + (options.waitMs ?? 120_000);
     while (!(await this.#store.acquireLease(this.#holder, LEASE_MS))) {
       if (Date.now() > deadline) throw new Error('search: another rebuild or compaction is running');
