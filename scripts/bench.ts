@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --users 10000 --duration 10 --connections 20]`
+ * `npm run bench -- --search-only [--search-docs 100000 --search-queries 300]` (scripts/bench/search.ts)
  *
  * Starts Passaparola on a fresh embedded engine in a temporary folder, seeds the
  * demo organisation plus generated data at the requested scale, then drives
@@ -13,6 +14,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { foldName, hashPassword, User } from '../models/user.ts';
 import { startServer } from '../server/index.ts';
+import { runSearchBench } from './bench/search.ts';
 
 const { values } = parseArgs({
   options: {
@@ -20,6 +22,10 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
     only: { type: 'string' },
+    'search-only': { type: 'boolean', default: false },
+    'skip-search': { type: 'boolean', default: false },
+    'search-docs': { type: 'string', default: '100000' },
+    'search-queries': { type: 'string', default: '300' },
   },
 });
 
@@ -108,4 +114,8 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+const searchBench = () =>
+  runSearchBench({ documents: Number(values['search-docs']), queries: Number(values['search-queries']) });
+
+if (!values['search-only']) await main();
+if (!values['skip-search']) await searchBench();

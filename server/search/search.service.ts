@@ -132,7 +132,7 @@ const LEASE_MS = 60_000;
 const RECORD_CACHE = 2000;
 const DOC_CHUNK = 2000;
 const VOCAB_CHUNK = 20_000;
-const WRITE_BATCH = 500;
+const WRITE_BATCH = 2000;
 
 type DocRow = [
   string,
