@@ -76,6 +76,9 @@ export class Segment {
   readonly df = new Map<string, number>();
   readonly #cache = new Map<string, Postings>();
   #cacheBytes = 0;
+  #scratch: Scratch | undefined;
+  #rankBoosts: Float32Array | undefined;
+  #rankBoostsHour = -1;
   readonly #cacheLimit: number;
 
   constructor(options: {
@@ -146,6 +149,35 @@ export class Segment {
     return this.#cacheBytes;
   }
 
+  /**
+   * Working arrays for one evaluation, reused: evaluation is synchronous, so
+   * no two evaluations ever use them at once. They are left zeroed.
+   */
+  scratch(): Scratch {
+    const n = this.docs.length;
+    this.#scratch ??= {
+      total: new Float32Array(n),
+      matched: new Uint8Array(n),
+      tokScore: new Float32Array(n),
+      touched: new Int32Array(n),
+      tokTouched: new Int32Array(n),
+    };
+    return this.#scratch;
+  }
+
+  /** Votes, KB and recency boosts of every document, recomputed once an hour. */
+  rankBoosts(now: number): Float32Array {
+    const hour = Math.floor(now / 3_600_000);
+    if (!this.#rankBoosts || hour !== this.#rankBoostsHour) {
+      const boosts = this.#rankBoosts ?? new Float32Array(this.docs.length);
+      for (let ord = 0; ord < boosts.length; ord++)
+        boosts[ord] = this.boosts[ord]! * recencyBoost(this.updatedAt[ord]!, hour * 3_600_000);
+      this.#rankBoosts = boosts;
+      this.#rankBoostsHour = hour;
+    }
+    return this.#rankBoosts;
+  }
+
   /** Terms of the vocabulary that start with `prefix`, with their document frequency. */
   termsWithPrefix(prefix: string): Array<[string, number]> {
     let lo = 0;
@@ -162,6 +194,14 @@ export class Segment {
     }
     return out;
   }
+}
+
+export interface Scratch {
+  total: Float32Array;
+  matched: Uint8Array;
+  tokScore: Float32Array;
+  touched: Int32Array;
+  tokTouched: Int32Array;
 }
 
 export interface TailDoc {
@@ -407,8 +447,25 @@ export function evaluate(
   postings: Map<string, Postings>,
   options: EvaluateOptions,
 ): Evaluation {
+  try {
+    return evaluateOnScratch(tail, tokens, postings, options);
+  } catch (err) {
+    // The scratch arrays are reused: never leave them dirty.
+    const scratch = tail.segment.scratch();
+    scratch.total.fill(0);
+    scratch.matched.fill(0);
+    scratch.tokScore.fill(0);
+    throw err;
+  }
+}
+
+function evaluateOnScratch(
+  tail: Tail,
+  tokens: PlannedToken[],
+  postings: Map<string, Postings>,
+  options: EvaluateOptions,
+): Evaluation {
   const segment = tail.segment;
-  const nseg = segment.docs.length;
   const lengths = segment.lengths;
   const masked = tail.masked;
   const n = Math.max(1, tail.documentCount);
@@ -416,17 +473,17 @@ export function evaluate(
   const norm = K1 * (1 - B);
   const normLen = (K1 * B) / avgdl;
 
-  const segTotal = new Float32Array(nseg);
-  const segMatched = new Uint8Array(nseg);
-  const tokScore = new Float32Array(nseg);
-  const touched: number[] = [];
-  const tokTouched: number[] = [];
+  const scratch = segment.scratch();
+  const { total: segTotal, matched: segMatched, tokScore, touched, tokTouched } = scratch;
+  let touchedCount = 0;
   const tailTotal = new Map<string, number>();
   const tailMatched = new Map<string, number>();
   const matchedTerms = new Set<string>();
 
   for (const token of tokens) {
-    tokTouched.length = 0;
+    // One variant cannot match a document twice: its scores go straight to the totals.
+    const direct = token.variants.length === 1;
+    let tokCount = 0;
     const tailTok = new Map<string, number>();
     for (const { term, factor } of token.variants) {
       const list = postings.get(term) ?? EMPTY_POSTINGS;
@@ -434,32 +491,40 @@ export function evaluate(
       const df = list.ords.length + (tailKeys?.size ?? 0);
       if (df === 0) continue;
       const idf = Math.max(0.01, Math.log(1 + (n - df + 0.5) / (df + 0.5))) * factor;
+      const scale = idf * (K1 + 1);
       const { ords, weights } = list;
       let matchedHere = false;
       for (let i = 0; i < ords.length; i++) {
         const ord = ords[i]!;
         if (masked[ord]) continue;
         const tf = weights[i]!;
-        const s = (idf * tf * (K1 + 1)) / (tf + norm + normLen * lengths[ord]!);
-        const current = tokScore[ord]!;
-        if (current === 0) tokTouched.push(ord);
-        if (s > current) tokScore[ord] = s;
+        const s = (scale * tf) / (tf + norm + normLen * lengths[ord]!);
         matchedHere = true;
+        if (direct) {
+          if (segMatched[ord] === 0) touched[touchedCount++] = ord;
+          segMatched[ord]!++;
+          segTotal[ord]! += s;
+          continue;
+        }
+        const current = tokScore[ord]!;
+        if (current === 0) tokTouched[tokCount++] = ord;
+        if (s > current) tokScore[ord] = s;
       }
       if (tailKeys) {
         for (const key of tailKeys) {
           const doc = tail.docs.get(key)!;
           const tf = doc.terms.get(term) ?? 0;
           const len = doc.meta?.length ?? 0;
-          const s = (idf * tf * (K1 + 1)) / (tf + norm + normLen * len);
+          const s = (scale * tf) / (tf + norm + normLen * len);
           if (s > (tailTok.get(key) ?? 0)) tailTok.set(key, s);
           matchedHere = true;
         }
       }
       if (matchedHere) matchedTerms.add(term);
     }
-    for (const ord of tokTouched) {
-      if (segMatched[ord] === 0) touched.push(ord);
+    for (let i = 0; i < tokCount; i++) {
+      const ord = tokTouched[i]!;
+      if (segMatched[ord] === 0) touched[touchedCount++] = ord;
       segMatched[ord]!++;
       segTotal[ord]! += tokScore[ord]!;
       tokScore[ord] = 0;
@@ -513,8 +578,10 @@ export function evaluate(
       const rank = relevance * rankBoost(meta, now);
       if (top.accepts(rank)) top.offer({ meta, relevance, rank });
     };
-    const { boosts, updatedAt, kinds: kindOf, flags } = segment;
-    for (const ord of touched) {
+    const boosts = segment.rankBoosts(now);
+    const { kinds: kindOf, flags } = segment;
+    for (let i = 0; i < touchedCount; i++) {
+      const ord = touched[i]!;
       if (segMatched[ord]! < need) continue;
       if (!plain || flags[ord] !== 0) {
         consider(segment.docs[ord]!, segTotal[ord]!);
@@ -526,7 +593,7 @@ export function evaluate(
       if (kindCodes && !kindCodes.has(kind)) continue;
       total++;
       const relevance = segTotal[ord]!;
-      const rank = relevance * boosts[ord]! * recencyBoost(updatedAt[ord]!, now);
+      const rank = relevance * boosts[ord]!;
       if (top.accepts(rank)) top.offer({ meta: segment.docs[ord]!, relevance, rank });
     }
     SEARCH_KINDS.forEach((kind, i) => {
@@ -539,9 +606,17 @@ export function evaluate(
     return { total, counts, hits: top.sorted().slice(options.offset) };
   };
 
+  const finish = (result: ReturnType<typeof run>, relaxed: boolean): Evaluation => {
+    for (let i = 0; i < touchedCount; i++) {
+      const ord = touched[i]!;
+      segTotal[ord] = 0;
+      segMatched[ord] = 0;
+    }
+    return { ...result, relaxed, matchedTerms };
+  };
   if (options.minimumMatch !== undefined) {
     const need = Math.max(1, Math.min(tokens.length, options.minimumMatch));
-    return { ...run(need), relaxed: need < tokens.length, matchedTerms };
+    return finish(run(need), need < tokens.length);
   }
   let result = run(tokens.length);
   let relaxed = false;
@@ -549,5 +624,5 @@ export function evaluate(
     result = run(1);
     relaxed = result.total > 0 || Object.values(result.counts).some((c) => c > 0);
   }
-  return { ...result, relaxed, matchedTerms };
+  return finish(result, relaxed);
 }
