@@ -13,26 +13,24 @@ function isSameSitePath(url) {
 
 function renderItem(item) {
   const li = document.createElement('li');
-  const link = document.createElement('a');
-  if (isSameSitePath(item.url)) link.href = item.url;
-  link.target = '_blank';
-  link.rel = 'noopener';
   const badge = document.createElement('span');
   badge.className = `badge kind-${item.kind}`;
   badge.textContent = item.kindLabel;
-  const title = document.createElement('span');
-  title.className = 'similar-title';
+  const link = document.createElement('a');
+  link.className = 'similar-title';
+  if (isSameSitePath(item.url)) link.href = item.url;
+  link.target = '_blank';
+  link.rel = 'noopener';
   for (const part of item.titleParts ?? [{ text: item.title, mark: false }]) {
     if (part.mark) {
       const mark = document.createElement('mark');
       mark.textContent = part.text;
-      title.append(mark);
+      link.append(mark);
     } else {
-      title.append(document.createTextNode(part.text));
+      link.append(document.createTextNode(part.text));
     }
   }
-  link.append(badge, ' ', title);
-  li.append(link);
+  li.append(badge, link);
   return li;
 }
 

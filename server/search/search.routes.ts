@@ -50,7 +50,7 @@ function similarJson(items: SimilarItem[], t: TFunction) {
     type: item.type,
     id: item.id,
     kind: item.kind,
-    kindLabel: t(`search.kind.${item.kind}`),
+    kindLabel: t(`search.kindOne.${item.kind}`),
     title: item.title,
     titleParts: item.titleParts,
     url: item.url,

@@ -22,7 +22,7 @@ import type { SearchVisibility } from './search.types.ts';
 
 export const LOG_BLOCK = 256;
 /** Record collections per generation (fixed: entries and segments name a record by generation only). */
-export const RECORD_PARTITIONS = 64;
+export const RECORD_PARTITIONS = 128;
 export const STATE_COLLECTION = 'search_state';
 
 /** FNV-1a over UTF-16 code units: a stable partition for a term or a key. */

@@ -170,7 +170,7 @@ describe('search: "search first" suggestions', () => {
     }>;
     expect(items.map((i) => i.id).sort()).to.deep.equal(['kb1', 'q1']);
     const kb = items.find((i) => i.id === 'kb1')!;
-    expect(kb.kindLabel).to.equal('KB articles');
+    expect(kb.kindLabel).to.equal('KB article');
     expect(kb.url).to.equal('/articles/kb1');
     expect(kb.titleParts).to.deep.equal([
       { text: 'Rimborso', mark: true },
