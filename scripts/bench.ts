@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --users 10000 --duration 10 --connections 20]`
  * `npm run bench -- --fanout [--clients 1000 --rounds 20]` (only the fan-out scenario)
+ * `npm run bench -- --search-only [--search-docs 100000 --search-queries 300]` (scripts/bench/search.ts)
  *
  * Starts Passaparola on a fresh embedded engine in a temporary folder, seeds the
  * demo organisation plus generated data at the requested scale, then drives
@@ -15,6 +16,7 @@ import autocannon from 'autocannon';
 import { foldName, hashPassword, User } from '../models/user.ts';
 import { startServer } from '../server/index.ts';
 import { printFanout, runFanout } from './bench/fanout.ts';
+import { runSearchBench } from './bench/search.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,6 +27,10 @@ const { values } = parseArgs({
     fanout: { type: 'boolean', default: false },
     clients: { type: 'string', default: '1000' },
     rounds: { type: 'string', default: '20' },
+    'search-only': { type: 'boolean', default: false },
+    'skip-search': { type: 'boolean', default: false },
+    'search-docs': { type: 'string', default: '100000' },
+    'search-queries': { type: 'string', default: '300' },
   },
 });
 
@@ -122,4 +128,8 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+const searchBench = () =>
+  runSearchBench({ documents: Number(values['search-docs']), queries: Number(values['search-queries']) });
+
+if (!values['search-only']) await main();
+if (!values['skip-search']) await searchBench();

@@ -32,6 +32,7 @@ import { moderationRoutes } from './posts/moderation.routes.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
 import { preferencesRoutes } from './preferences/preferences.routes.ts';
 import { realtimeAssets } from './realtime/realtime.assets.ts';
+import { searchRoutes } from './search/search.routes.ts';
 import type { Services } from './services.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
 import { teamsRoutes } from './teams/teams.routes.ts';
@@ -185,6 +186,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(teamsRoutes(services.teams));
   app.use(notificationsRoutes(services.notifications));
+  app.use(searchRoutes({ search: services.search, people: services.people, teams: services.teams }));
 
   app.use(notFoundHandler);
   app.use(createErrorHandler(viewsDir, logger, deps.i18n, config.defaultLocale));

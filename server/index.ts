@@ -90,6 +90,8 @@ async function startOnDatabase(
     );
   }, 15 * 60_000);
   housekeeping.unref();
+  // The search index loads in the background (the first search waits for it otherwise).
+  void services.search.warm().catch((err: unknown) => logger.warn({ err }, 'search index warm-up failed'));
   const sessionSecret = await resolveSessionSecret(config);
   const app = createApp({ config, logger, i18n, events, services, sessionSecret });
 

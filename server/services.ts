@@ -13,6 +13,7 @@ import { AnswersService } from './posts/answers.service.ts';
 import { FeedsService } from './posts/feeds.service.ts';
 import { ModerationService } from './posts/moderation.service.ts';
 import { PostsService } from './posts/posts.service.ts';
+import { SearchService } from './search/search.service.ts';
 import type { FileStorage } from './storage/file-storage.ts';
 import { createFileStorage } from './storage/index.ts';
 import { TeamsService } from './teams/teams.service.ts';
@@ -38,6 +39,7 @@ export interface Services {
   teams: TeamsService;
   people: PeopleService;
   notifications: NotificationsService;
+  search: SearchService;
   storage: FileStorage;
   sessions: DatabaseSessionStore;
   renderer: ContentRenderer;
@@ -87,6 +89,7 @@ export function createServices(deps: ServiceDeps): Services {
     teams: new TeamsService(audit),
     people: new PeopleService(storage, events),
     notifications,
+    search: new SearchService({ logger }),
     storage,
     sessions,
     renderer,

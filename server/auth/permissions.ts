@@ -24,6 +24,8 @@ export const PERMISSIONS = {
   /** Promote, edit, review, publish and archive articles; handle their flags. */
   'kb.manage': ['knowledge_manager'],
   'votes.cast': EVERYONE,
+  /** Search posts, answers and the KB (drafts only where their visibility allows). */
+  'search.use': EVERYONE,
   'admin.access': ['admin'],
   'users.manage': ['admin'],
   'users.import': ['admin'],

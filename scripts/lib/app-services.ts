@@ -1,0 +1,44 @@
+import '../../models/index.ts';
+import { type Config, ConfigError, loadConfig } from '../../server/config.ts';
+import { EventBus } from '../../server/core/events.ts';
+import { createLogger, type Logger } from '../../server/core/logger.ts';
+import { disconnectDatabase } from '../../server/db/connection.ts';
+import { EngineUnavailableError } from '../../server/db/ferretdb-build.ts';
+import { openDatabase } from '../../server/index.ts';
+import { DatabaseSessionStore } from '../../server/middleware/session-store.ts';
+import { createServices, type Services } from '../../server/services.ts';
+
+/**
+ * Runs a command with the application's services (built exactly as the app
+ * builds them, so every feature's registrations apply) on the configured
+ * database, then closes everything. Exits with `fn`'s code.
+ */
+export async function withAppServices(
+  fn: (services: Services, context: { config: Config; logger: Logger }) => Promise<number>,
+): Promise<never> {
+  let code = 1;
+  try {
+    const config = loadConfig();
+    const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+    const engine = await openDatabase(config, logger);
+    const sessions = new DatabaseSessionStore({
+      logger,
+      cleanupMinutes: 0,
+      fallbackTtlMs: config.sessionIdleMinutes * 60_000,
+    });
+    try {
+      const services = createServices({ config, logger, events: new EventBus(logger), sessions });
+      code = await fn(services, { config, logger });
+    } finally {
+      sessions.close();
+      await disconnectDatabase();
+      await engine?.stop();
+    }
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof EngineUnavailableError)
+      process.stderr.write(`${err.message}\n`);
+    else process.stderr.write(`${(err as Error).stack ?? err}\n`);
+    code = 1;
+  }
+  process.exit(code);
+}
