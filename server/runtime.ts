@@ -3,6 +3,7 @@ import { EventBus } from './core/events.ts';
 import type { Logger } from './core/logger.ts';
 import { DatabaseSessionStore } from './middleware/session-store.ts';
 import { subscribeNotifications } from './notifications/notifications.subscribers.ts';
+import { registerSearchSources, subscribeSearch } from './search/search.wiring.ts';
 import { createServices, type Services } from './services.ts';
 
 /** Everything the app, the scripts and the tests share once the database is open. */
@@ -28,6 +29,8 @@ export function buildRuntime(
   const services = createServices({ config, logger, events, sessions });
   // Domain-event subscribers, registered once for the whole runtime.
   services.kb.subscribe();
+  registerSearchSources(services.search);
+  subscribeSearch(events, services.search, logger);
   subscribeNotifications(events, services.notifications);
   return { config, logger, events, sessions, services };
 }

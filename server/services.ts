@@ -27,6 +27,8 @@ export interface ServiceDeps {
   events: EventBus;
   sessions: DatabaseSessionStore;
   storage?: FileStorage;
+  /** The search engine instance to share (it caches its index in memory). */
+  search?: SearchService;
   /** The time of facts; the demo seed replays months of history with it. */
   clock?: () => Date;
 }
@@ -89,7 +91,7 @@ export function createServices(deps: ServiceDeps): Services {
     teams: new TeamsService(audit),
     people: new PeopleService(storage, events),
     notifications,
-    search: new SearchService({ logger }),
+    search: deps.search ?? new SearchService({ logger }),
     storage,
     sessions,
     renderer,

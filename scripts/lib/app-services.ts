@@ -1,17 +1,16 @@
 import '../../models/index.ts';
 import { type Config, ConfigError, loadConfig } from '../../server/config.ts';
-import { EventBus } from '../../server/core/events.ts';
 import { createLogger, type Logger } from '../../server/core/logger.ts';
 import { disconnectDatabase } from '../../server/db/connection.ts';
 import { EngineUnavailableError } from '../../server/db/ferretdb-build.ts';
 import { openDatabase } from '../../server/index.ts';
-import { DatabaseSessionStore } from '../../server/middleware/session-store.ts';
-import { createServices, type Services } from '../../server/services.ts';
+import { buildRuntime } from '../../server/runtime.ts';
+import type { Services } from '../../server/services.ts';
 
 /**
  * Runs a command with the application's services (built exactly as the app
- * builds them, so every feature's registrations apply) on the configured
- * database, then closes everything. Exits with `fn`'s code.
+ * builds them — buildRuntime — so every feature's registrations apply) on the
+ * configured database, then closes everything. Exits with `fn`'s code.
  */
 export async function withAppServices(
   fn: (services: Services, context: { config: Config; logger: Logger }) => Promise<number>,
@@ -21,16 +20,11 @@ export async function withAppServices(
     const config = loadConfig();
     const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
     const engine = await openDatabase(config, logger);
-    const sessions = new DatabaseSessionStore({
-      logger,
-      cleanupMinutes: 0,
-      fallbackTtlMs: config.sessionIdleMinutes * 60_000,
-    });
+    const runtime = buildRuntime(config, logger, { cleanupMinutes: 0 });
     try {
-      const services = createServices({ config, logger, events: new EventBus(logger), sessions });
-      code = await fn(services, { config, logger });
+      code = await fn(runtime.services, { config, logger });
     } finally {
-      sessions.close();
+      runtime.sessions.close();
       await disconnectDatabase();
       await engine?.stop();
     }

@@ -8,7 +8,9 @@ import { ForbiddenError, NotFoundError } from '../core/errors.ts';
 import { safeRedirectPath, wantsJson } from '../core/http.ts';
 import { field, parseInput } from '../core/validation.ts';
 import type { KbService } from '../kb/kb.service.ts';
+import { keepableValues } from '../middleware/form-state.ts';
 import { filesUpload } from '../middleware/uploads.ts';
+import type { SearchService } from '../search/search.service.ts';
 import type { FileStorage } from '../storage/file-storage.ts';
 import type { TopicsService } from '../topics/topics.service.ts';
 import type { VotesService } from '../votes/votes.service.ts';
@@ -28,6 +30,7 @@ import { isModerator, type PostsService } from './posts.service.ts';
 
 export interface PostRouteDeps {
   config: Config;
+  search: SearchService;
   votes: VotesService;
   kb: KbService;
   posts: PostsService;
@@ -72,6 +75,7 @@ export function postsRoutes(deps: PostRouteDeps): Router {
     res: Response,
     kind: PostKind,
     post?: Awaited<ReturnType<PostsService['editable']>>,
+    extra: Record<string, unknown> = {},
   ) => {
     const tree = await topics.tree();
     res.render('pages/posts/form', {
@@ -79,6 +83,7 @@ export function postsRoutes(deps: PostRouteDeps): Router {
       kind,
       post: post ?? { kind, topics: [], tags: '', attachments: [] },
       isNew: !post,
+      ...extra,
       topicGroups: tree.groups,
       channels: CHANNELS,
       limits: {
@@ -96,6 +101,16 @@ export function postsRoutes(deps: PostRouteDeps): Router {
 
   router.post('/posts', guard('content.create'), upload, async (req: Request, res: Response) => {
     const kind = parseInput(z.object({ kind: kindSchema }), req.body).kind;
+    const body = req.body as Record<string, unknown>;
+    if (body.checkSimilar && typeof body.title === 'string') {
+      // Without JavaScript, "check similar" shows the list and keeps what was typed.
+      const title = body.title.trim().slice(0, 160);
+      const items = title
+        ? await deps.search.similar({ id: req.user!.id, roles: req.user!.roles }, title)
+        : [];
+      res.locals.form = { id: '/posts/new', values: keepableValues(body), errors: {} };
+      return renderForm(req, res, kind, undefined, { similar: { query: title, items } });
+    }
     const input = postInput(kind, req.body);
     await takeUploadQuota(req.user!.id, files(req).length, config.posting.uploadsPerMinute);
     const id = await posts.create(req.user!, input, files(req));

@@ -1,0 +1,196 @@
+import { Types } from 'mongoose';
+import { Answer } from '../../models/answer.ts';
+import { KbArticle } from '../../models/kb-article.ts';
+import { Post, type PostKind } from '../../models/post.ts';
+import { PostContent } from '../../models/post-content.ts';
+import { User } from '../../models/user.ts';
+import { markdownToText } from '../content/markdown.ts';
+import type { EventBus } from '../core/events.ts';
+import type { Logger } from '../core/logger.ts';
+import type { SearchService } from './search.service.ts';
+import type { SearchDocument } from './search.types.ts';
+import '../kb/kb.events.ts';
+import '../posts/posts.events.ts';
+import '../votes/votes.events.ts';
+
+/**
+ * Posts, answers and knowledge-base articles as search documents, and the
+ * subscriptions that keep the index in step in the same request path as every
+ * create, edit, vote, state change and deletion.
+ */
+
+async function authorName(id: unknown): Promise<string | null> {
+  if (!id) return null;
+  return (await User.findById(id, { displayName: 1 }).lean())?.displayName ?? null;
+}
+
+function postScore(post: { voteScore?: number | null; confirmations?: number | null }): number {
+  return (post.voteScore ?? 0) + (post.confirmations ?? 0);
+}
+
+export async function postDocument(id: string): Promise<SearchDocument | null> {
+  if (!Types.ObjectId.isValid(id)) return null;
+  const post = await Post.findById(id).lean();
+  if (!post) return null;
+  const content = await PostContent.findById(post._id).lean();
+  const text =
+    post.kind === 'insight'
+      ? [content?.situation, content?.action, content?.outcome].map((t) => markdownToText(t ?? '')).join(' ')
+      : markdownToText(content?.body ?? '');
+  return {
+    type: 'post',
+    id: String(post._id),
+    url: `/posts/${post._id}`,
+    title: post.title,
+    problem: post.kind === 'insight' ? markdownToText(content?.situation ?? '') : undefined,
+    body: text,
+    context: post.tags.join(' '),
+    kind: post.kind as PostKind,
+    topics: post.topics.map(String),
+    kbState: null,
+    authorId: String(post.author),
+    authorName: await authorName(post.author),
+    teamId: post.team ? String(post.team) : null,
+    createdAt: post.createdAt,
+    updatedAt: post.editedAt ?? post.createdAt,
+    score: postScore(post),
+    deleted: Boolean(post.deleted),
+    visibility: null,
+  };
+}
+
+export async function answerDocument(id: string): Promise<SearchDocument | null> {
+  if (!Types.ObjectId.isValid(id)) return null;
+  const answer = await Answer.findById(id).lean();
+  if (!answer) return null;
+  const post = await Post.findById(answer.post, { title: 1, topics: 1, team: 1, deleted: 1 }).lean();
+  const author = await User.findById(answer.author, { displayName: 1, team: 1 }).lean();
+  return {
+    type: 'answer',
+    id: String(answer._id),
+    url: `/posts/${answer.post}#answer-${answer._id}`,
+    title: post?.title ?? '',
+    body: markdownToText(answer.body),
+    context: post?.title ?? '',
+    kind: 'answer',
+    topics: (post?.topics ?? []).map(String),
+    kbState: null,
+    authorId: String(answer.author),
+    authorName: author?.displayName ?? null,
+    teamId: author?.team ? String(author.team) : null,
+    createdAt: answer.createdAt,
+    updatedAt: answer.editedAt ?? answer.createdAt,
+    score: (answer.voteScore ?? 0) + (answer.accepted ? 5 : 0),
+    deleted: Boolean(answer.deleted) || !post || Boolean(post.deleted),
+    visibility: null,
+  };
+}
+
+export async function articleDocument(id: string): Promise<SearchDocument | null> {
+  if (!Types.ObjectId.isValid(id)) return null;
+  const article = await KbArticle.findById(id).lean();
+  if (!article) return null;
+  const restricted = article.state === 'draft' || article.state === 'review';
+  return {
+    type: 'article',
+    id: String(article._id),
+    url: `/kb/${article.number}`,
+    title: article.title,
+    problem: markdownToText(article.problem),
+    body: [article.environment, article.cause, article.resolution].map(markdownToText).join(' '),
+    context: `KB-${article.number}`,
+    kind: 'article',
+    topics: article.topics.map(String),
+    kbState: article.state,
+    authorId: String(article.createdBy),
+    authorName: await authorName(article.createdBy),
+    teamId: null,
+    createdAt: article.createdAt,
+    updatedAt: article.updatedAt,
+    score: (article.helpfulCount ?? 0) - (article.notHelpfulCount ?? 0) + (article.citationCount ?? 0),
+    deleted: false,
+    visibility: restricted
+      ? {
+          roles: ['knowledge_manager'],
+          users: [String(article.createdBy), ...article.contributors.map(String)],
+        }
+      : null,
+  };
+}
+
+async function* everyPost(): AsyncIterable<SearchDocument> {
+  for await (const post of Post.find({}, { _id: 1 }).lean().cursor()) {
+    const doc = await postDocument(String(post._id));
+    if (doc) yield doc;
+  }
+}
+
+async function* everyAnswer(): AsyncIterable<SearchDocument> {
+  for await (const answer of Answer.find({}, { _id: 1 }).lean().cursor()) {
+    const doc = await answerDocument(String(answer._id));
+    if (doc) yield doc;
+  }
+}
+
+async function* everyArticle(): AsyncIterable<SearchDocument> {
+  for await (const article of KbArticle.find({}, { _id: 1 }).lean().cursor()) {
+    const doc = await articleDocument(String(article._id));
+    if (doc) yield doc;
+  }
+}
+
+/** Registers the three sources (for rebuild and check). */
+export function registerSearchSources(search: SearchService): void {
+  search.register({ type: 'post', iterate: everyPost, load: postDocument });
+  search.register({ type: 'answer', iterate: everyAnswer, load: answerDocument });
+  search.register({ type: 'article', iterate: everyArticle, load: articleDocument });
+}
+
+/**
+ * Keeps the index in step. A failure to index is logged, not thrown: the
+ * content is saved, and `npm run search:check --repair` finds the gap.
+ */
+export function subscribeSearch(events: EventBus, search: SearchService, logger: Logger): void {
+  const reindex = (load: (id: string) => Promise<SearchDocument | null>) => async (id: string) => {
+    try {
+      const doc = await load(id);
+      if (doc) await search.index(doc);
+    } catch (err) {
+      logger.error({ err, id }, 'search indexing failed');
+    }
+  };
+  const post = reindex(postDocument);
+  const answer = reindex(answerDocument);
+  const article = reindex(articleDocument);
+  const answersOf = async (postId: string) => {
+    for (const a of await Answer.find({ post: new Types.ObjectId(postId) }, { _id: 1 }).lean())
+      await answer(String(a._id));
+  };
+
+  events.on('post.created', (e) => post(e.postId));
+  events.on('post.updated', async (e) => {
+    await post(e.postId);
+    await answersOf(e.postId);
+  });
+  events.on('post.deleted', async (e) => {
+    await post(e.postId);
+    await answersOf(e.postId);
+  });
+  events.on('confirmation.added', (e) => post(e.postId));
+  events.on('confirmation.removed', (e) => post(e.postId));
+  events.on('answer.created', (e) => answer(e.answerId));
+  events.on('answer.updated', (e) => answer(e.answerId));
+  events.on('answer.deleted', (e) => answer(e.answerId));
+  events.on('answer.accepted', (e) => answer(e.answerId));
+  events.on('answer.unaccepted', (e) => answer(e.answerId));
+  for (const name of ['vote.cast', 'vote.retracted'] as const) {
+    events.on(name, (e) => (e.targetType === 'post' ? post(e.targetId) : answer(e.targetId)));
+  }
+  events.on('kb.created', (e) => article(e.articleId));
+  events.on('kb.promoted', (e) => article(e.articleId));
+  events.on('kb.updated', (e) => article(e.articleId));
+  events.on('kb.stateChanged', (e) => article(e.articleId));
+  events.on('kb.feedback', (e) => article(e.articleId));
+  events.on('kb.cited', (e) => article(e.articleId));
+  events.on('kb.uncited', (e) => article(e.articleId));
+}
