@@ -172,7 +172,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(topicsRoutes({ topics: services.topics, feeds: services.feeds }));
   app.use(moderationRoutes(services.moderation));
   app.use(votesRoutes(services.votes));
-  app.use(kbRoutes({ kb: services.kb, topics: services.topics }));
+  app.use(kbRoutes({ kb: services.kb, topics: services.topics, answers: services.answers }));
   app.use(preferencesRoutes(config, services.people));
   app.use(peopleRoutes(services.people, services.topics));
   app.use(settingsRoutes({ config, people: services.people, auth: services.auth }));

@@ -1,8 +1,10 @@
 import type { Config } from './config.ts';
 import { EventBus } from './core/events.ts';
 import type { Logger } from './core/logger.ts';
+import { subscribeKbNotifications } from './kb/kb.notifications.ts';
 import { DatabaseSessionStore } from './middleware/session-store.ts';
 import { subscribeNotifications } from './notifications/notifications.subscribers.ts';
+import { subscribePostNotifications } from './posts/posts.notifications.ts';
 import { registerSearchSources, subscribeSearch } from './search/search.wiring.ts';
 import { createServices, type Services } from './services.ts';
 
@@ -32,6 +34,8 @@ export function buildRuntime(
   registerSearchSources(services.search);
   subscribeSearch(events, services.search, logger);
   subscribeNotifications(events, services.notifications);
+  subscribePostNotifications(events, services.notifications);
+  subscribeKbNotifications(events, services.notifications);
   return { config, logger, events, sessions, services };
 }
 

@@ -78,10 +78,16 @@ export function createServices(deps: ServiceDeps): Services {
   const kb = new KbService({ events, audit, renderer, clock: deps.clock });
   kb.attachToRenderer();
   // Comments on articles: their author is the article's owner (or creator).
-  answers.registerCommentTarget('article', async (id) => {
-    const article = await KbArticle.findById(id, { owner: 1, createdBy: 1, state: 1 }).lean();
-    if (article?.state !== 'published') return null;
-    return { authorId: String(article.owner ?? article.createdBy), postId: null };
+  answers.registerCommentTarget('article', {
+    async find(id) {
+      const article = await KbArticle.findById(id, { owner: 1, createdBy: 1, state: 1 }).lean();
+      if (article?.state !== 'published') return null;
+      return { authorId: String(article.owner ?? article.createdBy), postId: null };
+    },
+    async threadUrl(id) {
+      const article = await KbArticle.findById(id, { number: 1 }).lean();
+      return article ? `/kb/${article.number}` : null;
+    },
   });
   const notifications = new NotificationsService({ events, logger });
   return {

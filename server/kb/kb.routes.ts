@@ -1,9 +1,11 @@
 import { type Request, type Response, Router } from 'express';
 import { KB_FLAG_KINDS } from '../../models/kb-feedback.ts';
 import { guard } from '../auth/guard.ts';
+import { can } from '../auth/permissions.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { wantsJson } from '../core/http.ts';
 import { parseInput } from '../core/validation.ts';
+import type { AnswersService } from '../posts/answers.service.ts';
 import type { TopicsService } from '../topics/topics.service.ts';
 import {
   articleSchema,
@@ -24,8 +26,8 @@ function numberOf(req: Request): number {
 }
 
 /** Knowledge-base pages: index, article, editing, history, feedback, flags and the queue. */
-export function kbRoutes(deps: { kb: KbService; topics: TopicsService }): Router {
-  const { kb, topics } = deps;
+export function kbRoutes(deps: { kb: KbService; topics: TopicsService; answers: AnswersService }): Router {
+  const { kb, topics, answers } = deps;
   const router = Router();
 
   router.get('/kb', guard('kb.read'), async (req: Request, res: Response) => {
@@ -70,6 +72,8 @@ export function kbRoutes(deps: { kb: KbService; topics: TopicsService }): Router
     res.render('pages/kb/show', {
       title: `KB-${page.article.number} · ${page.article.title}`,
       ...page,
+      comments: await answers.commentsOn('article', page.article.id, req.user!),
+      canComment: page.article.state === 'published' && can(req.user!, 'content.create'),
       flagKinds: KB_FLAG_KINDS,
     });
   });

@@ -494,7 +494,8 @@ export class KbService {
       KbFeedback.findById(kbFeedbackId(String(article._id), viewer.id)).lean(),
       KbCitation.find({ article: article._id }).sort({ createdAt: -1 }).limit(20).lean(),
       topicsById(),
-      isKnowledgeManager(viewer)
+      // Knowledge managers handle flags; the owner reads those on their article.
+      isKnowledgeManager(viewer) || String(article.owner) === viewer.id
         ? KbFlag.find({ article: article._id, status: 'open' }).sort({ createdAt: 1 }).lean()
         : Promise.resolve([]),
       KbArticle.find(

@@ -9,7 +9,7 @@ import type { SessionUser } from '../auth/session-user.ts';
 import type { ContentRenderer } from '../content/renderer.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
-import { isModerator, peopleById, revisionDiff } from './posts.service.ts';
+import { isModerator, peopleById, presentComments, revisionDiff } from './posts.service.ts';
 import './posts.events.ts';
 
 export interface AnswersDeps {
@@ -20,6 +20,14 @@ export interface AnswersDeps {
   renderer: ContentRenderer;
 }
 
+/** A kind of commentable item another feature owns. */
+export interface CommentTargetResolver {
+  /** Its author, if it takes comments now (null: not found or closed). */
+  find(id: string): Promise<{ authorId: string; postId: string | null } | null>;
+  /** The page that shows it with its comments. */
+  threadUrl(id: string): Promise<string | null>;
+}
+
 function validId(id: string): boolean {
   return Types.ObjectId.isValid(id) && /^[0-9a-f]{24}$/i.test(id);
 }
@@ -27,11 +35,8 @@ function validId(id: string): boolean {
 /** Answers to questions (with acceptance) and comments on posts and answers. */
 export class AnswersService {
   readonly #deps: AnswersDeps;
-  /** Finds the author of a commentable item outside posts (KB articles register theirs). */
-  readonly #commentTargets = new Map<
-    CommentTarget,
-    (id: string) => Promise<{ authorId: string; postId: string | null } | null>
-  >();
+  /** Commentable items outside posts (KB articles register theirs). */
+  readonly #commentTargets = new Map<CommentTarget, CommentTargetResolver>();
 
   constructor(deps: AnswersDeps) {
     this.#deps = deps;
@@ -42,11 +47,28 @@ export class AnswersService {
   }
 
   /** Lets another feature (the KB) accept comments on its items. */
-  registerCommentTarget(
-    type: CommentTarget,
-    resolve: (id: string) => Promise<{ authorId: string; postId: string | null } | null>,
-  ): void {
-    this.#commentTargets.set(type, resolve);
+  registerCommentTarget(type: CommentTarget, resolver: CommentTargetResolver): void {
+    this.#commentTargets.set(type, resolver);
+  }
+
+  /** The page where a comment's thread is read (its post, or the registered item's page). */
+  async threadUrl(where: {
+    postId: string | null;
+    targetType: CommentTarget;
+    targetId: string;
+  }): Promise<string> {
+    if (where.postId) return `/posts/${where.postId}`;
+    const resolver = this.#commentTargets.get(where.targetType);
+    return (resolver ? await resolver.threadUrl(where.targetId) : null) ?? '/';
+  }
+
+  /** The comments on an item outside posts (posts load theirs with the thread). */
+  async commentsOn(type: CommentTarget, targetId: string, viewer: SessionUser) {
+    if (!validId(targetId)) return [];
+    const comments = await Comment.find({ targetType: type, targetId: new Types.ObjectId(targetId) })
+      .sort({ createdAt: 1 })
+      .lean();
+    return presentComments(comments, await peopleById(comments.map((c) => c.author)), viewer);
   }
 
   async #question(postId: string) {
@@ -322,8 +344,8 @@ export class AnswersService {
         topicIds: post.topics.map(String),
       };
     }
-    const resolve = this.#commentTargets.get(type);
-    const found = resolve ? await resolve(targetId) : null;
+    const resolver = this.#commentTargets.get(type);
+    const found = resolver ? await resolver.find(targetId) : null;
     if (!found) throw new NotFoundError('comments.targetNotFound');
     return { ...found, topicIds: [] };
   }
@@ -404,7 +426,7 @@ export class AnswersService {
       id: commentId,
       body: comment.body,
       postId: comment.post ? String(comment.post) : null,
-      targetType: comment.targetType,
+      targetType: comment.targetType as CommentTarget,
       targetId: String(comment.targetId),
     };
   }

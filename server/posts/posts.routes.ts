@@ -1,5 +1,6 @@
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
+import type { CommentTarget } from '../../models/comment.ts';
 import { CHANNELS, type PostKind } from '../../models/post.ts';
 import { guard } from '../auth/guard.ts';
 import { can } from '../auth/permissions.ts';
@@ -274,31 +275,42 @@ export function postsRoutes(deps: PostRouteDeps): Router {
 
   // Comments
 
-  const commentTarget = z.object({ targetType: z.enum(['post', 'answer']), targetId: field.objectId() });
+  const commentTarget = z.object({
+    targetType: z.enum(['post', 'answer', 'article']),
+    targetId: field.objectId(),
+  });
+  /** The comment in its thread: on its post, or on the page of the item it belongs to. */
+  const toComment = async (
+    where: { postId: string | null; targetType: CommentTarget; targetId: string },
+    commentId: string,
+  ) => `${await answers.threadUrl(where)}#comment-${commentId}`;
 
   router.post('/comments', guard('content.create'), async (req: Request, res: Response) => {
     const target = parseInput(commentTarget, req.body);
     const { body } = parseInput(commentSchema, req.body);
     const { commentId, postId } = await answers.comment(target.targetType, target.targetId, req.user!, body);
-    res.redirect(303, postId ? toPost(postId, `comment-${commentId}`) : '/');
+    res.redirect(303, await toComment({ ...target, postId }, commentId));
   });
 
   router.get('/comments/:id/edit', guard('content.create'), async (req: Request, res: Response) => {
     const comment = await answers.editableComment(String(req.params.id), req.user!);
-    if (!comment.postId) throw new NotFoundError('comments.notFound');
-    res.render('pages/posts/comment-form', { title: req.t('comments.editTitle'), comment });
+    res.render('pages/posts/comment-form', {
+      title: req.t('comments.editTitle'),
+      comment,
+      backUrl: await toComment(comment, comment.id),
+    });
   });
 
   router.post('/comments/:id/edit', guard('content.create'), async (req: Request, res: Response) => {
     const { body } = parseInput(commentSchema, req.body);
     const where = await answers.updateComment(String(req.params.id), req.user!, body);
-    res.redirect(303, where.postId ? toPost(where.postId, `comment-${req.params.id}`) : '/');
+    res.redirect(303, await toComment(where, String(req.params.id)));
   });
 
   router.post('/comments/:id/delete', guard('content.create'), async (req: Request, res: Response) => {
     const { reason } = parseInput(deletionSchema, req.body);
     const where = await answers.removeComment(String(req.params.id), req.user!, reason);
-    res.redirect(303, where.postId ? toPost(where.postId, `comment-${req.params.id}`) : '/');
+    res.redirect(303, await toComment(where, String(req.params.id)));
   });
 
   // Flags

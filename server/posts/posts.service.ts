@@ -82,6 +82,35 @@ export async function peopleById(ids: Array<unknown>): Promise<Map<string, Perso
   );
 }
 
+/** Comments as threads show them: deleted ones keep their place, their text only for moderators. */
+export function presentComments(
+  comments: Array<{
+    _id: unknown;
+    author: unknown;
+    bodyHtml: string;
+    deleted?: { at?: Date | null; reason?: string | null } | null;
+    createdAt: Date;
+    editedAt?: Date | null;
+  }>,
+  people: Map<string, PersonRef>,
+  viewer: SessionUser,
+) {
+  const moderator = isModerator(viewer);
+  return comments.map((c) => {
+    const mine = String(c.author) === viewer.id;
+    return {
+      id: String(c._id),
+      author: people.get(String(c.author)),
+      bodyHtml: c.deleted && !moderator ? '' : c.bodyHtml,
+      deleted: c.deleted ? { at: c.deleted.at, reason: c.deleted.reason } : null,
+      createdAt: c.createdAt,
+      editedAt: c.editedAt,
+      canEdit: !c.deleted && (mine || moderator),
+      canDelete: !c.deleted && (mine || moderator),
+    };
+  });
+}
+
 /** Every topic by id (the taxonomy is small and read on most pages). */
 export async function topicsById(): Promise<Map<string, TopicRef>> {
   const topics = await Topic.find({ mergedInto: null }, { slug: 1, names: 1 }).lean();
@@ -294,18 +323,11 @@ export class PostsService {
       post.kind === 'question' && !post.deleted && (isAuthor || can(viewer, 'answers.acceptAny'));
 
     const commentsFor = (type: 'post' | 'answer', targetId: string) =>
-      comments
-        .filter((c) => c.targetType === type && String(c.targetId) === targetId)
-        .map((c) => ({
-          id: String(c._id),
-          author: people.get(String(c.author)),
-          bodyHtml: c.deleted && !moderator ? '' : c.bodyHtml,
-          deleted: c.deleted ? { at: c.deleted.at, reason: c.deleted.reason } : null,
-          createdAt: c.createdAt,
-          editedAt: c.editedAt,
-          canEdit: !c.deleted && (String(c.author) === viewer.id || moderator),
-          canDelete: !c.deleted && (String(c.author) === viewer.id || moderator),
-        }));
+      presentComments(
+        comments.filter((c) => c.targetType === type && String(c.targetId) === targetId),
+        people,
+        viewer,
+      );
 
     return {
       post: {

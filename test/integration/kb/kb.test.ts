@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { expect } from 'chai';
 import { AuditEntry } from '../../../models/audit-entry.ts';
+import { Comment } from '../../../models/comment.ts';
 import { KbArticle } from '../../../models/kb-article.ts';
 import { KbCitation, KbFeedback, KbFlag } from '../../../models/kb-feedback.ts';
 import { KbRevision } from '../../../models/kb-revision.ts';
@@ -426,6 +427,72 @@ describe('knowledge base', function () {
     expect(queue.text).to.include('Scaduto da rivedere subito');
     const { agent: operator } = await signedIn(t);
     await operator.get('/kb/queue').expect(403);
+  });
+
+  it('takes comments on published articles, in the article page, editable and deletable by their author', async () => {
+    const km = await sessionUserOf(await createUser({ roles: ['knowledge_manager'] }));
+    const author = await createUser();
+    const postId = await createPost(t, author, 'tip', [topics.fibre], { title: 'Articolo da commentare' });
+    const number = await t.services.kb.promote(km, 'post', postId);
+    const article = await KbArticle.findOne({ number }).lean();
+    const articleId = String(article?._id);
+    const { agent, user } = await signedIn(t, ['operator'], { displayName: 'Commenta Articolo' });
+    const token = await csrfToken(agent, '/kb');
+    await agent.get(`/kb/${number}`).expect(404);
+    // A draft takes no comments.
+    await agent
+      .post('/comments')
+      .set('Accept', 'application/json')
+      .send({ _csrf: token, targetType: 'article', targetId: articleId, body: 'Presto' })
+      .expect(404);
+
+    await t.services.kb.transition(number, km, 'review');
+    await t.services.kb.transition(number, km, 'published');
+    const res = await agent
+      .post('/comments')
+      .type('form')
+      .send({ _csrf: token, targetType: 'article', targetId: articleId, body: 'Vale anche per la **FTTC**' })
+      .expect(303);
+    const commentId = new RegExp(`^/kb/${number}#comment-([0-9a-f]{24})$`).exec(
+      res.headers.location ?? '',
+    )?.[1];
+    expect(commentId, res.headers.location).to.be.a('string');
+    const page = await agent.get(`/kb/${number}`).expect(200);
+    expect(page.text).to.include(`id="comment-${commentId}"`);
+    expect(page.text).to.include('Vale anche per la <strong>FTTC</strong>');
+    expect(page.text).to.include('Commenta Articolo');
+
+    // The owner of the article hears of it.
+    const ownerInbox = await t.services.notifications.list(km.id);
+    expect(ownerInbox.find((n) => n.type === 'comment')?.target.url).to.equal(
+      `/kb/${number}#comment-${commentId}`,
+    );
+
+    const form = await agent.get(`/comments/${commentId}/edit`).expect(200);
+    expect(form.text).to.include(`href="/kb/${number}#comment-${commentId}"`);
+    const edited = await agent
+      .post(`/comments/${commentId}/edit`)
+      .type('form')
+      .send({ _csrf: token, body: 'Vale anche per la FTTC e la FWA' })
+      .expect(303);
+    expect(edited.headers.location).to.equal(`/kb/${number}#comment-${commentId}`);
+    const { agent: other } = await signedIn(t);
+    const otherToken = await csrfToken(other, `/kb/${number}`);
+    await other
+      .post(`/comments/${commentId}/delete`)
+      .type('form')
+      .send({ _csrf: otherToken, reason: '' })
+      .expect(403);
+    const removed = await agent
+      .post(`/comments/${commentId}/delete`)
+      .type('form')
+      .send({ _csrf: token, reason: '' })
+      .expect(303);
+    expect(removed.headers.location).to.equal(`/kb/${number}#comment-${commentId}`);
+    const after = await other.get(`/kb/${number}`).expect(200);
+    expect(after.text).to.not.include('FWA');
+    expect(after.text).to.include(`id="comment-${commentId}"`);
+    expect((await Comment.findById(commentId).lean())?.deleted?.by?.toString()).to.equal(user.id);
   });
 
   it('reports counter drift from the command line', async () => {
