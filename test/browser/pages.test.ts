@@ -28,8 +28,9 @@ if (duplicate) throw new Error(`Two page specs are named "${duplicate}"`);
 /**
  * Every main page, in both languages: the right language and text, no serious
  * or critical axe-core violation at the desktop width, nothing wider than a
- * phone at 390 px, and a screenshot at both widths
- * (test-output/screenshots/page-<name>-<lang>-<desktop|phone>.png).
+ * phone at 390 px, and screenshots: page-<name>-it-desktop.png,
+ * page-<name>-it-phone.png and page-<name>-en-desktop.png in
+ * test-output/screenshots/.
  */
 describe('every main page: accessible, bilingual, responsive', function () {
   this.timeout(60_000);
@@ -65,7 +66,8 @@ describe('every main page: accessible, bilingual, responsive', function () {
 
       await page.setViewportSize(VIEWPORTS.phone);
       expect(await horizontalOverflow(page), 'elements wider than a phone screen').to.deep.equal([]);
-      await saveScreenshot(page, `page-${spec.name}-${lang}-phone`);
+      // Italian, the longer language, is photographed at phone width too (time is short on 2 cores).
+      if (lang === 'it') await saveScreenshot(page, `page-${spec.name}-${lang}-phone`);
     } finally {
       await cleanup?.();
     }

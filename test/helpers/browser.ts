@@ -512,6 +512,30 @@ export async function tabThrough(
 }
 
 // ---------------------------------------------------------------------------
+// Files in and out
+
+/** A small real PNG (a coloured rectangle) for upload fields: `input.setInputFiles(await sampleImage())`. */
+export async function sampleImage(
+  name = 'screenshot.png',
+  size = { width: 64, height: 48 },
+): Promise<{ name: string; mimeType: string; buffer: Buffer }> {
+  const { default: sharp } = await import('sharp');
+  const buffer = await sharp({
+    create: { width: size.width, height: size.height, channels: 3, background: { r: 11, g: 93, b: 107 } },
+  })
+    .png()
+    .toBuffer();
+  return { name, mimeType: 'image/png', buffer };
+}
+
+/** Clicks what starts a download (a CSV export, say) and returns the file's name and text. */
+export async function download(page: Page, trigger: Locator): Promise<{ filename: string; text: string }> {
+  const [file] = await Promise.all([page.waitForEvent('download'), trigger.click()]);
+  const filePath = await file.path();
+  return { filename: file.suggestedFilename(), text: await fs.readFile(filePath, 'utf8') };
+}
+
+// ---------------------------------------------------------------------------
 // Waiting for things to happen (live updates)
 
 /** Waits until the locator's text matches (live counters, banners, new items). */
@@ -542,14 +566,37 @@ export async function waitForLive(page: Page, timeout = 10_000): Promise<void> {
   await page.locator('html[data-live="connected"]').waitFor({ state: 'attached', timeout });
 }
 
+/**
+ * How much the page's content has jumped since it loaded (Chrome's cumulative
+ * layout shift, unexpected shifts only): a live update that pushes what the
+ * reader is looking at adds to it. Read it before and after the update.
+ */
+export async function layoutShift(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        let total = 0;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries() as Array<
+            PerformanceEntry & { value: number; hadRecentInput: boolean }
+          >) {
+            if (!entry.hadRecentInput) total += entry.value;
+          }
+        }).observe({ type: 'layout-shift', buffered: true });
+        // Buffered entries arrive in the observer's first callback; wait for it.
+        setTimeout(() => resolve(total), 50);
+      }),
+  );
+}
+
 // ---------------------------------------------------------------------------
 // The pages every feature declares for the accessibility and layout pass
 
 /**
  * One page (in one state) that test/browser/pages.test.ts opens in Italian and
  * in English, checks with axe-core at the desktop width and for sideways
- * scrolling at the phone width, and photographs at both widths
- * (test-output/screenshots/page-<name>-<lang>-<desktop|phone>.png).
+ * scrolling at the phone width, and photographs (page-<name>-it-desktop.png,
+ * page-<name>-it-phone.png, page-<name>-en-desktop.png).
  * Each feature lists its pages in test/browser/pages/<feature>.ts.
  */
 export interface PageSpec {
