@@ -101,6 +101,7 @@ describe('journey: language and keyboard', function () {
     const summary = await focusedElement(page);
     expect(summary.id).to.equal('form-errors');
     expect(await page.locator('#form-errors').getAttribute('role')).to.equal('alert');
+    expect(await page.title()).to.equal('Errore: Profilo · Passaparola');
     const item = page.locator('#form-errors a');
     expect((await item.textContent())?.trim()).to.equal('Nome visibile ai colleghi: Usa almeno 2 caratteri.');
     // The field says it is wrong and why, in words a screen reader reads with it.
