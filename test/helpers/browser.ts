@@ -23,6 +23,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Result as AxeResult } from 'axe-core';
+import getPort from 'get-port';
 import {
   type Browser,
   type BrowserContext,
@@ -192,7 +193,19 @@ export function useBrowserApp(options: BrowserAppOptions = {}): BrowserApp {
     });
   }
 
-  const t = useTestApp(options);
+  // The port is chosen first so that the app's PUBLIC_URL (links it prints,
+  // such as one-time password links) points at the server the browser uses.
+  let port = 0;
+  before(async () => {
+    port = await getPort({ host: '127.0.0.1' });
+  });
+  const t = useTestApp({
+    ...options,
+    env: () => ({
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      ...(typeof options.env === 'function' ? options.env() : options.env),
+    }),
+  });
   const contexts = new Set<BrowserContext>();
   const shared = new Map<string, Promise<Page>>();
   const problems: PageProblem[] = [];
@@ -296,7 +309,7 @@ export function useBrowserApp(options: BrowserAppOptions = {}): BrowserApp {
     listening.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       listening.once('error', reject);
-      listening.listen(0, '127.0.0.1', () => resolve());
+      listening.listen(port, '127.0.0.1', () => resolve());
     });
     server = listening;
     origin = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
