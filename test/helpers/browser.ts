@@ -193,11 +193,31 @@ export function useBrowserApp(options: BrowserAppOptions = {}): BrowserApp {
     });
   }
 
+  const contexts = new Set<BrowserContext>();
+  const shared = new Map<string, Promise<Page>>();
+  const problems: PageProblem[] = [];
+  let server: http.Server | undefined;
+  let origin = '';
+  let cleanup: (() => Promise<void>) | undefined;
+
   // The port is chosen first so that the app's PUBLIC_URL (links it prints,
   // such as one-time password links) points at the server the browser uses.
   let port = 0;
   before(async () => {
     port = await getPort({ host: '127.0.0.1' });
+  });
+  // Registered before useTestApp's hooks so that it runs first: browsers and
+  // server stop before the database goes away under them.
+  after(async () => {
+    await Promise.all([...contexts].map((c) => c.close().catch(() => {})));
+    for (const page of shared.values()) await (await page.catch(() => undefined))?.context().close();
+    shared.clear();
+    await cleanup?.();
+    if (server) {
+      const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
+      server.closeAllConnections();
+      await closing;
+    }
   });
   const t = useTestApp({
     ...options,
@@ -206,12 +226,6 @@ export function useBrowserApp(options: BrowserAppOptions = {}): BrowserApp {
       ...(typeof options.env === 'function' ? options.env() : options.env),
     }),
   });
-  const contexts = new Set<BrowserContext>();
-  const shared = new Map<string, Promise<Page>>();
-  const problems: PageProblem[] = [];
-  let server: http.Server | undefined;
-  let origin = '';
-  let cleanup: (() => Promise<void>) | undefined;
 
   const watch = (context: BrowserContext) => {
     const watchPage = (page: Page) => {
@@ -326,17 +340,6 @@ export function useBrowserApp(options: BrowserAppOptions = {}): BrowserApp {
           .map((p) => `  ${p.kind}: ${p.text}`)
           .join('\n')}`,
       );
-    }
-  });
-
-  after(async () => {
-    for (const page of shared.values()) await (await page.catch(() => undefined))?.context().close();
-    shared.clear();
-    await cleanup?.();
-    if (server) {
-      const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
-      server.closeAllConnections();
-      await closing;
     }
   });
 
