@@ -7,6 +7,7 @@ import {
   saveScreenshot,
   tabThrough,
   useBrowserApp,
+  VIEWPORTS,
 } from '../helpers/browser.ts';
 
 describe('journey: language and keyboard', function () {
@@ -126,5 +127,22 @@ describe('journey: language and keyboard', function () {
     expect(await saved.textContent()).to.include('Profilo salvato.');
     expect(await page.locator('#field-displayName').inputValue()).to.equal('Sara Colombo');
     await saveScreenshot(page, 'journey-keyboard-profile-saved');
+  });
+
+  it('lets a keyboard scroll a table that is wider than a phone, and adds no tab stop when it fits', async () => {
+    const page = await app.newPage({ as: 'admin', lang: 'it', viewport: VIEWPORTS.phone });
+    await page.goto(app.url('/admin/audit'));
+    const wrap = page.locator('.table-wrap');
+    expect(await wrap.getAttribute('tabindex')).to.equal('0');
+    expect(await wrap.getAttribute('role')).to.equal('region');
+    expect(await wrap.getAttribute('aria-label')).to.equal('Registro di controllo');
+    await wrap.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    expect(await wrap.evaluate((el) => el.scrollLeft)).to.be.greaterThan(0);
+
+    await page.setViewportSize(VIEWPORTS.desktop);
+    await page.waitForFunction(() => !document.querySelector('.table-wrap')?.hasAttribute('tabindex'));
+    expect(await wrap.getAttribute('role')).to.equal(null);
   });
 });
