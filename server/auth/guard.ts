@@ -23,13 +23,13 @@ export function guard(action: Action): Guard {
       return loginRedirect(req, res);
     }
     if (!can(req.user, action)) {
-      const roles = rolesFor(action)
-        .map((role) => req.t(`roles.${role}`))
-        .join(', ');
+      const allowed = rolesFor(action);
+      const roles = allowed.map((role) => req.t(`roles.${role}`)).join(', ');
       return next(
         new ForbiddenError('errors.forbidden.missingPermission', {
           action: req.t(`permissions.${action}`),
           roles,
+          count: allowed.length,
         }),
       );
     }

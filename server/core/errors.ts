@@ -89,10 +89,9 @@ export class TooManyRequestsError extends AppError {
     messageKey = 'errors.tooManyRequests.explain',
     params: Record<string, string | number> = {},
   ) {
-    super(429, 'too_many_requests', messageKey, {
-      minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)),
-      ...params,
-    });
+    const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+    // `count` picks the plural form of the message ("1 minute", "15 minutes").
+    super(429, 'too_many_requests', messageKey, { minutes, count: minutes, ...params });
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }

@@ -39,9 +39,20 @@ const RELATIVE_STEPS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['second', 1],
 ];
 
+/**
+ * The regional format behind each interface language: Passaparola's people
+ * work in Italy, so English dates read "23 November 2026, 14:05" (en-GB), not
+ * the US order.
+ */
+export const FORMAT_LOCALE: Record<Locale, string> = { it: 'it-IT', en: 'en-GB' };
+
+function formatLocale(options: HelperOptions): string {
+  return FORMAT_LOCALE[root(options).lang ?? 'it'] ?? 'it-IT';
+}
+
 export function relativeTime(date: Date, lang: Locale, now = Date.now()): string {
   const seconds = Math.round((date.getTime() - now) / 1000);
-  const format = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
+  const format = new Intl.RelativeTimeFormat(FORMAT_LOCALE[lang] ?? lang, { numeric: 'auto' });
   for (const [unit, size] of RELATIVE_STEPS) {
     if (Math.abs(seconds) >= size || unit === 'second')
       return format.format(Math.round(seconds / size), unit);
@@ -75,18 +86,18 @@ export function createViewHelpers(assets: AssetManifest) {
     includes: (list: unknown, value: unknown) =>
       Array.isArray(list) && list.map(String).includes(String(value)),
     formatNumber(value: number, options: HelperOptions): string {
-      return new Intl.NumberFormat(root(options).lang ?? 'it').format(Number(value) || 0);
+      return new Intl.NumberFormat(formatLocale(options)).format(Number(value) || 0);
     },
     formatDate(value: unknown, options: HelperOptions): string {
       const d = toDate(value);
       if (!d) return '';
       const style = (options.hash.style as 'short' | 'medium' | 'long' | undefined) ?? 'medium';
-      return new Intl.DateTimeFormat(root(options).lang ?? 'it', { dateStyle: style }).format(d);
+      return new Intl.DateTimeFormat(formatLocale(options), { dateStyle: style }).format(d);
     },
     formatDateTime(value: unknown, options: HelperOptions): string {
       const d = toDate(value);
       if (!d) return '';
-      return new Intl.DateTimeFormat(root(options).lang ?? 'it', {
+      return new Intl.DateTimeFormat(formatLocale(options), {
         dateStyle: 'medium',
         timeStyle: 'short',
       }).format(d);

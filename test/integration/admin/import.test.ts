@@ -54,7 +54,7 @@ describe('bulk import of accounts', () => {
     const csv =
       'email,name,roles,team\nmario.rossi@aurora.example,Mario Rossi,operator,fatturazione\nbad-email,Bad,operator,\n';
     const res = await agent.post('/admin/import').type('form').send({ _csrf: token, csv }).expect(200);
-    expect(res.text).to.include('1 account creati.');
+    expect(res.text).to.include('1 account creato.');
     expect(res.text).to.match(/\/password\/reset\/[A-Za-z0-9_-]{20,}/);
     const mario = await User.findOne({ email: 'mario.rossi@aurora.example' }).lean();
     expect(mario?.displayName).to.equal('Mario Rossi');
@@ -82,7 +82,7 @@ describe('bulk import of accounts', () => {
       .post(`/admin/import/preview?_csrf=${token}`)
       .attach('file', Buffer.from(csv, 'utf8'), { filename: 'persone.csv', contentType: 'text/csv' })
       .expect(200);
-    expect(res.text).to.include('1 righe importabili, 0 con problemi.');
+    expect(res.text).to.include('1 riga importabile, 0 con problemi.');
   });
 
   it('explains a file without the required columns', async () => {

@@ -48,7 +48,7 @@ describe('team administration', () => {
       .type('form')
       .send({ _return: `/admin/teams/${team?._id}`, _csrf: token })
       .redirects(1);
-    expect(notEmpty.text).to.include('ha ancora 1 persone');
+    expect(notEmpty.text).to.include('ha ancora 1 persona');
     expect(await Team.exists({ _id: team?._id })).to.not.equal(null);
 
     await User.updateOne({ _id: operator.id }, { $set: { team: null } });

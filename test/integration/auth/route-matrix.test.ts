@@ -65,7 +65,7 @@ describe('permission matrix, route by route', function () {
           expect(String(res.headers.location ?? ''), label).to.not.match(/^\/login\?next=/);
         } else {
           expect(res.status, label).to.equal(403);
-          expect(res.text, label).to.include('riservato a');
+          expect(res.text, label).to.match(/riservato (al ruolo|ai ruoli) /);
         }
       }
     });
@@ -74,7 +74,7 @@ describe('permission matrix, route by route', function () {
   it('explains a refusal in the visitor language, naming the roles that may', async () => {
     const { agent } = await signedIn(t, ['operator'], { locale: 'en' });
     const res = await agent.get('/admin/users').expect(403);
-    expect(res.text).to.include('You cannot manage accounts: it is reserved to Administrator.');
+    expect(res.text).to.include('You cannot manage accounts: it is reserved for the Administrator role.');
     const json = await agent.get('/admin/users').set('Accept', 'application/json').expect(403);
     expect(json.body.error.code).to.equal('forbidden');
   });

@@ -137,6 +137,7 @@ describe('realtime in the browser (public/js/realtime.js)', function () {
     await page.waitForSelector('html[data-realtime="connected"]');
     const other = await b.context.newPage();
     await other.goto(`${live.url}/`);
+    await other.locator('.account-menu summary').click();
     await other.getByRole('button', { name: /Esci|Sign out/ }).click();
     await page.waitForSelector('html[data-realtime="ended"]');
   });
