@@ -13,9 +13,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { KbArticle } from '../models/kb-article.ts';
+import { Post } from '../models/post.ts';
+import { Topic } from '../models/topic.ts';
 import { foldName, hashPassword, User } from '../models/user.ts';
 import { startServer } from '../server/index.ts';
-import { printFanout, runFanout } from './bench/fanout.ts';
+import { createSessions, printFanout, runFanout } from './bench/fanout.ts';
 import { runSearchBench } from './bench/search.ts';
 
 const { values } = parseArgs({
@@ -43,15 +46,34 @@ const SESSION_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 interface Scenario {
   name: string;
   path: string;
+  /** Signed in as a generated operator (most pages are for signed-in people only). */
+  signedIn?: boolean;
   headers?: Record<string, string>;
 }
 
-const scenarios: Scenario[] = [
-  { name: 'liveness /healthz', path: '/healthz' },
-  { name: 'readiness /readyz (database ping)', path: '/readyz' },
-  { name: 'home page (it)', path: '/', headers: { 'Accept-Language': 'it' } },
-  { name: 'home page (en)', path: '/', headers: { 'Accept-Language': 'en' } },
-];
+/** The pages people open all day, on the demo organisation plus the generated people. */
+async function scenarios(): Promise<Scenario[]> {
+  const question = await Post.findOne({ kind: 'question', deleted: null }).sort({ answerCount: -1 }).lean();
+  const insight = await Post.findOne({ kind: 'insight', deleted: null }).sort({ confirmations: -1 }).lean();
+  const topic = await Topic.findOne({ parent: null }).lean();
+  const article = await KbArticle.findOne({ state: 'published' }).sort({ helpfulCount: -1 }).lean();
+  return [
+    { name: 'liveness /healthz', path: '/healthz' },
+    { name: 'readiness /readyz (database ping)', path: '/readyz' },
+    { name: 'sign-in page', path: '/login' },
+    { name: 'home feed (it)', path: '/', signedIn: true, headers: { 'Accept-Language': 'it' } },
+    { name: 'home feed (en)', path: '/', signedIn: true, headers: { 'Accept-Language': 'en' } },
+    { name: 'question with answers', path: `/posts/${question?._id}`, signedIn: true },
+    { name: 'insight', path: `/posts/${insight?._id}`, signedIn: true },
+    { name: 'questions, unanswered', path: '/questions?unanswered=1', signedIn: true },
+    { name: 'topic page', path: `/topics/${topic?.slug}`, signedIn: true },
+    { name: 'knowledge base index', path: '/kb', signedIn: true },
+    { name: 'knowledge base article', path: `/kb/${article?.number}`, signedIn: true },
+    { name: 'search "bolletta doppia"', path: '/search?q=bolletta+doppia', signedIn: true },
+    { name: 'notifications', path: '/notifications', signedIn: true },
+    { name: 'people directory', path: '/people', signedIn: true },
+  ];
+}
 
 async function generateUsers(target: number): Promise<void> {
   const existing = await User.estimatedDocumentCount();
@@ -97,7 +119,7 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`server up in ${((Date.now() - started) / 1000).toFixed(1)} s at ${server.url}\n`);
   try {
-    await generateUsers(Math.max(scale.users, fanout.clients + 1));
+    await generateUsers(Math.max(scale.users, fanout.clients + fanout.rounds + 1));
     if (values.fanout) {
       printFanout(await runFanout(server, { ...fanout, sessionSecret: SESSION_SECRET }));
       return;
@@ -108,13 +130,15 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${'scenario'.padEnd(36)} ${pad('req/s', 9)} ${pad('p50 ms', 8)} ${pad('p90 ms', 8)} ${pad('p99 ms', 8)} ${pad('errors', 7)}\n`,
     );
-    for (const scenario of scenarios) {
+    const reader = await User.findOne({ email: 'bench.0@bench.example' }, { _id: 1 }).lean();
+    const [cookie] = await createSessions([String(reader?._id)], SESSION_SECRET);
+    for (const scenario of await scenarios()) {
       if (values.only && !scenario.name.includes(values.only)) continue;
       const result = await autocannon({
         url: `${server.url}${scenario.path}`,
         connections,
         duration,
-        headers: scenario.headers,
+        headers: { ...scenario.headers, ...(scenario.signedIn ? { Cookie: cookie! } : {}) },
       });
       const errors = result.errors + result.non2xx;
       process.stdout.write(

@@ -20,7 +20,7 @@ await withAppServices(async ({ search }) => {
       .map(([type, n]) => `${type} ${n}`)
       .join(', ');
     process.stdout.write(
-      `search index rebuilt: ${report.documents} documents indexed${byType ? ` (${byType})` : ''} in ${(report.ms / 1000).toFixed(1)} s` +
+      `search index rebuilt: ${report.documents} document${report.documents === 1 ? '' : 's'} indexed${byType ? ` (${byType})` : ''} in ${(report.ms / 1000).toFixed(1)} s` +
         `${report.dropped ? `; ${report.dropped} no longer in any source dropped` : ''}` +
         `${report.invalid ? `; ${report.invalid} invalid skipped (see the log)` : ''}\n`,
     );

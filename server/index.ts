@@ -11,7 +11,7 @@ import { connectDatabase, disconnectDatabase, ensureIndexes } from './db/connect
 import { EmbeddedEngine } from './db/engine.ts';
 import { EngineUnavailableError } from './db/ferretdb-build.ts';
 import { attachRealtime, type RealtimeServer } from './realtime/realtime.server.ts';
-import { buildRuntime } from './runtime.ts';
+import { buildRuntime, type Runtime } from './runtime.ts';
 import { isDatabaseEmpty, seedDemo } from './seed/seed.ts';
 
 export interface RunningServer {
@@ -20,6 +20,8 @@ export interface RunningServer {
   engine: EmbeddedEngine | undefined;
   /** socket.io and the realtime bridge (benchmarks register their own mappings). */
   realtime: RealtimeServer;
+  /** The services and event bus (benchmarks prepare their data with them). */
+  runtime: Runtime;
   stop(): Promise<void>;
 }
 
@@ -135,7 +137,7 @@ async function startOnDatabase(
     return stopping;
   };
 
-  return { url, config, engine, realtime, stop };
+  return { url, config, engine, realtime, runtime, stop };
 }
 
 async function main(): Promise<void> {

@@ -88,6 +88,7 @@ export function createServices(deps: ServiceDeps): Services {
       const article = await KbArticle.findById(id, { number: 1 }).lean();
       return article ? `/kb/${article.number}` : null;
     },
+    visibleTo: (id, viewer) => kb.isVisibleTo(id, viewer),
   });
   const notifications = new NotificationsService({ events, logger });
   return {

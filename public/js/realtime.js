@@ -6,17 +6,47 @@
 // What a page declares (see the README, "Real time and notifications"):
 //   data-rt-room="post:<id> topic:<id>"  rooms this page follows (joined on every connection)
 //   data-rt-counter="<key>"               its text is the live value of counter <key>
+//     data-rt-one/-many/-other="… {count} …"  or that value in a sentence per plural category ({{livePlural}})
 //   data-rt-show-when="<key>"             hidden while counter <key> is 0
 //   data-rt-feed="<feed>"                 a list of items (children marked data-rt-item="<id>")
 //     data-rt-mode="banner"               announce new items with the feed's banner; default "live": insert at once
 //     data-rt-insert="append"             where new items go; default "prepend"
 //     data-rt-accept="tag tag"            only items carrying one of these tags
+//     data-rt-require="tag tag"           only items carrying all of these tags
 //   data-rt-banner="<feed>"               the feed's "N new …" button (views/partials/realtime-banner.hbs)
 //   data-rt-empty="<feed>"                an empty-state note removed when the first item arrives
 //   data-rt-fragment="<key>"              a part of the page replaced by the HTML a refresh message points to
 // Every message is also dispatched on `document` as a `realtime:message` event
 // ({ detail: { event, payload } }) for feature scripts; the connection state is
 // on <html data-realtime="connecting|connected|offline|ended">.
+
+const pageLang = document.documentElement.lang || 'it';
+const numbers = new Intl.NumberFormat(pageLang);
+const plurals = new Intl.PluralRules(pageLang);
+const selector = (attribute, value) => `[${attribute}="${CSS.escape(value)}"]`;
+
+/** The value alone, or in the element's sentence for its plural category (data-rt-one, data-rt-many, data-rt-other). */
+function counterText(el, value) {
+  const number = numbers.format(value);
+  const { rtOne, rtMany, rtOther } = el.dataset;
+  if (rtOther === undefined) return number;
+  const category = plurals.select(value);
+  const sentence = (category === 'one' ? rtOne : category === 'many' ? rtMany : undefined) ?? rtOther;
+  return sentence.replace('{count}', number);
+}
+
+function applyCounters(values) {
+  for (const [key, value] of Object.entries(values ?? {})) {
+    for (const el of document.querySelectorAll(selector('data-rt-counter', key))) {
+      el.textContent = counterText(el, value);
+    }
+    for (const el of document.querySelectorAll(selector('data-rt-show-when', key))) el.hidden = !value;
+  }
+}
+
+// Page scripts that learn a number first hand (the answer to an in-place vote)
+// show it the same way: document.dispatchEvent(new CustomEvent('realtime:set-counters', { detail: { key: value } })).
+document.addEventListener('realtime:set-counters', (event) => applyCounters(event.detail));
 
 const config = document.querySelector('[data-rt-client]');
 if (config) {
@@ -30,10 +60,6 @@ async function start(config) {
   const root = document.documentElement;
   root.dataset.realtime = 'connecting';
   const { io } = await import(config.dataset.rtClient);
-  const lang = config.dataset.rtLang || root.lang || 'it';
-  const numbers = new Intl.NumberFormat(lang);
-  const plurals = new Intl.PluralRules(lang);
-  const selector = (attribute, value) => `[${attribute}="${CSS.escape(value)}"]`;
   /** Items announced by a feed's banner, waiting for its click. */
   const pending = new Map();
   /** The server's clock at the last resync: items newer than this are fetched after a reconnection. */
@@ -43,15 +69,6 @@ async function start(config) {
 
   const dispatch = (event, payload) =>
     document.dispatchEvent(new CustomEvent('realtime:message', { detail: { event, payload } }));
-
-  function applyCounters(values) {
-    for (const [key, value] of Object.entries(values ?? {})) {
-      for (const el of document.querySelectorAll(selector('data-rt-counter', key))) {
-        el.textContent = numbers.format(value);
-      }
-      for (const el of document.querySelectorAll(selector('data-rt-show-when', key))) el.hidden = !value;
-    }
-  }
 
   async function fetchFragment(url) {
     const res = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'text/html' } });
@@ -107,8 +124,11 @@ async function start(config) {
 
   function receiveItem(item) {
     for (const feed of document.querySelectorAll(selector('data-rt-feed', item.feed))) {
+      const tags = item.tags ?? [];
       const accept = (feed.dataset.rtAccept ?? '').split(/\s+/).filter(Boolean);
-      if (accept.length > 0 && !(item.tags ?? []).some((tag) => accept.includes(tag))) continue;
+      if (accept.length > 0 && !tags.some((tag) => accept.includes(tag))) continue;
+      const require = (feed.dataset.rtRequire ?? '').split(/\s+/).filter(Boolean);
+      if (!require.every((tag) => tags.includes(tag))) continue;
       const shown = feed.querySelector(selector('data-rt-item', item.id));
       if (shown) {
         // Already on the page (a grouped notification, an edited answer): updated in place.

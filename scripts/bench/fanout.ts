@@ -1,13 +1,10 @@
 /**
  * Fan-out benchmark: N connected, authenticated clients in one topic room;
- * the time from an HTTP request that publishes a domain event to its receipt
- * by every client (p50/p99), and the server's memory per connection.
- *
- * The event: until votes exist, the request is a profile save
- * (POST /settings/profile → `user.updated`) and the benchmark maps that event
- * to a counter update in the topic room, as the votes feature will map
- * `vote.cast` to the post's score. When votes land, the lead switches the
- * request to `POST /posts/:id/votes` and the mapping to the vote event.
+ * the time from a vote (POST /votes on a post of that topic) to the receipt of
+ * the post's new score by every client (p50/p99), and the server's memory per
+ * connection. Each round a different colleague votes the post up, so the
+ * score is the round number. The mapping is the product's own
+ * (`vote.cast` → `post:<id>:score` in the post's topic rooms, server/posts/posts.realtime.ts).
  */
 import { fork } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -15,7 +12,9 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Types } from 'mongoose';
 import { Session } from '../../models/session.ts';
+import { Topic } from '../../models/topic.ts';
 import { User } from '../../models/user.ts';
+import { toSessionUser } from '../../server/auth/session-user.ts';
 import type { RunningServer } from '../../server/index.ts';
 import { rooms } from '../../server/realtime/rooms.ts';
 
@@ -41,8 +40,6 @@ export interface FanoutResult {
   memoryPerConnection: { heapKb: number; externalKb: number; rssKb: number };
 }
 
-const COUNTER = 'bench:round';
-
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -65,7 +62,7 @@ function signedCookie(sid: string, secret: string): string {
 }
 
 /** Sessions written straight into the store (signing in 1,000 people with argon2 would dominate the run). */
-async function createSessions(userIds: string[], secret: string): Promise<string[]> {
+export async function createSessions(userIds: string[], secret: string): Promise<string[]> {
   const expires = new Date(Date.now() + 8 * 3600_000);
   const docs = userIds.map((id) => {
     const sid = randomBytes(24).toString('base64url');
@@ -96,31 +93,41 @@ async function settledMemory(): Promise<NodeJS.MemoryUsage> {
 }
 
 export async function runFanout(server: RunningServer, options: FanoutOptions): Promise<FanoutResult> {
+  const needed = options.clients + options.rounds + 1;
   const users = await User.find({ email: /^bench\.\d+@bench\.example$/ })
-    .select({ _id: 1 })
-    .limit(options.clients + 1)
+    .limit(needed)
     .lean();
-  if (users.length < options.clients + 1) {
-    throw new Error(
-      `fan-out needs ${options.clients + 1} generated users (run with --users ${options.clients + 1})`,
-    );
+  if (users.length < needed) {
+    throw new Error(`fan-out needs ${needed} generated users (run with --users ${needed})`);
   }
-  const [actor, ...audience] = users.map((u) => String(u._id));
-  const cookies = await createSessions(
-    [actor!, ...audience.slice(0, options.clients)],
-    options.sessionSecret,
-  );
-  const actorCookie = cookies.shift()!;
+  const [author, ...rest] = users;
+  const voters = rest.slice(0, options.rounds).map((u) => String(u._id));
+  const audience = rest.slice(options.rounds, options.rounds + options.clients).map((u) => String(u._id));
+  const voterCookies = await createSessions(voters, options.sessionSecret);
+  const cookies = await createSessions(audience, options.sessionSecret);
 
-  const topic = new Types.ObjectId().toHexString();
-  const room = rooms.topic(topic);
-  let round = 0;
+  // A topic of its own and a post in it, written through the product's services.
+  const topic = await Topic.create({
+    slug: `bench-fanout-${Date.now().toString(36)}`,
+    names: { it: 'Benchmark fan-out', en: 'Fan-out benchmark' },
+    kind: 'process',
+  });
+  const postId = await server.runtime.services.posts.create(
+    toSessionUser(author!),
+    {
+      kind: 'tip',
+      title: 'Fan-out: un consiglio da votare',
+      body: 'Ogni giro del benchmark lo vota un collega diverso.',
+      topics: [String(topic._id)],
+      tags: [],
+    } as never,
+    [],
+  );
+  const room = rooms.topic(String(topic._id));
+  const counter = `post:${postId}:score`;
   const published = new Map<number, number>();
-  // The stand-in for `vote.cast` → the post's score in its rooms.
-  server.realtime.bridge.on('user.updated', (e) => {
-    if (e.userId !== actor) return null;
-    published.set(round, performance.timeOrigin + performance.now());
-    return { to: room, counters: { [COUNTER]: round } };
+  const stopWatching = server.runtime.events.on('vote.cast', (e) => {
+    if (e.targetId === postId) published.set(e.voteScore, performance.timeOrigin + performance.now());
   });
 
   const before = await settledMemory();
@@ -145,37 +152,46 @@ export async function runFanout(server: RunningServer, options: FanoutOptions): 
 
   try {
     const ready = next<{ connectMs: number }>('ready', undefined, 600_000);
-    child.send({ kind: 'setup', setup: { url: server.url, cookies, room, counter: COUNTER } });
+    child.send({ kind: 'setup', setup: { url: server.url, cookies, room, counter } });
     const { connectMs } = await ready;
     const after = await settledMemory();
 
-    // The actor's form: a CSRF token from their settings page.
-    const page = await fetch(`${server.url}/settings/profile`, { headers: { Cookie: actorCookie } });
-    const csrfCookie = page.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
-    if (!token) throw new Error('no CSRF token for the benchmark actor');
+    // Each voter's form: a CSRF token from the post's page.
+    const forms = await Promise.all(
+      voterCookies.map(async (cookie) => {
+        const page = await fetch(`${server.url}/posts/${postId}`, { headers: { Cookie: cookie } });
+        const csrfCookie = page.headers
+          .getSetCookie()
+          .map((c) => c.split(';')[0])
+          .join('; ');
+        const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
+        if (!token) throw new Error('no CSRF token for a benchmark voter');
+        return { cookie: `${cookie}; ${csrfCookie}`, token };
+      }),
+    );
 
     const receipts: number[] = [];
     const everyClient: number[] = [];
     const fanOut: number[] = [];
     const requests: number[] = [];
-    for (round = 1; round <= options.rounds; round++) {
+    for (let round = 1; round <= options.rounds; round++) {
       const received = next<{ times: number[] }>('round', round);
+      const form = forms[round - 1]!;
       const started = performance.timeOrigin + performance.now();
-      const res = await fetch(`${server.url}/settings/profile`, {
+      const res = await fetch(`${server.url}/votes`, {
         method: 'POST',
         redirect: 'manual',
-        headers: {
-          'Content-Type': 'application/x-www-form-urlencoded',
-          Cookie: `${actorCookie}; ${csrfCookie}`,
-        },
-        body: new URLSearchParams({ _csrf: token, displayName: `Bench Actor ${round}` }).toString(),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: form.cookie },
+        body: new URLSearchParams({
+          _csrf: form.token,
+          targetType: 'post',
+          targetId: postId,
+          value: '1',
+          _return: `/posts/${postId}`,
+        }).toString(),
       });
       requests.push(performance.timeOrigin + performance.now() - started);
-      if (res.status !== 303) throw new Error(`the publishing request answered ${res.status}`);
+      if (res.status !== 303) throw new Error(`the vote answered ${res.status}`);
       const { times } = await received;
       const latencies = times.map((t) => t - started);
       receipts.push(...latencies);
@@ -200,6 +216,7 @@ export async function runFanout(server: RunningServer, options: FanoutOptions): 
       },
     };
   } finally {
+    stopWatching();
     child.send({ kind: 'close' });
     await new Promise((resolve) => child.once('exit', resolve));
   }
@@ -210,13 +227,13 @@ export function printFanout(result: FanoutResult): void {
   const spread = (s: { p50: number; p99: number; max: number }) => `${s.p50} / ${s.p99} / ${s.max} ms`;
   const memory = result.memoryPerConnection;
   process.stdout.write(
-    `\nfan-out: ${result.clients} authenticated sockets in one topic room, ${result.rounds} rounds\n`,
+    `\nfan-out: ${result.clients} authenticated sockets in one topic room, ${result.rounds} votes on one of its posts\n`,
   );
   line('connect + join, all clients', `${result.connectSeconds} s`);
-  line('request → each client (p50 / p99 / max)', spread(result.receipt));
-  line('request → every client (p50 / p99 / max)', spread(result.everyClient));
-  line('event published → every client (p50 / p99 / max)', spread(result.eventToEveryClient));
-  line('publishing request alone (p50)', `${result.requestP50} ms`);
+  line('vote request → each client (p50 / p99 / max)', spread(result.receipt));
+  line('vote request → every client (p50 / p99 / max)', spread(result.everyClient));
+  line('vote.cast published → every client (p50 / p99 / max)', spread(result.eventToEveryClient));
+  line('vote request alone (p50)', `${result.requestP50} ms`);
   line(
     'server memory per connection (heap / external)',
     `${memory.heapKb} / ${memory.externalKb} KB (RSS ${memory.rssKb} KB)`,

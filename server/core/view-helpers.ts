@@ -1,4 +1,4 @@
-import type { HelperOptions } from 'handlebars';
+import Handlebars, { type HelperOptions } from 'handlebars';
 import { type Action, can } from '../auth/permissions.ts';
 import type { SessionUser } from '../auth/session-user.ts';
 import type { Locale } from '../config.ts';
@@ -70,6 +70,27 @@ export function createViewHelpers(assets: AssetManifest) {
       const t = root(options).t;
       if (!t) return key;
       return t(key, { ...params, ...(options.hash as Record<string, unknown>) }) as string;
+    },
+    /**
+     * {{livePlural "posts.card.votes" name=value}}: the sentences of a plural
+     * key for a live counter (`data-rt-one`, `data-rt-many`, `data-rt-other`,
+     * with `{count}` where the number goes), for the plural categories of the
+     * page's language. public/js/realtime.js picks one per value.
+     */
+    livePlural(key: string, options: HelperOptions): Handlebars.SafeString {
+      const { t, lang } = root(options);
+      if (!t) return new Handlebars.SafeString('');
+      const categories = new Intl.PluralRules(lang ?? 'it').resolvedOptions().pluralCategories;
+      const attributes = (['one', 'many', 'other'] as const)
+        .filter((category) => categories.includes(category))
+        .map((category) => {
+          const sentence = t(`${key}_${category}`, {
+            ...(options.hash as Record<string, unknown>),
+            count: '{count}',
+          }) as string;
+          return `data-rt-${category}="${Handlebars.escapeExpression(sentence)}"`;
+        });
+      return new Handlebars.SafeString(attributes.join(' '));
     },
     concat: (...args: unknown[]) => args.slice(0, -1).map(String).join(''),
     asset(logical: string): string {

@@ -78,6 +78,13 @@ export function kbRoutes(deps: { kb: KbService; topics: TopicsService; answers: 
     });
   });
 
+  // The state part of an article's page, for live updates (public/js/realtime.js).
+  router.get('/kb/:number/status', guard('kb.read'), async (req: Request, res: Response) => {
+    const status = await kb.status(numberOf(req), req.user!);
+    res.set('Cache-Control', 'no-store');
+    res.render('partials/kb-status', { layout: false, ...status });
+  });
+
   router.get('/kb/:number/edit', guard('kb.read'), async (req: Request, res: Response) => {
     const article = await kb.editable(numberOf(req), req.user!);
     res.render('pages/kb/form', {

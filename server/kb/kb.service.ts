@@ -136,6 +136,13 @@ export class KbService {
     return article;
   }
 
+  /** Whether the person may read an article (by id): published and archived ones, drafts by their people. */
+  async isVisibleTo(articleId: string, viewer: SessionUser): Promise<boolean> {
+    if (!/^[0-9a-f]{24}$/i.test(articleId)) return false;
+    const article = await KbArticle.findById(articleId);
+    return Boolean(article && canRead(viewer, this.#actorOf(article)));
+  }
+
   #actorOf(article: KbArticleDoc) {
     return {
       state: article.state as KbState,
@@ -475,6 +482,29 @@ export class KbService {
         ),
       }));
     return { ...history, diff: { from, to, fields } };
+  }
+
+  /**
+   * The state of an article and what the person may do with it (the part of
+   * its page that live updates refresh when the state changes).
+   */
+  async status(number: number, viewer: SessionUser) {
+    const article = await this.#byNumber(number);
+    const actor = this.#actorOf(article);
+    if (!canRead(viewer, actor)) throw new NotFoundError('kb.notFound');
+    const publisher =
+      article.state === 'published' ? await this.#isPublisher(viewer.id, article.topics.map(String)) : false;
+    const now = this.#now();
+    return {
+      article: {
+        id: String(article._id),
+        number,
+        state: article.state as KbState,
+        version: article.version,
+        overdue: Boolean(article.state === 'published' && article.reviewBy && article.reviewBy < now),
+      },
+      viewer: { canEdit: canEdit(viewer, actor, publisher), nextStates: nextStates(viewer, actor) },
+    };
   }
 
   /** The article page; counts one view per person per day. */

@@ -26,6 +26,8 @@ export interface CommentTargetResolver {
   find(id: string): Promise<{ authorId: string; postId: string | null } | null>;
   /** The page that shows it with its comments. */
   threadUrl(id: string): Promise<string | null>;
+  /** Whether the person may read it (and so its comments). */
+  visibleTo(id: string, viewer: SessionUser): Promise<boolean>;
 }
 
 function validId(id: string): boolean {
@@ -60,6 +62,23 @@ export class AnswersService {
     if (where.postId) return `/posts/${where.postId}`;
     const resolver = this.#commentTargets.get(where.targetType);
     return (resolver ? await resolver.threadUrl(where.targetId) : null) ?? '/';
+  }
+
+  /** One comment as its thread shows it (the fragment live updates insert), if the person may read the thread. */
+  async commentCard(commentId: string, viewer: SessionUser) {
+    const comment = validId(commentId) ? await Comment.findById(commentId).lean() : null;
+    if (!comment) throw new NotFoundError('comments.notFound');
+    let visible: boolean;
+    if (comment.post) {
+      const post = await Post.findById(comment.post, { author: 1, deleted: 1 }).lean();
+      visible = Boolean(post && (!post.deleted || String(post.author) === viewer.id || isModerator(viewer)));
+    } else {
+      const resolver = this.#commentTargets.get(comment.targetType as CommentTarget);
+      visible = Boolean(resolver && (await resolver.visibleTo(String(comment.targetId), viewer)));
+    }
+    if (!visible) throw new NotFoundError('comments.notFound');
+    const [view] = presentComments([comment], await peopleById([comment.author]), viewer);
+    return view!;
   }
 
   /** The comments on an item outside posts (posts load theirs with the thread). */

@@ -5,6 +5,7 @@ import { guard } from '../auth/guard.ts';
 import { parseInput } from '../core/validation.ts';
 import type { TopicsService } from '../topics/topics.service.ts';
 import type { FeedsService } from './feeds.service.ts';
+import { liveFeedOf } from './posts.realtime.ts';
 import { FEED_SORTS, feedQuerySchema, TOP_PERIODS } from './posts.schemas.ts';
 
 const cursorSchema = z.object({ cursor: z.string().max(500).optional().catch(undefined) });
@@ -18,7 +19,12 @@ export function feedsRoutes(deps: { feeds: FeedsService; topics: TopicsService }
   router.get('/', guard('app.use'), async (req: Request, res: Response) => {
     const { cursor } = parseInput(cursorSchema, req.query);
     const page = await feeds.home(req.user!, cursor);
-    res.render('pages/feeds/home', { title: req.t('feeds.home.title'), ...page, feedKey: 'home' });
+    res.render('pages/feeds/home', {
+      title: req.t('feeds.home.title'),
+      ...page,
+      feedKey: 'home',
+      live: liveFeedOf({ cursor }),
+    });
   });
 
   const listPage =
@@ -37,6 +43,7 @@ export function feedsRoutes(deps: { feeds: FeedsService; topics: TopicsService }
         periods: TOP_PERIODS,
         topicOptions: tree.all,
         basePath: req.path,
+        live: liveFeedOf(query),
       });
     };
 
@@ -61,7 +68,12 @@ export function feedsRoutes(deps: { feeds: FeedsService; topics: TopicsService }
       author: req.user!.id,
     });
     const page = await feeds.list(query);
-    res.render('pages/feeds/mine', { title: req.t('feeds.mine.title'), ...page, query });
+    res.render('pages/feeds/mine', {
+      title: req.t('feeds.mine.title'),
+      ...page,
+      query,
+      live: liveFeedOf(query),
+    });
   });
 
   router.get('/my/bookmarks', guard('content.read'), async (req: Request, res: Response) => {

@@ -244,6 +244,25 @@ export class FeedsService {
     };
   }
 
+  /** One post as feeds show it (the fragment live updates insert), or null once deleted. */
+  async card(postId: string): Promise<FeedItem | null> {
+    if (!/^[0-9a-f]{24}$/i.test(postId)) return null;
+    const post = (await Post.findOne({
+      _id: new Types.ObjectId(postId),
+      deleted: null,
+    }).lean()) as unknown as Record<string, unknown> | null;
+    return post ? ((await this.#present([post]))[0] ?? null) : null;
+  }
+
+  /** Posts published after `since`, oldest first (what a reconnecting feed missed; at most 50). */
+  async createdSince(since: Date): Promise<Array<{ id: string; createdAt: Date }>> {
+    const posts = await Post.find({ deleted: null, createdAt: op({ $gt: since }) }, { createdAt: 1 })
+      .sort({ createdAt: 1 })
+      .limit(50)
+      .lean();
+    return posts.map((p) => ({ id: String(p._id), createdAt: p.createdAt }));
+  }
+
   /** Posts a person saved, most recently saved first. */
   async bookmarks(viewer: SessionUser, page: number): Promise<FeedPage & { page: number; hasNext: boolean }> {
     const marks = await Bookmark.find({ user: new Types.ObjectId(viewer.id) })

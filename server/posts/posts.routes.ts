@@ -17,6 +17,7 @@ import type { TopicsService } from '../topics/topics.service.ts';
 import type { VotesService } from '../votes/votes.service.ts';
 import type { AnswersService } from './answers.service.ts';
 import { takeUploadQuota, type UploadedFile } from './attachments.ts';
+import type { FeedsService } from './feeds.service.ts';
 import type { ModerationService } from './moderation.service.ts';
 import {
   answerSchema,
@@ -35,6 +36,7 @@ export interface PostRouteDeps {
   votes: VotesService;
   kb: KbService;
   posts: PostsService;
+  feeds: FeedsService;
   answers: AnswersService;
   moderation: ModerationService;
   topics: TopicsService;
@@ -223,6 +225,41 @@ export function postsRoutes(deps: PostRouteDeps): Router {
     const body = missing.length ? `${written}\n\n${missing.map((n) => `KB-${n}`).join(' ')}` : written;
     const answerId = await answers.create(String(req.params.id), req.user!, body);
     res.redirect(303, toPost(String(req.params.id), `answer-${answerId}`));
+  });
+
+  // Fragments that live updates insert into open pages (public/js/realtime.js), in the reader's language.
+
+  router.get('/posts/:id/card', guard('content.read'), async (req: Request, res: Response) => {
+    const card = await deps.feeds.card(String(req.params.id));
+    if (!card) throw new NotFoundError('posts.notFound');
+    res.set('Cache-Control', 'no-store');
+    res.render('partials/post-card', { layout: false, ...card });
+  });
+
+  router.get('/answers/:id/card', guard('content.read'), async (req: Request, res: Response) => {
+    const { postId, postDeleted, postPromoted, answer } = await posts.answerCard(
+      String(req.params.id),
+      req.user!,
+    );
+    const mine = answer.deleted
+      ? new Map()
+      : await deps.votes.mine(req.user!.id, [{ type: 'answer', id: answer.id }]);
+    res.set('Cache-Control', 'no-store');
+    res.render('partials/answer', {
+      layout: false,
+      ...answer,
+      myVote: mine.get(`answer:${answer.id}`) ?? 0,
+      post: { id: postId },
+      viewer: { canComment: !postDeleted },
+      canPromote: can(req.user!, 'kb.manage') && !postDeleted && !postPromoted,
+      currentPath: `/posts/${postId}`,
+    });
+  });
+
+  router.get('/comments/:id/card', guard('content.read'), async (req: Request, res: Response) => {
+    const comment = await answers.commentCard(String(req.params.id), req.user!);
+    res.set('Cache-Control', 'no-store');
+    res.render('partials/comment', { layout: false, ...comment });
   });
 
   router.get('/answers/:id/edit', guard('content.create'), async (req: Request, res: Response) => {

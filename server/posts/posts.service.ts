@@ -111,6 +111,63 @@ export function presentComments(
   });
 }
 
+/** An answer as its question's page shows it (deleted ones keep their place, their text only for moderators). */
+export function presentAnswer(
+  a: {
+    _id: unknown;
+    author: unknown;
+    bodyHtml: string;
+    accepted: boolean;
+    acceptedBy?: unknown;
+    voteScore: number;
+    createdAt: Date;
+    editedAt?: Date | null;
+    revision: number;
+    deleted?: { at?: Date | null; reason?: string | null } | null;
+  },
+  ctx: {
+    people: Map<string, PersonRef>;
+    viewer: SessionUser;
+    /** Whether the viewer may accept answers of this question. */
+    canAccept: boolean;
+    comments: ReturnType<typeof presentComments>;
+  },
+) {
+  const moderator = isModerator(ctx.viewer);
+  const mine = String(a.author) === ctx.viewer.id;
+  return {
+    id: String(a._id),
+    author: ctx.people.get(String(a.author)),
+    bodyHtml: a.deleted && !moderator ? '' : a.bodyHtml,
+    accepted: a.accepted,
+    acceptedBy: a.acceptedBy ? ctx.people.get(String(a.acceptedBy)) : undefined,
+    voteScore: a.voteScore,
+    createdAt: a.createdAt,
+    editedAt: a.editedAt,
+    revision: a.revision,
+    deleted: a.deleted ? { at: a.deleted.at, reason: a.deleted.reason } : null,
+    canEdit: !a.deleted && (mine || moderator),
+    canDelete: !a.deleted && (mine || moderator),
+    canAccept: ctx.canAccept && !a.deleted,
+    isOwn: mine,
+    comments: ctx.comments,
+  };
+}
+
+/** A post's answer as a live item of its page (`data-rt-feed="post:<id>:answers"`). */
+export const answerItem = (postId: string, answerId: string) => ({
+  feed: `post:${postId}:answers`,
+  id: `answer-${answerId}`,
+  url: `/answers/${answerId}/card`,
+});
+
+/** A comment as a live item of its thread (`data-rt-feed="comments:<type>:<id>"`). */
+export const commentItem = (targetType: string, targetId: string, commentId: string) => ({
+  feed: `comments:${targetType}:${targetId}`,
+  id: `comment-${commentId}`,
+  url: `/comments/${commentId}/card`,
+});
+
 /** Every topic by id (the taxonomy is small and read on most pages). */
 export async function topicsById(): Promise<Map<string, TopicRef>> {
   const topics = await Topic.find({ mergedInto: null }, { slug: 1, names: 1 }).lean();
@@ -368,23 +425,9 @@ export class PostsService {
               })),
             },
       confirmers: confirmers.map((c) => people.get(String(c.user))).filter((p): p is PersonRef => Boolean(p)),
-      answers: answers.map((a) => ({
-        id: String(a._id),
-        author: people.get(String(a.author)),
-        bodyHtml: a.deleted && !moderator ? '' : a.bodyHtml,
-        accepted: a.accepted,
-        acceptedBy: a.acceptedBy ? people.get(String(a.acceptedBy)) : undefined,
-        voteScore: a.voteScore,
-        createdAt: a.createdAt,
-        editedAt: a.editedAt,
-        revision: a.revision,
-        deleted: a.deleted ? { at: a.deleted.at, reason: a.deleted.reason } : null,
-        canEdit: !a.deleted && (String(a.author) === viewer.id || moderator),
-        canDelete: !a.deleted && (String(a.author) === viewer.id || moderator),
-        canAccept: canAccept && !a.deleted,
-        isOwn: String(a.author) === viewer.id,
-        comments: commentsFor('answer', String(a._id)),
-      })),
+      answers: answers.map((a) =>
+        presentAnswer(a, { people, viewer, canAccept, comments: commentsFor('answer', String(a._id)) }),
+      ),
       comments: commentsFor('post', id),
       viewer: {
         isAuthor,
@@ -397,6 +440,74 @@ export class PostsService {
         bookmarked: Boolean(bookmarked),
         isModerator: moderator,
       },
+    };
+  }
+
+  /** Whether the person may see the post and follow it live: not deleted, or theirs, or a moderator. */
+  async isVisibleTo(postId: string, viewer: SessionUser): Promise<boolean> {
+    if (!/^[0-9a-f]{24}$/i.test(postId)) return false;
+    const post = await Post.findById(postId, { author: 1, deleted: 1 }).lean();
+    if (!post) return false;
+    return !post.deleted || String(post.author) === viewer.id || isModerator(viewer);
+  }
+
+  /**
+   * The live numbers of a post's page (`data-rt-counter` keys): its score,
+   * confirmations, answers, and each answer's score.
+   */
+  async liveCounters(postId: string): Promise<Record<string, number>> {
+    const post = await Post.findById(postId, { voteScore: 1, confirmations: 1, answerCount: 1 }).lean();
+    if (!post) return {};
+    const answers = await Answer.find({ post: post._id, deleted: null }, { voteScore: 1 }).lean();
+    return {
+      [`post:${postId}:score`]: post.voteScore,
+      [`post:${postId}:confirmations`]: post.confirmations,
+      [`post:${postId}:answers`]: post.answerCount,
+      ...Object.fromEntries(answers.map((a) => [`answer:${String(a._id)}:score`, a.voteScore])),
+    };
+  }
+
+  /** Answers and comments added to a post after `since` (what a reconnecting page missed). */
+  async liveItemsSince(postId: string, since: Date) {
+    const id = new Types.ObjectId(postId);
+    const [answers, comments] = await Promise.all([
+      Answer.find({ post: id, createdAt: op({ $gt: since }) }, { _id: 1 })
+        .sort({ createdAt: 1 })
+        .limit(50)
+        .lean(),
+      Comment.find({ post: id, createdAt: op({ $gt: since }) }, { targetType: 1, targetId: 1 })
+        .sort({ createdAt: 1 })
+        .limit(100)
+        .lean(),
+    ]);
+    return [
+      ...answers.map((a) => answerItem(postId, String(a._id))),
+      ...comments.map((c) => commentItem(c.targetType, String(c.targetId), String(c._id))),
+    ];
+  }
+
+  /** One answer as its question's page shows it (the fragment live updates insert). */
+  async answerCard(answerId: string, viewer: SessionUser) {
+    const answer = /^[0-9a-f]{24}$/i.test(answerId) ? await Answer.findById(answerId).lean() : null;
+    if (!answer) throw new NotFoundError('answers.notFound');
+    const postId = String(answer.post);
+    const post = await Post.findById(answer.post, { author: 1, deleted: 1, kind: 1, promotedTo: 1 }).lean();
+    if (!post || !(await this.isVisibleTo(postId, viewer))) throw new NotFoundError('answers.notFound');
+    const comments = await Comment.find({ targetType: 'answer', targetId: answer._id })
+      .sort({ createdAt: 1 })
+      .lean();
+    const people = await peopleById([answer.author, answer.acceptedBy, ...comments.map((c) => c.author)]);
+    const isAuthor = String(post.author) === viewer.id;
+    return {
+      postId,
+      postDeleted: Boolean(post.deleted),
+      postPromoted: Boolean(post.promotedTo?.number),
+      answer: presentAnswer(answer, {
+        people,
+        viewer,
+        canAccept: !post.deleted && (isAuthor || can(viewer, 'answers.acceptAny')),
+        comments: presentComments(comments, people, viewer),
+      }),
     };
   }
 

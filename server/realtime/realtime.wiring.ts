@@ -1,5 +1,6 @@
 import { Team } from '../../models/team.ts';
 import { notificationsRealtime } from '../notifications/notifications.realtime.ts';
+import { postsRealtime } from '../posts/posts.realtime.ts';
 import type { Services } from '../services.ts';
 import type { RealtimeBridge } from './realtime.bridge.ts';
 
@@ -12,12 +13,7 @@ const OBJECT_ID = /^[0-9a-f]{24}$/i;
  * `<feature>/<feature>.realtime.ts` (see notifications.realtime.ts).
  *
  * The `user` kind is built in (a person joins only their own room, at
- * connection). A post's room is the lead's to define with the posts feature:
- *
- *   bridge.defineRoom('post', {
- *     permission: 'app.use',
- *     canJoin: (user, id) => services.posts.isVisibleTo(id, user),
- *   });
+ * connection); posts define `post`, `feed` and `article` (posts.realtime.ts).
  */
 export function registerRealtimeFeatures(bridge: RealtimeBridge, services: Services): void {
   // A team's room: its members and its leads.
@@ -34,4 +30,5 @@ export function registerRealtimeFeatures(bridge: RealtimeBridge, services: Servi
   bridge.defineRoom('topic', { permission: 'app.use', canJoin: (_user, id) => OBJECT_ID.test(id) });
 
   notificationsRealtime(bridge, services.notifications);
+  postsRealtime(bridge, services);
 }

@@ -5,6 +5,7 @@ import { NotFoundError } from '../core/errors.ts';
 import { safeRedirectPath, wantsJson } from '../core/http.ts';
 import { parseInput } from '../core/validation.ts';
 import type { FeedsService } from '../posts/feeds.service.ts';
+import { liveFeedOf } from '../posts/posts.realtime.ts';
 import { feedQuerySchema } from '../posts/posts.schemas.ts';
 import { mergeSchema, topicSchema } from './topics.schemas.ts';
 import type { TopicsService } from './topics.service.ts';
@@ -75,6 +76,7 @@ export function topicsRoutes(deps: { topics: TopicsService; feeds: FeedsService 
       ...found,
       ...page,
       query,
+      live: liveFeedOf(query),
     });
   });
 

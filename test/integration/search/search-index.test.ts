@@ -7,8 +7,10 @@ import { projectRoot } from '../../../server/config.ts';
 import { RebuildRefused, SearchService } from '../../../server/search/search.service.ts';
 import type { SearchDocument, SearchSource } from '../../../server/search/search.types.ts';
 import { useTestApp } from '../../helpers/app.ts';
+import { createPost, createTopics, FAST_POSTING } from '../../helpers/content.ts';
 import { testLogger } from '../../helpers/engine.ts';
 import { searchDoc } from '../../helpers/search.ts';
+import { createUser } from '../../helpers/users.ts';
 
 const run = promisify(execFile);
 
@@ -27,10 +29,11 @@ async function ids(search: SearchService, text: string, filters = {}): Promise<s
 }
 
 describe('search index: rebuild', () => {
-  const t = useTestApp();
+  useTestApp();
 
   it('rebuilds from every registered source and reports documents and time', async () => {
-    const search = t.services.search;
+    // A service of its own: the app's has the real sources registered.
+    const search = new SearchService({ logger: testLogger });
     const posts = new Map<string, SearchDocument>();
     const articles = new Map<string, SearchDocument>();
     for (let i = 0; i < 30; i++)
@@ -85,10 +88,10 @@ describe('search index: rebuild', () => {
 });
 
 describe('search index: integrity check', () => {
-  const t = useTestApp();
+  useTestApp();
 
   it('finds documents missing from the index, stale in it or deleted, and repairs them', async () => {
-    const search = t.services.search;
+    const search = new SearchService({ logger: testLogger });
     const docs = new Map<string, SearchDocument>();
     for (const id of ['ok', 'missing', 'stale', 'deleted', 'vanished'])
       docs.set(id, searchDoc({ id: `chk-${id}`, title: `Controllo ${id}` }));
@@ -126,10 +129,14 @@ describe('search index: integrity check', () => {
 });
 
 describe('search index: commands', () => {
-  const t = useTestApp();
+  const t = useTestApp({ env: FAST_POSTING });
 
   it('runs as npm scripts that print what they did', async () => {
-    await t.services.search.index(searchDoc({ type: 'answer', id: 'cmd1', title: 'Risposta senza fonte' }));
+    const topics = await createTopics();
+    const author = await createUser();
+    await createPost(t, author, 'tip', [topics.billing], { title: 'Roaming in Albania' });
+    // A post the index holds but the database never had.
+    await t.services.search.index(searchDoc({ type: 'post', id: 'cmd1', title: 'Post senza fonte' }));
     const env = {
       ...process.env,
       NODE_ENV: 'test',
@@ -147,15 +154,18 @@ describe('search index: commands', () => {
         (err: { code: number; stdout: string; stderr: string }) => err,
       );
     const check = await script('search-check.ts');
-    expect(check.code, check.stderr).to.equal(0);
-    expect(check.stdout).to.match(/search index check: 0 source documents compared/);
-    expect(check.stdout).to.match(/indexed documents of types without a registered source/);
-    const refused = await script('search-rebuild.ts');
-    expect(refused.code).to.equal(2);
-    expect(refused.stderr).to.include('--drop-unregistered');
-    const rebuilt = await script('search-rebuild.ts', ['--drop-unregistered']);
+    expect(check.code, 'problems found: exit code 1').to.equal(1);
+    expect(check.stdout).to.match(/search index check: 1 source documents compared/);
+    expect(check.stdout).to.match(/1 deleted but still indexed\n\s+post cmd1/);
+    const repaired = await script('search-check.ts', ['--repair']);
+    expect(repaired.code, repaired.stderr).to.equal(0);
+    expect(repaired.stdout).to.match(/1 repaired/);
+    expect((await script('search-check.ts')).code, 'nothing left to repair').to.equal(0);
+    const rebuilt = await script('search-rebuild.ts');
     expect(rebuilt.code, rebuilt.stderr).to.equal(0);
-    expect(rebuilt.stdout).to.match(/search index rebuilt: 0 documents indexed in \d+\.\d s/);
+    expect(rebuilt.stdout, rebuilt.stdout).to.match(
+      /search index rebuilt: 1 document indexed \(.*post 1.*\) in \d+\.\d s/,
+    );
   });
 });
 
