@@ -22,7 +22,7 @@ import { excerpt, markdownToText } from '../content/markdown.ts';
 import type { ContentRenderer } from '../content/renderer.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
-import { escapeRegex, op } from '../db/query.ts';
+import { escapeRegex, findByIds, op } from '../db/query.ts';
 import type { DiffPart } from '../posts/posts.service.ts';
 import { type PersonRef, peopleById, type TopicRef, topicsById } from '../posts/posts.service.ts';
 import './kb.events.ts';
@@ -539,10 +539,11 @@ export class KbService {
         ? this.#isPublisher(viewer.id, article.topics.map(String))
         : Promise.resolve(false),
     ]);
-    const citingPosts = await Post.find(
-      { _id: op({ $in: citations.map((c) => c.post) }) },
+    const citingPosts = await findByIds(
+      Post,
+      citations.map((c) => c.post),
       { title: 1 },
-    ).lean();
+    );
     const postTitle = new Map(citingPosts.map((p) => [String(p._id), p.title]));
     const people = await peopleById([
       article.owner,
@@ -755,10 +756,11 @@ export class KbService {
         .sort({ reviewBy: 1 })
         .lean(),
     ]);
-    const flagged = await KbArticle.find(
-      { _id: op({ $in: flags.map((f) => f.article) }) },
+    const flagged = await findByIds(
+      KbArticle,
+      flags.map((f) => f.article),
       { number: 1, title: 1 },
-    ).lean();
+    );
     const flaggedBy = new Map(flagged.map((a) => [String(a._id), a]));
     const people = await peopleById([...flags.map((f) => f.by), ...review.map((r) => r.createdBy)]);
     return {

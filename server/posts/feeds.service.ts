@@ -5,7 +5,7 @@ import { Team } from '../../models/team.ts';
 import { Topic } from '../../models/topic.ts';
 import { User } from '../../models/user.ts';
 import type { SessionUser } from '../auth/session-user.ts';
-import { op } from '../db/query.ts';
+import { findByIds, op } from '../db/query.ts';
 import type { FeedQuery } from './posts.schemas.ts';
 import { type PersonRef, peopleById, type TopicRef, topicsById } from './posts.service.ts';
 
@@ -271,7 +271,7 @@ export class FeedsService {
       .limit(FEED_PAGE_SIZE + 1)
       .lean();
     const ids = marks.slice(0, FEED_PAGE_SIZE).map((m) => m.post);
-    const posts = (await Post.find({ _id: op({ $in: ids }), deleted: null }).lean()) as unknown as Array<
+    const posts = (await findByIds(Post, ids)).filter((p) => !p.deleted) as unknown as Array<
       Record<string, unknown>
     >;
     const order = new Map(ids.map((id, i) => [String(id), i]));

@@ -7,7 +7,7 @@ import type { AuditService } from '../audit/audit.service.ts';
 import type { SessionUser } from '../auth/session-user.ts';
 import { ConflictError, NotFoundError } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
-import { op } from '../db/query.ts';
+import { findByIds } from '../db/query.ts';
 import type { AnswersService } from './answers.service.ts';
 import type { PostsService } from './posts.service.ts';
 import { peopleById } from './posts.service.ts';
@@ -93,12 +93,14 @@ export class ModerationService {
     const shown = flags.slice(0, MODERATION_PAGE_SIZE);
     const ids = (type: FlagTarget) => shown.filter((f) => f.targetType === type).map((f) => f.targetId);
     const [posts, answers, comments] = await Promise.all([
-      Post.find(
-        { _id: op({ $in: [...ids('post'), ...shown.map((f) => f.post)] }) },
-        { title: 1, excerpt: 1, author: 1, kind: 1 },
-      ).lean(),
-      Answer.find({ _id: op({ $in: ids('answer') }) }, { body: 1, author: 1 }).lean(),
-      Comment.find({ _id: op({ $in: ids('comment') }) }, { body: 1, author: 1 }).lean(),
+      findByIds(Post, [...ids('post'), ...shown.map((f) => f.post)], {
+        title: 1,
+        excerpt: 1,
+        author: 1,
+        kind: 1,
+      }),
+      findByIds(Answer, ids('answer'), { body: 1, author: 1 }),
+      findByIds(Comment, ids('comment'), { body: 1, author: 1 }),
     ]);
     const byId = new Map<string, { text: string; author: unknown; title?: string }>();
     for (const p of posts) byId.set(String(p._id), { text: p.excerpt, author: p.author, title: p.title });

@@ -25,7 +25,7 @@ import {
   ValidationError,
 } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
-import { op } from '../db/query.ts';
+import { findByIds, op } from '../db/query.ts';
 import type { FileStorage } from '../storage/file-storage.ts';
 import {
   type AttachmentLimits,
@@ -64,10 +64,7 @@ export interface TopicRef {
 export async function peopleById(ids: Array<unknown>): Promise<Map<string, PersonRef>> {
   const unique = [...new Set(ids.filter(Boolean).map(String))];
   if (unique.length === 0) return new Map();
-  const users = await User.find(
-    { _id: op({ $in: unique.map((id) => new Types.ObjectId(id)) }) },
-    { displayName: 1, avatar: 1, active: 1 },
-  ).lean();
+  const users = await findByIds(User, unique, { displayName: 1, avatar: 1, active: 1 });
   return new Map(
     users.map((u) => [
       String(u._id),

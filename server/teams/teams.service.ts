@@ -3,7 +3,7 @@ import { Team } from '../../models/team.ts';
 import { foldName, User } from '../../models/user.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
-import { op } from '../db/query.ts';
+import { findByIds, op } from '../db/query.ts';
 import type { ActionContext } from '../users/users.service.ts';
 import type { TeamInput } from './teams.schemas.ts';
 
@@ -33,10 +33,7 @@ export class TeamsService {
     const members = new Map(counts.map((c) => [String(c._id), c.count]));
     const leadIds = teams.flatMap((t) => t.leads);
     const leads = new Map(
-      (await User.find({ _id: op({ $in: leadIds }) }, { displayName: 1 }).lean()).map((u) => [
-        String(u._id),
-        u.displayName,
-      ]),
+      (await findByIds(User, leadIds, { displayName: 1 })).map((u) => [String(u._id), u.displayName]),
     );
     return teams.map((t) => ({
       id: String(t._id),
