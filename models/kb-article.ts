@@ -47,6 +47,8 @@ const kbArticleSchema = new Schema(
       default: [],
     },
     reviewBy: { type: Date, default: null },
+    /** The review date knowledge managers were told had passed (told again once a later one passes). */
+    overdueAnnouncedFor: { type: Date, default: null },
     publishedAt: { type: Date, default: null },
     helpfulCount: { type: Number, default: 0 },
     notHelpfulCount: { type: Number, default: 0 },

@@ -85,12 +85,16 @@ async function startOnDatabase(
     logger.info({ email: config.admin.email, outcome }, 'first administrator (ADMIN_EMAIL)');
   }
   // Housekeeping the engines without TTL indexes need: spent rate-limit
-  // windows and expired password links are deleted every 15 minutes.
-  const housekeeping = setInterval(() => {
-    void Promise.all([DatabaseRateLimitStore.removeExpired(), services.auth.removeExpiredResetLinks()]).catch(
-      (err: unknown) => logger.warn({ err }, 'housekeeping failed'),
-    );
-  }, 15 * 60_000);
+  // windows and expired password links are deleted every 15 minutes (and at start).
+  // Articles past their review date are announced to knowledge managers at the same pace.
+  const housekeep = () =>
+    void Promise.all([
+      DatabaseRateLimitStore.removeExpired(),
+      services.auth.removeExpiredResetLinks(),
+      services.kb.announceOverdue(),
+    ]).catch((err: unknown) => logger.warn({ err }, 'housekeeping failed'));
+  const housekeeping = setInterval(housekeep, 15 * 60_000);
+  housekeep();
   housekeeping.unref();
   // The search index loads in the background (the first search waits for it otherwise).
   void services.search.warm().catch((err: unknown) => logger.warn({ err }, 'search index warm-up failed'));

@@ -67,6 +67,15 @@ declare module '../core/events.ts' {
       actorId: string;
       at: Date;
     };
+    /** A published article passed its review date (announced once per review date). */
+    'kb.overdue': {
+      articleId: string;
+      number: number;
+      title: string;
+      reviewBy: Date;
+      ownerId: string | null;
+      at: Date;
+    };
     'kb.cited': {
       articleId: string;
       number: number;

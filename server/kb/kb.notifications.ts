@@ -20,7 +20,8 @@ const articleUrl = (number: number) => `/kb/${number}`;
  * - the people credited on a promoted post or answer, that it became an article;
  * - an article's owner, of each reader's flag (outdated, incorrect, unclear, other);
  * - knowledge managers, of what enters their review queue: drafts submitted
- *   for review and readers' flags (the owner is told of a flag once, as its owner).
+ *   for review, readers' flags (the owner is told of a flag once, as its owner)
+ *   and published articles past their review date.
  */
 export function subscribeKbNotifications(events: EventBus, notifications: NotificationsService): void {
   events.on('kb.promoted', async (e) => {
@@ -53,6 +54,15 @@ export function subscribeKbNotifications(events: EventBus, notifications: Notifi
     await notifications.notifyEach(managers, {
       type: 'reviewPending',
       actorId: e.byId,
+      target: { kind: 'reviewQueue', id: e.articleId, title: e.title, url: '/kb/queue' },
+      groupKey: REVIEW_QUEUE_GROUP,
+    });
+  });
+
+  events.on('kb.overdue', async (e) => {
+    await notifications.notifyEach(await knowledgeManagerIds(), {
+      type: 'reviewPending',
+      actorId: null,
       target: { kind: 'reviewQueue', id: e.articleId, title: e.title, url: '/kb/queue' },
       groupKey: REVIEW_QUEUE_GROUP,
     });

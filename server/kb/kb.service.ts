@@ -746,6 +746,40 @@ export class KbService {
     return article?.number ?? 0;
   }
 
+  /**
+   * Announces published articles whose review date has passed (`kb.overdue`),
+   * once per review date: knowledge managers find them in their queue. Run
+   * periodically (server/index.ts); returns how many it announced.
+   */
+  async announceOverdue(): Promise<number> {
+    const now = this.#now();
+    const due = await KbArticle.find(
+      { state: 'published', reviewBy: op({ $lt: now }) },
+      { number: 1, title: 1, reviewBy: 1, owner: 1, overdueAnnouncedFor: 1 },
+    ).lean();
+    let announced = 0;
+    for (const article of due) {
+      if (!article.reviewBy || article.overdueAnnouncedFor?.getTime() === article.reviewBy.getTime())
+        continue;
+      const claimed = await KbArticle.updateOne(
+        { _id: article._id, overdueAnnouncedFor: article.overdueAnnouncedFor ?? null },
+        { $set: { overdueAnnouncedFor: article.reviewBy } },
+        { timestamps: false },
+      );
+      if (claimed.modifiedCount !== 1) continue;
+      announced++;
+      await this.#deps.events.publish('kb.overdue', {
+        articleId: String(article._id),
+        number: article.number,
+        title: article.title,
+        reviewBy: article.reviewBy,
+        ownerId: article.owner ? String(article.owner) : null,
+        at: now,
+      });
+    }
+    return announced;
+  }
+
   /** The knowledge managers' queue: in review, flagged, and past their review date. */
   async queue() {
     const now = this.#now();

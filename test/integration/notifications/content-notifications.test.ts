@@ -191,6 +191,34 @@ describe('notifications of posts and the knowledge base', () => {
     expect(managerPage).to.include('/resolve"');
   });
 
+  it('tells knowledge managers once when a published article passes its review date', async () => {
+    const km = await person('Olga Gestisce', ['knowledge_manager']);
+    const author = await person('Pino Scrive');
+    const kmSession = await sessionUserOf(km);
+    const postId = await createPost(t, author, 'tip', [topics.billing], { title: 'Tariffa sociale luce' });
+    const number = await t.services.kb.promote(kmSession, 'post', postId);
+    await t.services.kb.transition(number, kmSession, 'review');
+    await t.services.kb.transition(number, kmSession, 'published');
+    await t.services.notifications.markAllRead(km.id);
+    const pending = async () =>
+      (await inbox(km.id)).filter(
+        (n) => n.type === 'reviewPending' && n.unread && n.target.id === String(article?._id),
+      );
+    const article = await KbArticle.findOne({ number }).lean();
+
+    expect(await t.services.kb.announceOverdue(), 'nothing is overdue yet').to.equal(0);
+    await KbArticle.updateOne({ number }, { $set: { reviewBy: new Date(Date.now() - 86_400_000) } });
+    expect(await t.services.kb.announceOverdue()).to.equal(1);
+    expect(await pending()).to.have.length(1);
+    expect(await t.services.kb.announceOverdue(), 'once per review date').to.equal(0);
+
+    // Reviewed and due again later: announced again.
+    await t.services.notifications.markAllRead(km.id);
+    await KbArticle.updateOne({ number }, { $set: { reviewBy: new Date(Date.now() - 3_600_000) } });
+    expect(await t.services.kb.announceOverdue()).to.equal(1);
+    expect(await pending()).to.have.length(1);
+  });
+
   async function signInAs(user: { email: string; password: string }) {
     const agent = t.agent();
     await signIn(agent, user.email, user.password);
