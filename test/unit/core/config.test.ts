@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from '../../../server/config.ts';
+import { ConfigError, envSchema, loadConfig, projectRoot } from '../../../server/config.ts';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -100,5 +102,15 @@ describe('config', () => {
     expect(problemsOf({ REDIS_URL: 'cache.internal:6379' })).to.deep.equal([
       'REDIS_URL: expected a redis:// or rediss:// URL (got "cache.internal:6379")',
     ]);
+  });
+
+  it('documents every variable in .env.example and in the README', () => {
+    const example = readFileSync(path.join(projectRoot, '.env.example'), 'utf8');
+    const readme = readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
+    for (const name of Object.keys(envSchema.shape)) {
+      if (name === 'NODE_ENV') continue;
+      expect(example, `.env.example lists ${name}`).to.match(new RegExp(`^#? ?${name}=`, 'm'));
+      expect(readme, `README lists ${name}`).to.include(`\`${name}\``);
+    }
   });
 });
