@@ -37,6 +37,8 @@ const userSchema = new Schema(
     /** Topics and colleagues whose posts come first in the home feed. */
     followedTopics: { type: [{ type: Schema.Types.ObjectId, ref: 'Topic' }], default: [] },
     followedPeople: { type: [{ type: Schema.Types.ObjectId, ref: 'User' }], default: [] },
+    /** Named on leaderboards when the organisation protects individual scores (an opt-in). */
+    scoresPublic: { type: Boolean, default: false },
     active: { type: Boolean, default: true },
     deactivatedAt: { type: Date, default: null },
     lastSeenAt: { type: Date, default: null },

@@ -87,6 +87,21 @@ export const envSchema = z.object({
   OIDC_AUTO_PROVISION: booleanFromEnv.default(true),
   OIDC_DEFAULT_ROLE: z.enum(['operator', 'team_lead', 'knowledge_manager', 'admin']).default('operator'),
   OIDC_ALLOW_HTTP: booleanFromEnv.default(false),
+  SCORES_TIME_ZONE: z
+    .string()
+    .trim()
+    .refine(
+      (value) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: value });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'expected an IANA time zone such as Europe/Rome' },
+    )
+    .default('Europe/Rome'),
   REDIS_URL: z
     .string()
     .trim()
@@ -150,6 +165,8 @@ export interface Config {
     | undefined;
   /** Redis shared by the instances for real-time fan-out; undefined = a single instance. */
   readonly redisUrl: string | undefined;
+  /** The clock scores are counted on: days for caps, ISO weeks, months, quarters, years. */
+  readonly scoresTimeZone: string;
 }
 
 export class ConfigError extends Error {
@@ -257,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           }
         : undefined,
     redisUrl: e.REDIS_URL,
+    scoresTimeZone: e.SCORES_TIME_ZONE,
   };
   return Object.freeze(config);
 }

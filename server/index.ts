@@ -86,12 +86,15 @@ async function startOnDatabase(
   }
   // Housekeeping the engines without TTL indexes need: spent rate-limit
   // windows and expired password links are deleted every 15 minutes (and at start).
-  // Articles past their review date are announced to knowledge managers at the same pace.
+  // Articles past their review date are announced to knowledge managers at the same pace,
+  // and the serial-voting check reverses the points of vote runs from one voter to one author.
   const housekeep = () =>
     void Promise.all([
       DatabaseRateLimitStore.removeExpired(),
       services.auth.removeExpiredResetLinks(),
       services.kb.announceOverdue(),
+      services.scoring.checkSerialVoting(),
+      services.scoring.removeExpiredCaps(),
     ]).catch((err: unknown) => logger.warn({ err }, 'housekeeping failed'));
   const housekeeping = setInterval(housekeep, 15 * 60_000);
   housekeep();
@@ -134,6 +137,9 @@ async function startOnDatabase(
       clearTimeout(deadline);
       sessionStore.close();
       clearInterval(housekeeping);
+      await services.scoring.ledger.boards
+        .flush()
+        .catch((err: unknown) => logger.warn({ err }, 'leaderboard flush failed'));
       await disconnectDatabase().catch((err: unknown) => logger.warn({ err }, 'database disconnect failed'));
       await engine?.stop();
       logger.info('stopped');

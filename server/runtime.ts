@@ -5,6 +5,8 @@ import { subscribeKbNotifications } from './kb/kb.notifications.ts';
 import { DatabaseSessionStore } from './middleware/session-store.ts';
 import { subscribeNotifications } from './notifications/notifications.subscribers.ts';
 import { subscribePostNotifications } from './posts/posts.notifications.ts';
+import { subscribeScoreNotifications } from './scoring/scoring.notifications.ts';
+import { subscribeScoring } from './scoring/scoring.subscribers.ts';
 import { registerSearchSources, subscribeSearch } from './search/search.wiring.ts';
 import { createServices, type Services } from './services.ts';
 
@@ -36,6 +38,8 @@ export function buildRuntime(
   subscribeNotifications(events, services.notifications);
   subscribePostNotifications(events, services.notifications);
   subscribeKbNotifications(events, services.notifications);
+  subscribeScoring(events, services.scoring.ledger);
+  subscribeScoreNotifications(events, services.notifications);
   return { config, logger, events, sessions, services };
 }
 

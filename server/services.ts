@@ -13,6 +13,9 @@ import { AnswersService } from './posts/answers.service.ts';
 import { FeedsService } from './posts/feeds.service.ts';
 import { ModerationService } from './posts/moderation.service.ts';
 import { PostsService } from './posts/posts.service.ts';
+import { BoardBuffer, ScoreLedger } from './scoring/scoring.ledger.ts';
+import { ScoringService } from './scoring/scoring.service.ts';
+import { ScoringSettings } from './scoring/scoring.settings.ts';
 import { SearchService } from './search/search.service.ts';
 import type { FileStorage } from './storage/file-storage.ts';
 import { createFileStorage } from './storage/index.ts';
@@ -52,6 +55,7 @@ export interface Services {
   moderation: ModerationService;
   votes: VotesService;
   kb: KbService;
+  scoring: ScoringService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -91,6 +95,23 @@ export function createServices(deps: ServiceDeps): Services {
     visibleTo: (id, viewer) => kb.isVisibleTo(id, viewer),
   });
   const notifications = new NotificationsService({ events, logger });
+  const scoringSettings = new ScoringSettings(audit);
+  const ledger = new ScoreLedger({
+    settings: scoringSettings,
+    events,
+    logger,
+    timeZone: config.scoresTimeZone,
+    boards: new BoardBuffer(logger),
+  });
+  const scoring = new ScoringService({
+    ledger,
+    settings: scoringSettings,
+    audit,
+    events,
+    logger,
+    clock: deps.clock,
+  });
+  kb.setPublisherCheck((userId, topicIds) => scoring.isPublisher(userId, topicIds));
   return {
     audit,
     auth,
@@ -109,5 +130,6 @@ export function createServices(deps: ServiceDeps): Services {
     moderation: new ModerationService({ audit, events, posts, answers }),
     votes: new VotesService(events, deps.clock),
     kb,
+    scoring,
   };
 }

@@ -1,0 +1,159 @@
+import { type InferSchemaType, model, Schema } from 'mongoose';
+
+/**
+ * The score ledger and what is derived from it (DESIGN.md "Scores").
+ *
+ * Every document a hot path reads is addressed by its `_id` (the one lookup
+ * the embedded engine serves without scanning): a person's totals are one
+ * card, a leaderboard is a handful of board shards, a person's "why" list is
+ * a run of ledger ids "<user>:<n>". Only a rebuild reads the whole ledger.
+ */
+
+const DIMENSIONS = ['participation', 'competence'];
+
+/** One line of the ledger: append-only, never edited. */
+const scoreEventSchema = new Schema(
+  {
+    /** "<user>:<sequence>": a person's lines are read back by id, newest first. */
+    _id: { type: String, required: true },
+    user: { type: Schema.Types.ObjectId, ref: 'User', required: true },
+    dimension: { type: String, enum: DIMENSIONS, required: true },
+    /** Topics of the content that earned it (topic totals get the points once each). */
+    topics: { type: [{ type: Schema.Types.ObjectId, ref: 'Topic' }], default: [] },
+    /** The person's team when it happened (team totals). */
+    team: { type: Schema.Types.ObjectId, ref: 'Team', default: null },
+    points: { type: Number, required: true },
+    /** What the rule was worth when it happened, before any cap. */
+    base: { type: Number, required: true },
+    rule: { type: String, required: true },
+    /** Why it earned less than its rule: self, votesCastPerDay, voteCompetencePerDay, votesPerPairPerDay. */
+    capped: { type: String, default: null },
+    source: {
+      type: { type: String, required: true },
+      id: { type: String, required: true },
+      /** The post of the thread (links in the "why" list), when there is one. */
+      post: { type: String, default: null },
+    },
+    /** Who caused it (the voter, the accepter…); null for the system. */
+    actor: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+    at: { type: Date, required: true },
+    /** For a reversal: the event it reverses. */
+    reverses: { type: String, default: null },
+    /** Why a reversal or adjustment was written (retracted, deleted, unaccepted, moderator, serialVoting, deactivated, recompute). */
+    reason: { type: String, default: null },
+    rulesVersion: { type: Number, required: true },
+  },
+  { versionKey: false, collection: 'score_events' },
+);
+scoreEventSchema.index({ user: 1, at: -1 });
+scoreEventSchema.index({ 'source.type': 1, 'source.id': 1 });
+
+export type ScoreEventFields = InferSchemaType<typeof scoreEventSchema>;
+export const ScoreEvent = model('ScoreEvent', scoreEventSchema);
+
+/**
+ * What one source (a vote, a post, an answer's acceptance…) has granted and
+ * not yet reversed, so that undoing it writes exactly the opposite events.
+ * `_id`: "<type>:<id>[:<facet>]".
+ */
+const scoreSourceSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    open: {
+      type: [
+        {
+          _id: false,
+          event: { type: String, required: true },
+          user: { type: String, required: true },
+          rule: { type: String, required: true },
+          points: { type: Number, required: true },
+        },
+      ],
+      default: [],
+    },
+    /** Sources that fall with this one (the votes on a deleted post…). */
+    children: { type: [String], default: [] },
+  },
+  { versionKey: false, collection: 'score_sources' },
+);
+export const ScoreSource = model('ScoreSource', scoreSourceSchema);
+
+/**
+ * A person's totals, by dimension × scope × period (`t.<dimension>.<scope>.<period>`,
+ * scope `g` global, `tp<topic>` topic, `tm<team>` team; period `all`, `2026`,
+ * `2026-Q4`, `2026-11`, `2026-W48`), decayed competence (`d.<scope>`, in units
+ * of 2^(days since 2020 / half-life), read back with the current date), rule
+ * counters for badges (`n.<rule>`), per-topic accepted and promoted counts,
+ * levels reached and badges earned. `_id`: the user id.
+ */
+const scoreCardSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    t: { type: Schema.Types.Mixed, default: {} },
+    d: { type: Schema.Types.Mixed, default: {} },
+    n: { type: Schema.Types.Mixed, default: {} },
+    accepted: { type: Schema.Types.Mixed, default: {} },
+    promoted: { type: Schema.Types.Mixed, default: {} },
+    levels: { type: Schema.Types.Mixed, default: {} },
+    badges: { type: Schema.Types.Mixed, default: {} },
+    /** Coach nominations per topic: topic → { by, at }. */
+    coach: { type: Schema.Types.Mixed, default: {} },
+    /** Ledger lines of this person so far: their ids are "<user>:1" … "<user>:<seq>". */
+    seq: { type: Number, default: 0 },
+  },
+  { versionKey: false, minimize: false, collection: 'score_cards' },
+);
+export type ScoreCardFields = InferSchemaType<typeof scoreCardSchema>;
+export const ScoreCard = model('ScoreCard', scoreCardSchema);
+
+export const BOARD_SHARDS = 8;
+
+/**
+ * One shard of a leaderboard: the points of the people whose id hashes to it
+ * (`p.<user>`) and their team (`tm.<user>`), for one dimension, scope and
+ * period. `_id`: "<dimension>|<scope>|<period>|<shard>".
+ */
+const scoreBoardSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    p: { type: Schema.Types.Mixed, default: {} },
+    tm: { type: Schema.Types.Mixed, default: {} },
+  },
+  { versionKey: false, minimize: false, collection: 'score_boards' },
+);
+export const ScoreBoard = model('ScoreBoard', scoreBoardSchema);
+
+/** Anti-gaming counters per day (votes cast, pair votes, vote competence). `_id`: "<kind>:<keys>:<day>". */
+const scoreCapSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    value: { type: Number, default: 0 },
+    expiresAt: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'score_caps' },
+);
+export const ScoreCap = model('ScoreCap', scoreCapSchema);
+
+/** Votes of the serial-voting window (the scheduled check reads only these). */
+const recentVoteSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // the score source of the vote
+    voter: { type: String, required: true },
+    author: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'score_recent_votes' },
+);
+export const RecentVote = model('RecentVote', recentVoteSchema);
+
+/** In protected mode: a lead or admin looked at someone's individual scores. */
+const scoreViewSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // "<subject>:<page>"
+    items: { type: [Schema.Types.Mixed], default: [] },
+  },
+  { versionKey: false, collection: 'score_views' },
+);
+export const ScoreView = model('ScoreView', scoreViewSchema);
+
+export type ScoreSourceFields = InferSchemaType<typeof scoreSourceSchema>;

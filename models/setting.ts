@@ -1,0 +1,31 @@
+import { model, Schema } from 'mongoose';
+
+/**
+ * Admin settings, versioned: the current value per key (`scoring`,
+ * `privacy`) and every earlier version, with who changed it and when.
+ */
+const settingSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    version: { type: Number, required: true },
+    value: { type: Schema.Types.Mixed, required: true },
+    updatedBy: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false, collection: 'settings' },
+);
+export const Setting = model('Setting', settingSchema);
+
+/** A past version of a setting. `_id`: "<key>:<version>". */
+const settingVersionSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    key: { type: String, required: true },
+    version: { type: Number, required: true },
+    value: { type: Schema.Types.Mixed, required: true },
+    updatedBy: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false, collection: 'setting_versions' },
+);
+export const SettingVersion = model('SettingVersion', settingVersionSchema);

@@ -1,0 +1,544 @@
+import { Types } from 'mongoose';
+import {
+  BOARD_SHARDS,
+  ScoreBoard,
+  ScoreCap,
+  ScoreCard,
+  ScoreEvent,
+  ScoreSource,
+} from '../../models/score.ts';
+import { User } from '../../models/user.ts';
+import type { EventBus } from '../core/events.ts';
+import type { Logger } from '../core/logger.ts';
+import { dayKey, periodKeys } from './periods.ts';
+import {
+  BADGES,
+  type Dimension,
+  LEVELS,
+  type Level,
+  levelFor,
+  levelRank,
+  RULES,
+  type RuleId,
+  type ScoringRules,
+  VOTE_COMPETENCE_RULES,
+} from './scoring.rules.ts';
+import type { ScoringSettings } from './scoring.settings.ts';
+import './scoring.events.ts';
+
+/** Decayed competence is kept in units of 2^(days since this date / half-life). */
+export const DECAY_EPOCH = Date.UTC(2020, 0, 1);
+const DAY_MS = 86_400_000;
+
+export function decayFactor(at: Date, halfLifeDays: number): number {
+  return 2 ** ((at.getTime() - DECAY_EPOCH) / DAY_MS / halfLifeDays);
+}
+
+/** Something that earns points: a post, a vote, an acceptance… */
+export interface ScoreSourceRef {
+  /** Kind of source: post, answer, comment, vote, confirm, accept, promote, cite, helpful, feedback. */
+  type: string;
+  /** Its id (with facets where one item gives several sources: "<post>:<user>"). */
+  id: string;
+  /** The thread's post (links in the "why" list). */
+  post?: string | null;
+  /** A source this one falls with (the post a vote is on). */
+  parent?: string | null;
+}
+
+export interface Grant {
+  user: string;
+  rule: RuleId;
+  topics: readonly string[];
+  /** Who caused it (the voter, the accepter); null: the person themselves or the system. */
+  actor: string | null;
+}
+
+export interface LedgerLine {
+  id: string;
+  user: string;
+  dimension: Dimension;
+  topics: string[];
+  team: string | null;
+  points: number;
+  base: number;
+  rule: string;
+  capped: string | null;
+  source: { type: string; id: string; post: string | null };
+  actor: string | null;
+  at: Date;
+  reverses: string | null;
+  reason: string | null;
+  rulesVersion: number;
+}
+
+export type ReversalReason =
+  | 'retracted'
+  | 'changed'
+  | 'deleted'
+  | 'unaccepted'
+  | 'moderator'
+  | 'serialVoting'
+  | 'deactivated'
+  | 'feedbackChanged'
+  | 'uncited';
+
+/** The scopes an event counts in: global, each of its topics, the person's team. */
+export function scopesOf(line: { topics: readonly string[]; team: string | null }): string[] {
+  const scopes = ['g', ...line.topics.map((t) => `tp${t}`)];
+  if (line.team) scopes.push(`tm${line.team}`);
+  return scopes;
+}
+
+export function boardShard(userId: string): number {
+  return Number.parseInt(userId.slice(-6), 16) % BOARD_SHARDS;
+}
+
+export function boardId(dimension: Dimension, scope: string, period: string, shard: number): string {
+  return `${dimension}|${scope}|${period}|${shard}`;
+}
+
+/**
+ * The card and board increments of one ledger line. The same function serves
+ * the incremental path and the rebuild, so both add up the same way.
+ */
+export function incrementsOf(
+  line: Pick<LedgerLine, 'dimension' | 'topics' | 'team' | 'points' | 'rule' | 'at' | 'reverses'>,
+  timeZone: string,
+  halfLifeDays: number,
+): { card: Record<string, number>; boards: Array<{ id: string; points: number }> } {
+  const card: Record<string, number> = {};
+  const boards: Array<{ id: string; points: number }> = [];
+  const periods = periodKeys(line.at, timeZone);
+  const scopes = scopesOf(line);
+  if (line.points !== 0) {
+    for (const scope of scopes) {
+      for (const period of periods) {
+        card[`t.${line.dimension}.${scope}.${period}`] = line.points;
+        boards.push({ id: `${line.dimension}|${scope}|${period}`, points: line.points });
+      }
+    }
+    if (line.dimension === 'competence') {
+      const units = line.points * decayFactor(line.at, halfLifeDays);
+      for (const scope of scopes) if (!scope.startsWith('tm')) card[`d.${scope}`] = units;
+    }
+    const count = line.reverses ? -1 : 1;
+    card[`n.${line.rule}`] = count;
+    if (line.rule === 'answerAccepted') for (const t of line.topics) card[`accepted.${t}`] = count;
+    if (line.rule === 'promoted') for (const t of line.topics) card[`promoted.${t}`] = count;
+  }
+  return { card, boards };
+}
+
+/**
+ * Leaderboard increments, gathered in memory and written together: one update
+ * per touched board shard per flush instead of twenty per event. Flushed a
+ * second after the first pending change, before every leaderboard read of this
+ * process, and at shutdown. (A crash loses at most that second of board
+ * increments; the ledger and the cards are written at once, and
+ * `npm run scores:rebuild` rebuilds the boards from the ledger.)
+ */
+export class BoardBuffer {
+  #pending = new Map<string, Map<string, { points: number; team: string | null }>>();
+  #timer: NodeJS.Timeout | null = null;
+  #flushing: Promise<void> = Promise.resolve();
+  readonly #logger: Logger;
+  readonly delayMs: number;
+
+  constructor(logger: Logger, delayMs = 1_000) {
+    this.#logger = logger;
+    this.delayMs = delayMs;
+  }
+
+  add(board: string, user: string, team: string | null, points: number): void {
+    const id = `${board}|${boardShard(user)}`;
+    let entries = this.#pending.get(id);
+    if (!entries) {
+      entries = new Map();
+      this.#pending.set(id, entries);
+    }
+    const entry = entries.get(user);
+    if (entry) {
+      entry.points += points;
+      entry.team = team;
+    } else entries.set(user, { points, team });
+    if (!this.#timer) {
+      this.#timer = setTimeout(() => {
+        this.#timer = null;
+        this.flush().catch((err) => this.#logger.error({ err }, 'leaderboard flush failed'));
+      }, this.delayMs);
+      this.#timer.unref();
+    }
+  }
+
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  /** Writes every pending increment; resolves when they are stored. */
+  flush(): Promise<void> {
+    const run = this.#flushing.then(async () => {
+      if (this.#timer) {
+        clearTimeout(this.#timer);
+        this.#timer = null;
+      }
+      const batch = this.#pending;
+      this.#pending = new Map();
+      for (const [id, entries] of batch) {
+        const inc: Record<string, number> = {};
+        const set: Record<string, string | null> = {};
+        for (const [user, { points, team }] of entries) {
+          inc[`p.${user}`] = points;
+          set[`tm.${user}`] = team;
+        }
+        await ScoreBoard.collection.updateOne(
+          { _id: id as never },
+          { $inc: inc, $set: set },
+          { upsert: true },
+        );
+      }
+    });
+    this.#flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Drops pending increments (a rebuild replaces the boards anyway). */
+  discard(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#pending = new Map();
+  }
+}
+
+export interface LedgerDeps {
+  settings: ScoringSettings;
+  events: EventBus;
+  logger: Logger;
+  timeZone: string;
+  boards: BoardBuffer;
+}
+
+/**
+ * The score ledger: turns grants into append-only ledger lines (caps and
+ * anti-gaming applied, every capped line kept with 0 points and the reason),
+ * reverses sources with opposite lines, and keeps each person's card (totals,
+ * levels, badges) and the leaderboards in step.
+ */
+export class ScoreLedger {
+  readonly #deps: LedgerDeps;
+  /** While a rebuild runs, new lines wait for it (so nothing is counted twice or lost). */
+  #gate: Promise<void> = Promise.resolve();
+
+  constructor(deps: LedgerDeps) {
+    this.#deps = deps;
+  }
+
+  get boards(): BoardBuffer {
+    return this.#deps.boards;
+  }
+
+  get timeZone(): string {
+    return this.#deps.timeZone;
+  }
+
+  /** Runs `task` with the ledger closed to new lines. */
+  async exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const previous = this.#gate;
+    let release!: () => void;
+    this.#gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  }
+
+  /** Records what a source earns. */
+  async record(source: ScoreSourceRef, grants: readonly Grant[], at: Date): Promise<LedgerLine[]> {
+    await this.#gate;
+    const { rules, version } = await this.#deps.settings.rules();
+    const lines: LedgerLine[] = [];
+    for (const grant of grants) {
+      const base = rules.points[grant.rule];
+      const capped = await this.#cap(rules, grant, base, at);
+      const line = await this.#write({
+        user: grant.user,
+        dimension: RULES[grant.rule],
+        topics: [...new Set(grant.topics)],
+        points: capped ? capped.points : base,
+        base,
+        rule: grant.rule,
+        capped: capped?.reason ?? null,
+        source: { type: source.type, id: source.id, post: source.post ?? null },
+        actor: grant.actor,
+        at,
+        reverses: null,
+        reason: null,
+        rulesVersion: version,
+      });
+      lines.push(line);
+    }
+    const open = lines
+      .filter((l) => l.points !== 0)
+      .map((l) => ({ event: l.id, user: l.user, rule: l.rule, points: l.points }));
+    if (open.length > 0)
+      await ScoreSource.collection.updateOne(
+        { _id: sourceKeyOf(source) as never },
+        { $push: { open: { $each: open } } as never },
+        { upsert: true },
+      );
+    if (source.parent)
+      await ScoreSource.collection.updateOne(
+        { _id: source.parent as never },
+        { $addToSet: { children: sourceKeyOf(source) } } as never,
+        { upsert: true },
+      );
+    return lines;
+  }
+
+  /**
+   * Writes the opposite of every open line of a source (and of its children
+   * when asked), so undoing never edits history. `onlyUser`: reverse only what
+   * that person earned (a deleted post takes its author's points, not the
+   * voters' participation).
+   */
+  async reverseSource(
+    key: string,
+    reason: ReversalReason,
+    at: Date,
+    actor: string | null,
+    options: { children?: boolean; onlyUser?: string } = {},
+  ): Promise<LedgerLine[]> {
+    await this.#gate;
+    const doc = await ScoreSource.findById(key).lean();
+    if (!doc) return [];
+    const reversed: LedgerLine[] = [];
+    type Entry = { event: string; user: string; rule: string; points: number };
+    const keep: Entry[] = [];
+    const toReverse: Entry[] = [];
+    for (const entry of doc.open) {
+      if (options.onlyUser && entry.user !== options.onlyUser) keep.push(entry);
+      else toReverse.push(entry);
+    }
+    if (toReverse.length > 0) {
+      await ScoreSource.collection.updateOne({ _id: key as never }, { $set: { open: keep } });
+      for (const entry of toReverse) {
+        const line = await this.#reverseLine(entry.event, reason, at, actor);
+        if (line) reversed.push(line);
+      }
+    }
+    if (options.children) {
+      for (const child of doc.children ?? [])
+        reversed.push(...(await this.reverseSource(child, reason, at, actor, options)));
+    }
+    return reversed;
+  }
+
+  /** Reverses one ledger line (a moderator's decision); null when it is already reversed or worth nothing. */
+  async reverseEvent(
+    eventId: string,
+    reason: ReversalReason,
+    at: Date,
+    actor: string | null,
+  ): Promise<LedgerLine | null> {
+    await this.#gate;
+    const original = await ScoreEvent.findById(eventId).lean();
+    if (!original || original.reverses || original.points === 0) return null;
+    if (!original.source) return null;
+    const key = sourceKeyOf(original.source);
+    const doc = await ScoreSource.findById(key).lean();
+    const open = doc?.open ?? [];
+    if (!open.some((e) => e.event === eventId)) return null;
+    await ScoreSource.collection.updateOne(
+      { _id: key as never },
+      { $set: { open: open.filter((e) => e.event !== eventId) } },
+    );
+    return this.#reverseLine(eventId, reason, at, actor);
+  }
+
+  async #reverseLine(
+    eventId: string,
+    reason: ReversalReason,
+    at: Date,
+    actor: string | null,
+  ): Promise<LedgerLine | null> {
+    const original = await ScoreEvent.findById(eventId).lean();
+    if (!original?.source) return null;
+    const { version } = await this.#deps.settings.rules();
+    return this.#write({
+      user: String(original.user),
+      dimension: original.dimension as Dimension,
+      topics: original.topics.map(String),
+      teamOverride: original.team ? String(original.team) : null,
+      points: -original.points,
+      base: -original.base,
+      rule: original.rule,
+      capped: null,
+      source: { type: original.source.type, id: original.source.id, post: original.source.post ?? null },
+      actor,
+      // A reversal counts in the periods of the line it reverses, so a week's
+      // board loses exactly what that week gained.
+      at: original.at,
+      reverses: eventId,
+      reason,
+      rulesVersion: version,
+      writtenAt: at,
+      root:
+        (original as { adjusts?: string | null }).adjusts ??
+        (original as { root?: string | null }).root ??
+        eventId,
+    });
+  }
+
+  async #cap(
+    rules: ScoringRules,
+    grant: Grant,
+    base: number,
+    at: Date,
+  ): Promise<{ points: number; reason: string } | null> {
+    const dimension = RULES[grant.rule];
+    // No self-credit: nobody earns competence from their own vote, confirmation or acceptance.
+    if (dimension === 'competence' && grant.actor === grant.user) return { points: 0, reason: 'self' };
+    if (grant.rule === 'answerAccepter' && grant.actor === grant.user) return { points: 0, reason: 'self' };
+    const day = dayKey(at, this.#deps.timeZone);
+    const expiresAt = new Date(at.getTime() + 3 * DAY_MS);
+    if (grant.rule === 'voteCast') {
+      const n = await bump(`cast:${grant.user}:${day}`, 1, expiresAt);
+      if (n > rules.caps.votesCastPerDay) return { points: 0, reason: 'votesCastPerDay' };
+    }
+    if (VOTE_COMPETENCE_RULES.includes(grant.rule) && grant.actor) {
+      const pair = await bump(`pair:${grant.actor}:${grant.user}:${day}`, 1, expiresAt);
+      if (pair > rules.caps.votesPerPairPerDay) return { points: 0, reason: 'votesPerPairPerDay' };
+      if (base > 0) {
+        const total = await bump(`votecomp:${grant.user}:${day}`, base, expiresAt);
+        const room = rules.caps.voteCompetencePerDay - (total - base);
+        if (room <= 0) return { points: 0, reason: 'voteCompetencePerDay' };
+        if (room < base) return { points: room, reason: 'voteCompetencePerDay' };
+      }
+    }
+    return null;
+  }
+
+  async #write(
+    input: Omit<LedgerLine, 'id' | 'team'> & {
+      teamOverride?: string | null;
+      writtenAt?: Date;
+      root?: string;
+    },
+  ): Promise<LedgerLine> {
+    const { rules } = await this.#deps.settings.rules();
+    let team = input.teamOverride;
+    if (team === undefined) {
+      const user = await User.findById(input.user, { team: 1 }).lean();
+      team = user?.team ? String(user.team) : null;
+    }
+    const line = { ...input, team };
+    const { card, boards } = incrementsOf(line, this.#deps.timeZone, rules.halfLifeDays);
+    const after = await ScoreCard.collection.findOneAndUpdate(
+      { _id: input.user as never },
+      { $inc: { ...card, seq: 1 } },
+      { upsert: true, returnDocument: 'after' },
+    );
+    const seq = (after?.seq as number | undefined) ?? 1;
+    const id = `${input.user}:${seq}`;
+    const stored: LedgerLine = {
+      id,
+      user: input.user,
+      dimension: input.dimension,
+      topics: input.topics,
+      team,
+      points: input.points,
+      base: input.base,
+      rule: input.rule,
+      capped: input.capped,
+      source: input.source,
+      actor: input.actor,
+      at: input.at,
+      reverses: input.reverses,
+      reason: input.reason,
+      rulesVersion: input.rulesVersion,
+    };
+    await ScoreEvent.collection.insertOne({
+      ...stored,
+      _id: id as never,
+      user: toObjectId(input.user),
+      topics: input.topics.map(toObjectId),
+      team: team ? toObjectId(team) : null,
+      actor: input.actor ? toObjectId(input.actor) : null,
+      writtenAt: input.writtenAt ?? input.at,
+      ...(input.root ? { root: input.root } : {}),
+    } as never);
+    for (const board of boards) this.#deps.boards.add(board.id, input.user, team, board.points);
+    if (after && input.points !== 0) await this.#awards(input.user, after, line, rules);
+    return stored;
+  }
+
+  /** Level and badge awards: announced once, the first time they are reached. */
+  async #awards(
+    user: string,
+    card: Record<string, unknown>,
+    line: Pick<LedgerLine, 'topics' | 'at'>,
+    rules: ScoringRules,
+  ) {
+    const set: Record<string, unknown> = {};
+    const reached: Array<{ topic: string; level: Level }> = [];
+    const levels = (card.levels ?? {}) as Record<string, Level>;
+    for (const topic of line.topics) {
+      const level = levelOfCard(card, topic, rules);
+      if (levelRank(level) > levelRank(levels[topic] ?? 'candidate')) {
+        set[`levels.${topic}`] = level;
+        reached.push({ topic, level });
+      }
+    }
+    const badges = (card.badges ?? {}) as Record<string, unknown>;
+    const counters = (card.n ?? {}) as Record<string, number>;
+    const earned = BADGES.filter((b) => !badges[b.id] && (counters[b.counter] ?? 0) >= b.threshold).map(
+      (b) => b.id,
+    );
+    for (const badge of earned) set[`badges.${badge}`] = line.at;
+    if (Object.keys(set).length === 0) return;
+    await ScoreCard.collection.updateOne({ _id: user as never }, { $set: set });
+    for (const r of reached)
+      await this.#deps.events.publish('score.levelReached', {
+        userId: user,
+        topicId: r.topic,
+        level: r.level,
+        at: line.at,
+      });
+    for (const badge of earned)
+      await this.#deps.events.publish('score.badgeEarned', { userId: user, badge, at: line.at });
+  }
+}
+
+/** The level a card shows in a topic now. */
+export function levelOfCard(card: Record<string, unknown>, topic: string, rules: ScoringRules): Level {
+  const t = card.t as Record<string, Record<string, Record<string, number>>> | undefined;
+  const points = t?.competence?.[`tp${topic}`]?.all ?? 0;
+  const accepted = (card.accepted as Record<string, number> | undefined)?.[topic] ?? 0;
+  const promoted = (card.promoted as Record<string, number> | undefined)?.[topic] ?? 0;
+  const nominatedCoach = Boolean((card.coach as Record<string, unknown> | undefined)?.[topic]);
+  return levelFor(rules, { points, accepted, promoted, nominatedCoach });
+}
+
+/** The handle a source is reversed by: "<type>:<id>". */
+export function sourceKeyOf(source: { type: string; id: string }): string {
+  return `${source.type}:${source.id}`;
+}
+
+async function bump(id: string, by: number, expiresAt: Date): Promise<number> {
+  const doc = await ScoreCap.collection.findOneAndUpdate(
+    { _id: id as never },
+    { $inc: { value: by }, $set: { expiresAt } },
+    { upsert: true, returnDocument: 'after' },
+  );
+  return (doc?.value as number | undefined) ?? by;
+}
+
+function toObjectId(id: string): Types.ObjectId {
+  return new Types.ObjectId(id);
+}
+
+export { LEVELS };

@@ -1,0 +1,941 @@
+import { Types } from 'mongoose';
+import { Post } from '../../models/post.ts';
+import {
+  RecentVote,
+  ScoreBoard,
+  ScoreCap,
+  ScoreCard,
+  ScoreEvent,
+  ScoreSource,
+  ScoreView,
+} from '../../models/score.ts';
+import { Team } from '../../models/team.ts';
+import { Topic } from '../../models/topic.ts';
+import { User } from '../../models/user.ts';
+import { Vote } from '../../models/vote.ts';
+import type { AuditActor, AuditService } from '../audit/audit.service.ts';
+import type { SessionUser } from '../auth/session-user.ts';
+import type { Locale } from '../config.ts';
+import { ForbiddenError, NotFoundError } from '../core/errors.ts';
+import type { EventBus } from '../core/events.ts';
+import type { Logger } from '../core/logger.ts';
+import { findByIds, op } from '../db/query.ts';
+import { isPeriodKey, lastWeeks, type PeriodKind, periodKey } from './periods.ts';
+import {
+  boardId,
+  boardShard,
+  DECAY_EPOCH,
+  incrementsOf,
+  type LedgerLine,
+  levelOfCard,
+  type ScoreLedger,
+  sourceKeyOf,
+} from './scoring.ledger.ts';
+import {
+  BADGES,
+  type Dimension,
+  LEVELS,
+  type Level,
+  levelRank,
+  RULES,
+  type RuleId,
+} from './scoring.rules.ts';
+import type { ScoringSettings } from './scoring.settings.ts';
+
+const DAY_MS = 86_400_000;
+export const WHY_PAGE_SIZE = 25;
+export const BOARD_SIZE = 50;
+
+type Card = Record<string, unknown> & {
+  t?: Record<string, Record<string, Record<string, number>>>;
+  d?: Record<string, number>;
+  n?: Record<string, number>;
+  levels?: Record<string, Level>;
+  badges?: Record<string, Date>;
+  coach?: Record<string, { by: string; at: Date }>;
+  seq?: number;
+};
+
+export type BoardScope = 'global' | 'team' | 'topic';
+
+export interface BoardQuery {
+  dimension: Dimension;
+  scope: BoardScope;
+  /** Team or topic id for those scopes. */
+  scopeId?: string;
+  period: PeriodKind;
+  /** The period's key (`2026-W48`…); default: the current one. */
+  key?: string;
+}
+
+export interface WhyFilters {
+  dimension?: Dimension;
+  topic?: string;
+  rule?: RuleId;
+  page: number;
+}
+
+function isStaff(viewer: SessionUser): boolean {
+  return viewer.roles.includes('admin') || viewer.roles.includes('team_lead');
+}
+
+/** The scope key cards and boards use. */
+function scopeKey(query: Pick<BoardQuery, 'scope' | 'scopeId'>): string {
+  if (query.scope === 'global') return 'g';
+  return `${query.scope === 'team' ? 'tm' : 'tp'}${query.scopeId}`;
+}
+
+/**
+ * The read side of scores and the admin operations on them: profiles with
+ * their "why", leaderboards, team dashboards, levels and privileges, coach
+ * nominations, privacy, rebuild and recompute, serial-voting checks and the
+ * bulk reversal of a deactivated person's votes.
+ */
+export class ScoringService {
+  readonly #ledger: ScoreLedger;
+  readonly #settings: ScoringSettings;
+  readonly #audit: AuditService;
+  readonly #events: EventBus;
+  readonly #logger: Logger;
+  readonly #clock: () => Date;
+
+  constructor(deps: {
+    ledger: ScoreLedger;
+    settings: ScoringSettings;
+    audit: AuditService;
+    events: EventBus;
+    logger: Logger;
+    clock?: () => Date;
+  }) {
+    this.#ledger = deps.ledger;
+    this.#settings = deps.settings;
+    this.#audit = deps.audit;
+    this.#events = deps.events;
+    this.#logger = deps.logger;
+    this.#clock = deps.clock ?? (() => new Date());
+  }
+
+  get settings(): ScoringSettings {
+    return this.#settings;
+  }
+
+  get ledger(): ScoreLedger {
+    return this.#ledger;
+  }
+
+  async #card(userId: string): Promise<Card> {
+    if (!Types.ObjectId.isValid(userId)) return {};
+    return ((await ScoreCard.findById(userId).lean()) as Card | null) ?? {};
+  }
+
+  /** Publisher privilege: may this person edit published articles in one of these topics directly? */
+  async isPublisher(userId: string, topicIds: readonly string[]): Promise<boolean> {
+    const card = await this.#card(userId);
+    const { rules } = await this.#settings.rules();
+    return topicIds.some((t) => levelRank(levelOfCard(card, t, rules)) >= levelRank('publisher'));
+  }
+
+  /** The person's level in a topic now. */
+  async levelIn(userId: string, topicId: string): Promise<Level> {
+    const { rules } = await this.#settings.rules();
+    return levelOfCard(await this.#card(userId), topicId, rules);
+  }
+
+  /**
+   * May `viewer` see `subjectId`'s individual scores? Open mode: everyone.
+   * Protected mode: the person, and leads and admins (each look is logged and
+   * listed to the person); others only if the person opted in.
+   */
+  async canSeeScores(viewer: SessionUser, subjectId: string): Promise<{ allowed: boolean; logged: boolean }> {
+    if (viewer.id === subjectId) return { allowed: true, logged: false };
+    if ((await this.#settings.privacy()) === 'open') return { allowed: true, logged: false };
+    if (isStaff(viewer)) return { allowed: true, logged: true };
+    const subject = await User.findById(subjectId, { scoresPublic: 1 }).lean();
+    return { allowed: Boolean(subject?.scoresPublic), logged: false };
+  }
+
+  async #logView(
+    viewer: SessionUser,
+    subjectId: string,
+    what: 'profile' | 'why' | 'dashboard',
+  ): Promise<void> {
+    const card = await ScoreView.collection.findOneAndUpdate(
+      { _id: `${subjectId}:count` as never },
+      { $inc: { n: 1 } } as never,
+      { upsert: true, returnDocument: 'after' },
+    );
+    const n = (card?.n as number | undefined) ?? 1;
+    const page = Math.floor((n - 1) / 100);
+    await ScoreView.collection.updateOne(
+      { _id: `${subjectId}:${page}` as never },
+      { $push: { items: { by: viewer.id, byName: viewer.displayName, what, at: this.#clock() } } } as never,
+      { upsert: true },
+    );
+  }
+
+  /** Who looked at this person's individual scores (protected mode), newest first. */
+  async viewsOf(
+    subjectId: string,
+    limit = 100,
+  ): Promise<Array<{ by: string; byName: string; what: string; at: Date }>> {
+    const counter = await ScoreView.collection.findOne({ _id: `${subjectId}:count` as never });
+    const n = (counter?.n as number | undefined) ?? 0;
+    const items: Array<{ by: string; byName: string; what: string; at: Date }> = [];
+    for (let page = Math.floor((n - 1) / 100); page >= 0 && items.length < limit; page--) {
+      const doc = await ScoreView.findById(`${subjectId}:${page}`).lean();
+      items.push(...((doc?.items ?? []) as typeof items).slice().reverse());
+    }
+    return items.slice(0, limit);
+  }
+
+  /**
+   * A person's scores: totals by dimension and period, competence per topic
+   * (all-time and current), levels, badges, coach nominations and the last 12
+   * weeks. Throws 403 when the viewer may not see them.
+   */
+  async profile(subjectId: string, viewer: SessionUser, locale: Locale) {
+    const access = await this.canSeeScores(viewer, subjectId);
+    if (!access.allowed) throw new ForbiddenError('scores.private');
+    if (access.logged) await this.#logView(viewer, subjectId, 'profile');
+    const card = await this.#card(subjectId);
+    const { rules } = await this.#settings.rules();
+    const now = this.#clock();
+    const tz = this.#ledger.timeZone;
+    const periods = (['week', 'month', 'quarter', 'year', 'all'] as const).map((kind) => ({
+      kind,
+      key: periodKey(kind, now, tz),
+    }));
+    const totals = (['participation', 'competence'] as const).map((dimension) => ({
+      dimension,
+      periods: periods.map((p) => ({ ...p, points: card.t?.[dimension]?.g?.[p.key] ?? 0 })),
+    }));
+    const decayNow = 2 ** ((now.getTime() - DECAY_EPOCH) / DAY_MS / rules.halfLifeDays);
+    const topicKeys = new Set<string>();
+    for (const dimension of ['participation', 'competence'] as const)
+      for (const scope of Object.keys(card.t?.[dimension] ?? {}))
+        if (scope.startsWith('tp')) topicKeys.add(scope.slice(2));
+    const topicDocs = await findByIds(Topic, topicKeys, { names: 1, slug: 1 });
+    const topics = topicDocs
+      .map((topic) => {
+        const id = String(topic._id);
+        const level = levelOfCard(card, id, rules);
+        return {
+          id,
+          slug: topic.slug,
+          name: topic.names?.[locale] ?? topic.slug,
+          competence: card.t?.competence?.[`tp${id}`]?.all ?? 0,
+          current: Math.round((card.d?.[`tp${id}`] ?? 0) / decayNow),
+          participation: card.t?.participation?.[`tp${id}`]?.all ?? 0,
+          level,
+          levelRank: levelRank(level),
+          accepted: (card.accepted as Record<string, number> | undefined)?.[id] ?? 0,
+          promoted: (card.promoted as Record<string, number> | undefined)?.[id] ?? 0,
+          nominatedCoach: Boolean(card.coach?.[id]),
+        };
+      })
+      .sort((a, b) => b.competence - a.competence || a.name.localeCompare(b.name));
+    const weeks = lastWeeks(now, 12, tz);
+    const badges = BADGES.filter((b) => card.badges?.[b.id]).map((b) => ({
+      id: b.id,
+      at: card.badges?.[b.id],
+    }));
+    return {
+      totals,
+      currentCompetence: Math.round((card.d?.g ?? 0) / decayNow),
+      topics,
+      badges,
+      chart: {
+        weeks,
+        participation: weeks.map((w) => card.t?.participation?.g?.[w] ?? 0),
+        competence: weeks.map((w) => card.t?.competence?.g?.[w] ?? 0),
+      },
+      lines: card.seq ?? 0,
+      halfLifeDays: rules.halfLifeDays,
+      logged: access.logged,
+    };
+  }
+
+  /**
+   * The ledger lines behind a person's numbers, newest first, filtered by
+   * dimension, topic or rule: read back by id ("<user>:<n>" counting down),
+   * in batches, until the page is full.
+   */
+  async why(subjectId: string, viewer: SessionUser, filters: WhyFilters) {
+    const access = await this.canSeeScores(viewer, subjectId);
+    if (!access.allowed) throw new ForbiddenError('scores.private');
+    if (access.logged && filters.page === 1) await this.#logView(viewer, subjectId, 'why');
+    const card = await this.#card(subjectId);
+    const seq = card.seq ?? 0;
+    const filtered = Boolean(filters.dimension || filters.topic || filters.rule);
+    const skip = (filters.page - 1) * WHY_PAGE_SIZE;
+    const matches = (l: LedgerLine) =>
+      (!filters.dimension || l.dimension === filters.dimension) &&
+      (!filters.topic || l.topics.map(String).includes(filters.topic)) &&
+      (!filters.rule || l.rule === filters.rule);
+    const found: LedgerLine[] = [];
+    let seen = 0;
+    let next = filtered ? seq : seq - skip;
+    const batch = filtered ? 200 : WHY_PAGE_SIZE + 1;
+    while (next > 0 && found.length <= WHY_PAGE_SIZE) {
+      const ids = [];
+      for (let i = next; i > Math.max(0, next - batch); i--) ids.push(`${subjectId}:${i}`);
+      next -= batch;
+      const docs = await Promise.all(ids.map((id) => ScoreEvent.findById(id).lean()));
+      for (const doc of docs) {
+        if (!doc) continue;
+        const line = toLine(doc);
+        if (!matches(line)) continue;
+        if (filtered && seen++ < skip) continue;
+        found.push(line);
+        if (found.length > WHY_PAGE_SIZE) break;
+      }
+    }
+    const hasMore = found.length > WHY_PAGE_SIZE;
+    const lines = found.slice(0, WHY_PAGE_SIZE);
+    const people = await findByIds(
+      User,
+      lines.map((l) => l.actor),
+      { displayName: 1 },
+    );
+    const names = new Map(people.map((p) => [String(p._id), p.displayName]));
+    return {
+      lines: lines.map((l) => ({ ...l, actorName: l.actor ? (names.get(l.actor) ?? null) : null })),
+      page: filters.page,
+      hasMore,
+      total: seq,
+    };
+  }
+
+  /** Which boards may this person read? Operators: global, topic and their own team; leads and admins: every team. */
+  canReadBoard(viewer: SessionUser, query: Pick<BoardQuery, 'scope' | 'scopeId'>): boolean {
+    if (query.scope !== 'team') return true;
+    return isStaff(viewer) || viewer.teamId === query.scopeId;
+  }
+
+  /**
+   * A leaderboard, from the precomputed board shards (never the ledger). In
+   * protected mode only people who opted in are named; everyone else is
+   * counted in their team's line. The viewer's own rank is always given.
+   */
+  async leaderboard(query: BoardQuery, viewer: SessionUser, limit = BOARD_SIZE) {
+    if (!this.canReadBoard(viewer, query)) throw new ForbiddenError('scores.boardForbidden');
+    const key =
+      query.key && isPeriodKey(query.period, query.key)
+        ? query.key
+        : periodKey(query.period, this.#clock(), this.#ledger.timeZone);
+    const entries = await this.boardEntries(query.dimension, scopeKey(query), key);
+    const privacy = await this.#settings.privacy();
+    const ranked = entries.sort((a, b) => b.points - a.points || a.user.localeCompare(b.user));
+    let rank = 0;
+    let previous = Number.NaN;
+    const withRank = ranked.map((e, i) => {
+      if (e.points !== previous) rank = i + 1;
+      previous = e.points;
+      return { ...e, rank };
+    });
+    const mine = withRank.find((e) => e.user === viewer.id) ?? null;
+    let named = withRank;
+    let teamLines: Array<{ team: string; teamName: string; people: number; points: number }> = [];
+    if (privacy === 'protected') {
+      const publicUsers = new Set(
+        (
+          await findByIds(
+            User,
+            withRank.map((e) => e.user),
+            { scoresPublic: 1 },
+          )
+        )
+          .filter((u) => u.scoresPublic)
+          .map((u) => String(u._id)),
+      );
+      named = withRank.filter((e) => publicUsers.has(e.user));
+      const byTeam = new Map<string, { people: number; points: number }>();
+      for (const e of withRank) {
+        if (publicUsers.has(e.user)) continue;
+        const team = e.team ?? 'none';
+        const agg = byTeam.get(team) ?? { people: 0, points: 0 };
+        agg.people++;
+        agg.points += e.points;
+        byTeam.set(team, agg);
+      }
+      const teams = await findByIds(Team, [...byTeam.keys()], { name: 1 });
+      const teamNames = new Map(teams.map((t) => [String(t._id), t.name]));
+      teamLines = [...byTeam.entries()]
+        .map(([team, agg]) => ({ team, teamName: teamNames.get(team) ?? '', ...agg }))
+        .sort((a, b) => b.points - a.points);
+    }
+    const top = named.slice(0, limit);
+    const users = await findByIds(
+      User,
+      top.map((e) => e.user),
+      { displayName: 1, avatar: 1, team: 1 },
+    );
+    const byId = new Map(users.map((u) => [String(u._id), u]));
+    return {
+      key,
+      privacy,
+      people: withRank.length,
+      rows: top.map((e) => ({
+        ...e,
+        name: byId.get(e.user)?.displayName ?? '',
+        isViewer: e.user === viewer.id,
+      })),
+      teams: teamLines,
+      mine,
+      viewerShown: Boolean(mine && top.some((e) => e.user === viewer.id)),
+    };
+  }
+
+  /** Every person's points on one board (all shards; pending increments written first). */
+  async boardEntries(dimension: Dimension, scope: string, key: string) {
+    await this.#ledger.boards.flush();
+    const shards = await Promise.all(
+      Array.from({ length: 8 }, (_, shard) =>
+        ScoreBoard.findById(boardId(dimension, scope, key, shard)).lean(),
+      ),
+    );
+    const entries: Array<{ user: string; points: number; team: string | null }> = [];
+    for (const shard of shards) {
+      if (!shard) continue;
+      const points = shard.p as Record<string, number>;
+      const teams = shard.tm as Record<string, string | null>;
+      for (const [user, value] of Object.entries(points)) {
+        if (value === 0) continue;
+        entries.push({ user, points: value, team: teams?.[user] ?? null });
+      }
+    }
+    return entries;
+  }
+
+  /** Teams a person may open the dashboard of: leads their own teams, admins every team. */
+  async dashboardTeams(viewer: SessionUser): Promise<Array<{ id: string; name: string }>> {
+    if (viewer.roles.includes('admin')) {
+      return (await Team.find({}, { name: 1 }).sort({ name: 1 }).lean()).map((t) => ({
+        id: String(t._id),
+        name: t.name,
+      }));
+    }
+    if (!viewer.roles.includes('team_lead')) return [];
+    return (
+      await Team.find({ leads: new Types.ObjectId(viewer.id) }, { name: 1 })
+        .sort({ name: 1 })
+        .lean()
+    ).map((t) => ({
+      id: String(t._id),
+      name: t.name,
+    }));
+  }
+
+  /**
+   * A team's dashboard: members × topics competence (with levels), each
+   * member's participation over the last 12 weeks, and knowledge gaps (topics
+   * with unanswered questions, topics where no member is a Contributor yet).
+   */
+  async dashboard(teamId: string, viewer: SessionUser, locale: Locale) {
+    if (!Types.ObjectId.isValid(teamId)) throw new NotFoundError('scores.teamNotFound');
+    const team = await Team.findById(teamId, { name: 1, leads: 1 }).lean();
+    if (!team) throw new NotFoundError('scores.teamNotFound');
+    const leads = team.leads.map(String);
+    if (!viewer.roles.includes('admin') && !leads.includes(viewer.id))
+      throw new ForbiddenError('scores.dashboardForbidden');
+    const members = await User.find({ team: team._id, active: true }, { displayName: 1, topics: 1 })
+      .sort({ nameKey: 1 })
+      .lean();
+    const cards = new Map(
+      (
+        await Promise.all(members.map(async (m) => [String(m._id), await this.#card(String(m._id))] as const))
+      ).map(([id, card]) => [id, card]),
+    );
+    if ((await this.#settings.privacy()) === 'protected')
+      for (const m of members)
+        if (String(m._id) !== viewer.id) await this.#logView(viewer, String(m._id), 'dashboard');
+    const { rules } = await this.#settings.rules();
+    const topicIds = new Set<string>();
+    for (const card of cards.values())
+      for (const scope of Object.keys((card.t?.competence ?? {}) as object))
+        if (scope.startsWith('tp')) topicIds.add(scope.slice(2));
+    for (const m of members) for (const t of m.topics) topicIds.add(String(t));
+    const topics = (await findByIds(Topic, topicIds, { names: 1, slug: 1 }))
+      .map((t) => ({ id: String(t._id), slug: t.slug, name: t.names?.[locale] ?? t.slug }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const heatmap = members.map((m) => {
+      const card = cards.get(String(m._id)) ?? {};
+      return {
+        id: String(m._id),
+        name: m.displayName,
+        cells: topics.map((t) => {
+          const points = card.t?.competence?.[`tp${t.id}`]?.all ?? 0;
+          const level = levelOfCard(card, t.id, rules);
+          return { topic: t.id, points, level };
+        }),
+      };
+    });
+    const max = Math.max(1, ...heatmap.flatMap((r) => r.cells.map((c) => c.points)));
+    const weeks = lastWeeks(this.#clock(), 12, this.#ledger.timeZone);
+    const trend = members.map((m) => {
+      const card = cards.get(String(m._id)) ?? {};
+      return {
+        id: String(m._id),
+        name: m.displayName,
+        points: weeks.map((w) => card.t?.participation?.g?.[w] ?? 0),
+      };
+    });
+    const unanswered = await Post.find(
+      { kind: 'question', answerCount: 0, deleted: null },
+      { topics: 1, title: 1 },
+    ).lean();
+    const unansweredByTopic = new Map<string, number>();
+    for (const q of unanswered)
+      for (const t of q.topics) unansweredByTopic.set(String(t), (unansweredByTopic.get(String(t)) ?? 0) + 1);
+    const allTopics = await Topic.find({}, { names: 1, slug: 1 }).lean();
+    const gaps = allTopics
+      .map((t) => {
+        const id = String(t._id);
+        const contributors = heatmap.filter((r) =>
+          r.cells.some((c) => c.topic === id && levelRank(c.level) >= 1),
+        ).length;
+        return {
+          id,
+          slug: t.slug,
+          name: t.names?.[locale] ?? t.slug,
+          unanswered: unansweredByTopic.get(id) ?? 0,
+          contributors,
+          noContributor: contributors === 0,
+        };
+      })
+      .filter((g) => g.unanswered > 0 || g.noContributor)
+      .sort(
+        (a, b) =>
+          b.unanswered - a.unanswered ||
+          Number(b.noContributor) - Number(a.noContributor) ||
+          a.name.localeCompare(b.name),
+      );
+    return {
+      team: { id: String(team._id), name: team.name },
+      topics,
+      heatmap: heatmap.map((r) => ({
+        ...r,
+        cells: r.cells.map((c) => ({ ...c, heat: Math.round((c.points / max) * 4) })),
+      })),
+      weeks,
+      trend,
+      gaps,
+    };
+  }
+
+  /** A team lead (of the person's team) or a knowledge manager nominates a Coach in a topic. */
+  async nominateCoach(
+    subjectId: string,
+    topicId: string,
+    on: boolean,
+    actor: SessionUser & AuditActor,
+    ip = '',
+  ) {
+    if (!Types.ObjectId.isValid(subjectId) || !Types.ObjectId.isValid(topicId)) throw new NotFoundError();
+    const [subject, topic] = await Promise.all([
+      User.findById(subjectId, { team: 1, displayName: 1 }).lean(),
+      Topic.findById(topicId, { slug: 1 }).lean(),
+    ]);
+    if (!subject || !topic) throw new NotFoundError();
+    const isKm = actor.roles.includes('knowledge_manager');
+    let isLead = false;
+    if (subject.team) {
+      const team = await Team.findById(subject.team, { leads: 1 }).lean();
+      isLead = Boolean(team?.leads.map(String).includes(actor.id));
+    }
+    if (!isKm && !isLead) throw new ForbiddenError('scores.nominateForbidden');
+    if (subjectId === actor.id) throw new ForbiddenError('scores.nominateSelf');
+    await ScoreCard.collection.updateOne(
+      { _id: subjectId as never },
+      on
+        ? { $set: { [`coach.${topicId}`]: { by: actor.id, at: this.#clock() } } }
+        : { $unset: { [`coach.${topicId}`]: '' } },
+      { upsert: true },
+    );
+    await this.#audit.record({
+      actor,
+      action: on ? 'scoring.coachNominated' : 'scoring.coachWithdrawn',
+      target: { type: 'user', id: subjectId, label: subject.displayName },
+      details: { topic: topic.slug },
+      ip,
+    });
+    if (on) {
+      const { rules } = await this.#settings.rules();
+      const card = await this.#card(subjectId);
+      if (levelOfCard(card, topicId, rules) === 'coach' && card.levels?.[topicId] !== 'coach') {
+        await ScoreCard.collection.updateOne(
+          { _id: subjectId as never },
+          { $set: { [`levels.${topicId}`]: 'coach' } },
+        );
+        await this.#events.publish('score.levelReached', {
+          userId: subjectId,
+          topicId,
+          level: 'coach',
+          at: this.#clock(),
+        });
+      }
+    }
+  }
+
+  /** A moderator reverses one ledger line (with an audit entry). */
+  async reverseLine(eventId: string, actor: SessionUser & AuditActor, ip = ''): Promise<boolean> {
+    const line = await this.#ledger.reverseEvent(eventId, 'moderator', this.#clock(), actor.id);
+    if (!line) return false;
+    await this.#audit.record({
+      actor,
+      action: 'scoring.lineReversed',
+      target: { type: 'scoreEvent', id: eventId },
+      details: { user: line.user, rule: line.rule, points: line.points },
+      ip,
+    });
+    return true;
+  }
+
+  /** Reverses the points of every vote a deactivated person cast (an admin's bulk action). */
+  async reverseVotesOf(
+    userId: string,
+    actor: SessionUser & AuditActor,
+    ip = '',
+  ): Promise<{ votes: number; lines: number }> {
+    if (!Types.ObjectId.isValid(userId)) throw new NotFoundError();
+    const user = await User.findById(userId, { active: 1, displayName: 1 }).lean();
+    if (!user) throw new NotFoundError();
+    if (user.active) throw new ForbiddenError('scores.reverseActive');
+    const votes = await Vote.find({ voter: user._id }, { _id: 1 }).lean();
+    let lines = 0;
+    for (const vote of votes) {
+      lines += (await this.#ledger.reverseSource(`vote:${vote._id}`, 'deactivated', this.#clock(), actor.id))
+        .length;
+    }
+    await this.#audit.record({
+      actor,
+      action: 'scoring.votesReversed',
+      target: { type: 'user', id: userId, label: user.displayName },
+      details: { votes: votes.length, lines },
+      ip,
+    });
+    return { votes: votes.length, lines };
+  }
+
+  /**
+   * The serial-voting check (run on a schedule): a voter who gave one author
+   * `votes` or more votes within `windowMinutes` has those votes' points
+   * reversed, with an audit entry. Votes leave the window afterwards.
+   */
+  async checkSerialVoting(): Promise<Array<{ voter: string; author: string; votes: number }>> {
+    const { rules } = await this.#settings.rules();
+    const now = this.#clock();
+    const windowMs = rules.serialVoting.windowMinutes * 60_000;
+    // Votes stay twice the window, so a run straddling two checks is still seen whole.
+    await RecentVote.deleteMany({ at: op({ $lt: new Date(now.getTime() - 2 * windowMs) }) });
+    const recent = await RecentVote.find({}).lean();
+    const pairs = new Map<string, typeof recent>();
+    for (const v of recent) {
+      const key = `${v.voter}>${v.author}`;
+      pairs.set(key, [...(pairs.get(key) ?? []), v]);
+    }
+    const found: Array<{ voter: string; author: string; votes: number }> = [];
+    for (const list of pairs.values()) {
+      list.sort((a, b) => a.at.getTime() - b.at.getTime());
+      // the largest run of votes within one window
+      let best: typeof list = [];
+      for (let i = 0, j = 0; j < list.length; j++) {
+        while (list[j]!.at.getTime() - list[i]!.at.getTime() > windowMs) i++;
+        if (j - i + 1 > best.length) best = list.slice(i, j + 1);
+      }
+      if (best.length < rules.serialVoting.votes) continue;
+      const { voter, author } = list[0]!;
+      let reversedLines = 0;
+      for (const v of list) {
+        reversedLines += (await this.#ledger.reverseSource(v._id, 'serialVoting', now, null)).length;
+        await RecentVote.deleteOne({ _id: v._id });
+      }
+      found.push({ voter, author, votes: list.length });
+      await this.#audit.record({
+        actor: null,
+        action: 'scoring.serialVoting',
+        target: { type: 'user', id: voter },
+        details: { author, votes: list.length, lines: reversedLines },
+      });
+      await this.#events.publish('score.serialVotingReversed', {
+        voterId: voter,
+        authorId: author,
+        votes: list.length,
+        at: now,
+      });
+    }
+    return found;
+  }
+
+  /** Anti-gaming day counters are kept three days; older ones are deleted. */
+  async removeExpiredCaps(): Promise<void> {
+    await ScoreCap.deleteMany({ expiresAt: op({ $lt: this.#clock() }) });
+  }
+
+  /**
+   * Rebuilds every card and board from the ledger (the ledger is not touched).
+   * Reports how many people's all-time totals changed: 0 when the incremental
+   * totals were right.
+   */
+  async rebuild(): Promise<{ events: number; people: number; changed: number; ms: number }> {
+    return this.#ledger.exclusive(() => this.#rebuild());
+  }
+
+  async #rebuild(): Promise<{ events: number; people: number; changed: number; ms: number }> {
+    const started = Date.now();
+    await this.#ledger.boards.flush();
+    const { rules } = await this.#settings.rules();
+    const tz = this.#ledger.timeZone;
+    const cards = new Map<string, { inc: Map<string, number>; seq: number }>();
+    const boards = new Map<string, Map<string, { points: number; team: string | null }>>();
+    let events = 0;
+    const cursor = ScoreEvent.find({}).lean().cursor({ batchSize: 2000 });
+    for await (const doc of cursor) {
+      events++;
+      const line = toLine(doc);
+      const card = cards.get(line.user) ?? { inc: new Map(), seq: 0 };
+      cards.set(line.user, card);
+      const seq = Number(line.id.slice(line.id.lastIndexOf(':') + 1));
+      if (seq > card.seq) card.seq = seq;
+      const { card: inc, boards: boardIncs } = incrementsOf(line, tz, rules.halfLifeDays);
+      for (const [path, value] of Object.entries(inc)) card.inc.set(path, (card.inc.get(path) ?? 0) + value);
+      for (const b of boardIncs) {
+        const id = `${b.id}|${boardShard(line.user)}`;
+        const entries = boards.get(id) ?? new Map();
+        boards.set(id, entries);
+        const entry = entries.get(line.user) ?? { points: 0, team: line.team };
+        entry.points += b.points;
+        entry.team = line.team;
+        entries.set(line.user, entry);
+      }
+    }
+    // Keep what the ledger does not hold: coach nominations and awards already announced.
+    const kept = new Map<string, { coach: unknown; levels: unknown; badges: unknown; t: unknown }>();
+    for await (const old of ScoreCard.find(
+      {},
+      { coach: 1, levels: 1, badges: 1, 't.participation.g.all': 1, 't.competence.g.all': 1 },
+    )
+      .lean()
+      .cursor()) {
+      kept.set(String(old._id), old as never);
+    }
+    let changed = 0;
+    const newCards = [...cards.entries()].map(([user, { inc, seq }]) => {
+      const doc: Record<string, unknown> = {
+        _id: user,
+        t: {},
+        d: {},
+        n: {},
+        accepted: {},
+        promoted: {},
+        seq,
+      };
+      for (const [path, value] of inc) setPath(doc, path, value);
+      const old = kept.get(user) as Card | undefined;
+      doc.coach = old?.coach ?? {};
+      doc.levels = old?.levels ?? {};
+      doc.badges = old?.badges ?? {};
+      const t = doc.t as Card['t'];
+      if (
+        (old?.t?.participation?.g?.all ?? 0) !== (t?.participation?.g?.all ?? 0) ||
+        (old?.t?.competence?.g?.all ?? 0) !== (t?.competence?.g?.all ?? 0)
+      )
+        changed++;
+      return doc;
+    });
+    for (const user of kept.keys()) {
+      if (cards.has(user)) continue;
+      const old = kept.get(user) as Card;
+      if ((old.t?.participation?.g?.all ?? 0) !== 0 || (old.t?.competence?.g?.all ?? 0) !== 0) changed++;
+      newCards.push({
+        _id: user,
+        t: {},
+        d: {},
+        n: {},
+        accepted: {},
+        promoted: {},
+        seq: 0,
+        coach: old.coach ?? {},
+        levels: old.levels ?? {},
+        badges: old.badges ?? {},
+      });
+    }
+    this.#ledger.boards.discard();
+    await ScoreCard.deleteMany({});
+    for (let i = 0; i < newCards.length; i += 500)
+      await ScoreCard.collection.insertMany(newCards.slice(i, i + 500) as never[]);
+    await ScoreBoard.deleteMany({});
+    const boardDocs = [...boards.entries()].map(([id, entries]) => {
+      const p: Record<string, number> = {};
+      const tm: Record<string, string | null> = {};
+      for (const [user, e] of entries) {
+        p[user] = e.points;
+        tm[user] = e.team;
+      }
+      return { _id: id, p, tm };
+    });
+    for (let i = 0; i < boardDocs.length; i += 200)
+      await ScoreBoard.collection.insertMany(boardDocs.slice(i, i + 200) as never[]);
+    const ms = Date.now() - started;
+    this.#logger.info({ events, people: newCards.length, changed, ms }, 'scores rebuilt from the ledger');
+    return { events, people: newCards.length, changed, ms };
+  }
+
+  /**
+   * "Recompute from the ledger with the current rules": every line still in
+   * force whose rule is now worth a different amount gets an adjustment line
+   * (the ledger stays append-only, and each adjustment is reversed with its
+   * source), then every total is rebuilt. Capped lines keep their cap.
+   */
+  async recompute(actor: (SessionUser & AuditActor) | null, ip = '') {
+    return this.#ledger.exclusive(async () => {
+      const started = Date.now();
+      const { rules, version } = await this.#settings.rules();
+      const originals = new Map<string, { line: LedgerLine; net: number }>();
+      const maxSeq = new Map<string, number>();
+      const cursor = ScoreEvent.find({}).lean().cursor({ batchSize: 2000 });
+      let scanned = 0;
+      for await (const doc of cursor) {
+        scanned++;
+        const line = toLine(doc);
+        const seq = Number(line.id.slice(line.id.lastIndexOf(':') + 1));
+        maxSeq.set(line.user, Math.max(maxSeq.get(line.user) ?? 0, seq));
+        const extra = doc as { adjusts?: string | null; root?: string | null };
+        const root = line.reverses || extra.adjusts ? (extra.root ?? extra.adjusts ?? line.reverses) : null;
+        if (root) {
+          const target = originals.get(root);
+          if (target) target.net += line.points;
+          else originals.set(root, { line: { ...line, id: root, reverses: 'pending' }, net: line.points });
+          continue;
+        }
+        const existing = originals.get(line.id);
+        if (existing) {
+          existing.line = line;
+          existing.net += line.points;
+        } else originals.set(line.id, { line, net: line.points });
+      }
+      const adjustments: Array<Record<string, unknown>> = [];
+      const sources = new Map<string, Array<{ event: string; user: string; rule: string; points: number }>>();
+      const byDimension = { participation: 0, competence: 0 } as Record<Dimension, number>;
+      const people = new Set<string>();
+      const now = this.#clock();
+      for (const { line, net } of originals.values()) {
+        if (line.reverses || line.capped || (line.base === 0 && line.points === 0)) continue;
+        if (!(line.rule in RULES)) continue;
+        // A reversed line (net 0 after its reversal) stays reversed.
+        if (net === 0 && line.points !== 0) continue;
+        const target = rules.points[line.rule as RuleId];
+        const delta = target - net;
+        if (delta === 0) continue;
+        const seq = (maxSeq.get(line.user) ?? 0) + 1;
+        maxSeq.set(line.user, seq);
+        const id = `${line.user}:${seq}`;
+        adjustments.push({
+          _id: id,
+          user: new Types.ObjectId(line.user),
+          dimension: line.dimension,
+          topics: line.topics.map((t) => new Types.ObjectId(t)),
+          team: line.team ? new Types.ObjectId(line.team) : null,
+          points: delta,
+          base: delta,
+          rule: line.rule,
+          capped: null,
+          source: line.source,
+          actor: actor ? new Types.ObjectId(actor.id) : null,
+          at: line.at,
+          reverses: null,
+          adjusts: line.id,
+          root: line.id,
+          reason: 'recompute',
+          rulesVersion: version,
+          writtenAt: now,
+        });
+        const key = sourceKeyOf(line.source);
+        sources.set(key, [
+          ...(sources.get(key) ?? []),
+          { event: id, user: line.user, rule: line.rule, points: delta },
+        ]);
+        byDimension[line.dimension] += delta;
+        people.add(line.user);
+      }
+      for (let i = 0; i < adjustments.length; i += 1000)
+        await ScoreEvent.collection.insertMany(adjustments.slice(i, i + 1000) as never[]);
+      for (const [key, open] of sources)
+        await ScoreSource.collection.updateOne(
+          { _id: key as never },
+          { $push: { open: { $each: open } } } as never,
+          { upsert: true },
+        );
+      const rebuilt = await this.#rebuild();
+      const report = {
+        scanned,
+        adjusted: adjustments.length,
+        people: people.size,
+        participation: byDimension.participation,
+        competence: byDimension.competence,
+        rulesVersion: version,
+        ms: Date.now() - started,
+        rebuildMs: rebuilt.ms,
+      };
+      if (actor)
+        await this.#audit.record({
+          actor,
+          action: 'scoring.recomputed',
+          target: { type: 'setting', id: 'scoring', label: `v${version}` },
+          details: report,
+          ip,
+        });
+      return report;
+    });
+  }
+}
+
+function setPath(doc: Record<string, unknown>, path: string, value: number): void {
+  const parts = path.split('.');
+  let node = doc;
+  for (const part of parts.slice(0, -1)) {
+    node[part] ??= {};
+    node = node[part] as Record<string, unknown>;
+  }
+  const last = parts[parts.length - 1]!;
+  node[last] = ((node[last] as number | undefined) ?? 0) + value;
+}
+
+export function toLine(doc: Record<string, unknown>): LedgerLine {
+  const d = doc as {
+    _id: string;
+    user: unknown;
+    dimension: Dimension;
+    topics?: unknown[];
+    team?: unknown;
+    points: number;
+    base: number;
+    rule: string;
+    capped?: string | null;
+    source: { type: string; id: string; post?: string | null };
+    actor?: unknown;
+    at: Date;
+    reverses?: string | null;
+    reason?: string | null;
+    rulesVersion?: number;
+  };
+  return {
+    id: String(d._id),
+    user: String(d.user),
+    dimension: d.dimension,
+    topics: (d.topics ?? []).map(String),
+    team: d.team ? String(d.team) : null,
+    points: d.points,
+    base: d.base,
+    rule: d.rule,
+    capped: d.capped ?? null,
+    source: { type: d.source.type, id: d.source.id, post: d.source.post ?? null },
+    actor: d.actor ? String(d.actor) : null,
+    at: d.at,
+    reverses: d.reverses ?? null,
+    reason: d.reason ?? null,
+    rulesVersion: d.rulesVersion ?? 0,
+  };
+}
+
+export { LEVELS };
