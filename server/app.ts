@@ -32,6 +32,9 @@ import { moderationRoutes } from './posts/moderation.routes.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
 import { preferencesRoutes } from './preferences/preferences.routes.ts';
 import { realtimeAssets } from './realtime/realtime.assets.ts';
+import { scoringAdminRoutes } from './scoring/scoring.admin.routes.ts';
+import { scoringAssets } from './scoring/scoring.assets.ts';
+import { scoringRoutes } from './scoring/scoring.routes.ts';
 import { searchRoutes } from './search/search.routes.ts';
 import type { Services } from './services.ts';
 import { settingsRoutes } from './settings/settings.routes.ts';
@@ -61,7 +64,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
 
-  const assets = new AssetManifest(publicDir, realtimeAssets);
+  const assets = new AssetManifest(publicDir, { ...realtimeAssets, ...scoringAssets });
   app.engine(
     'hbs',
     engine({
@@ -185,6 +188,8 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(teamsRoutes(services.teams));
+  app.use(scoringRoutes({ scoring: services.scoring, topics: services.topics }));
+  app.use(scoringAdminRoutes(services.scoring));
   app.use(notificationsRoutes(services.notifications));
   app.use(searchRoutes({ search: services.search, people: services.people, teams: services.teams }));
 

@@ -26,6 +26,14 @@ export const PERMISSIONS = {
   'votes.cast': EVERYONE,
   /** Search posts, answers and the KB (drafts only where their visibility allows). */
   'search.use': EVERYONE,
+  /** Leaderboards, and people's scores (protected mode narrows whose, see ScoringService). */
+  'scores.view': EVERYONE,
+  /** Nominate a Coach in a topic (leads for their team's members; knowledge managers for anyone). */
+  'scores.nominateCoach': ['team_lead', 'knowledge_manager'],
+  /** A team's competence dashboard (leads: their teams; admins: every team). */
+  'scores.dashboard': ['team_lead', 'admin'],
+  /** Edit the scoring rules and the privacy mode, recompute, reverse ledger lines and votes. */
+  'scoring.manage': ['admin'],
   'admin.access': ['admin'],
   'users.manage': ['admin'],
   'users.import': ['admin'],

@@ -90,11 +90,19 @@ export const DEFAULT_RULES: ScoringRules = {
   serialVoting: { votes: 10, windowMinutes: 60 },
 };
 
-const points = z.coerce.number({ error: 'validation.number' }).int('validation.integer').min(-1000).max(1000);
-const count = (max: number) =>
-  z.coerce.number({ error: 'validation.number' }).int('validation.integer').min(0).max(max);
-const positive = (max: number) =>
-  z.coerce.number({ error: 'validation.number' }).int('validation.integer').min(1).max(max);
+/** A whole number from a form field (an empty field is not 0). */
+const whole = (min: number, max: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? (v.trim() === '' ? Number.NaN : Number(v)) : v),
+    z
+      .number({ error: (issue) => (issue.code === 'invalid_type' ? 'validation.number' : undefined) })
+      .int('validation.integer')
+      .min(min, 'validation.atLeast')
+      .max(max, 'validation.atMost'),
+  );
+const points = whole(-1000, 1000);
+const count = (max: number) => whole(0, max);
+const positive = (max: number) => whole(1, max);
 
 /** The rules as an admin edits them (form fields are strings; all are required). */
 export const rulesSchema = z

@@ -1,0 +1,224 @@
+import { type Request, type Response, Router } from 'express';
+import { Types } from 'mongoose';
+import { Team } from '../../models/team.ts';
+import { User } from '../../models/user.ts';
+import { guard } from '../auth/guard.ts';
+import type { Locale } from '../config.ts';
+import { sendCsv } from '../core/csv.ts';
+import { NotFoundError } from '../core/errors.ts';
+import { safeRedirectPath, wantsJson } from '../core/http.ts';
+import { parseInput } from '../core/validation.ts';
+import type { TopicsService } from '../topics/topics.service.ts';
+import { PERIOD_KINDS } from './periods.ts';
+import { BADGES, DIMENSIONS, LEVELS, RULE_IDS } from './scoring.rules.ts';
+import {
+  boardSchema,
+  csvTableSchema,
+  nominateSchema,
+  visibilitySchema,
+  whySchema,
+} from './scoring.schemas.ts';
+import type { ScoringService } from './scoring.service.ts';
+
+const lang = (req: Request): Locale => req.locale;
+
+async function topicOptions(topics: TopicsService, req: Request) {
+  const { all } = await topics.tree();
+  const byId = new Map(all.map((t) => [t.id, t]));
+  const depth = (t: (typeof all)[number]): number =>
+    t.parent && byId.has(t.parent) ? 1 + depth(byId.get(t.parent)!) : 0;
+  return all
+    .map((t) => ({ id: t.id, name: t.names[lang(req)], depth: depth(t) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Leaderboards, people's scores and their "why", coach nominations, team dashboards. */
+export function scoringRoutes(deps: { scoring: ScoringService; topics: TopicsService }): Router {
+  const { scoring, topics } = deps;
+  const router = Router();
+
+  router.get('/leaderboards', guard('scores.view'), async (req: Request, res: Response) => {
+    const filters = parseInput(boardSchema, req.query);
+    const viewer = req.user!;
+    const scopeId = filters.scope === 'team' ? (filters.team ?? viewer.teamId ?? undefined) : filters.topic;
+    const [teams, topicList] = await Promise.all([
+      Team.find({}, { name: 1 }).sort({ name: 1 }).lean(),
+      topicOptions(topics, req),
+    ]);
+    const readableTeams = teams
+      .map((t) => ({ id: String(t._id), name: t.name }))
+      .filter((t) => scoring.canReadBoard(viewer, { scope: 'team', scopeId: t.id }));
+    const query = { ...filters, scopeId };
+    const needsScope = filters.scope !== 'global' && !scopeId;
+    const board = needsScope ? null : await scoring.leaderboard(query, viewer);
+    res.render('pages/scores/leaderboard', {
+      title: req.t('scores.board.title'),
+      filters: { ...filters, team: filters.scope === 'team' ? scopeId : filters.team },
+      dimensions: DIMENSIONS,
+      periods: PERIOD_KINDS,
+      teams: readableTeams,
+      topics: topicList,
+      board,
+      needsScope,
+    });
+  });
+
+  router.get('/people/:id/scores', guard('scores.view'), async (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    if (!Types.ObjectId.isValid(id)) throw new NotFoundError('people.notFound');
+    const person = await User.findById(id, { displayName: 1, active: 1, scoresPublic: 1, team: 1 }).lean();
+    if (!person || (!person.active && !req.user!.roles.includes('admin')))
+      throw new NotFoundError('people.notFound');
+    const filters = parseInput(whySchema, req.query);
+    const viewer = req.user!;
+    const [summary, why] = await Promise.all([
+      scoring.profile(id, viewer, lang(req)),
+      scoring.why(id, viewer, filters),
+    ]);
+    const isSelf = viewer.id === id;
+    const privacy = await scoring.settings.privacy();
+    let canNominate = viewer.roles.includes('knowledge_manager');
+    if (!canNominate && viewer.roles.includes('team_lead') && person.team) {
+      const team = await Team.findById(person.team, { leads: 1 }).lean();
+      canNominate = Boolean(team?.leads.map(String).includes(viewer.id));
+    }
+    res.render('pages/scores/profile', {
+      title: req.t('scores.profile.title', { name: person.displayName }),
+      person: { id, displayName: person.displayName, scoresPublic: Boolean(person.scoresPublic) },
+      summary,
+      chartData: JSON.stringify({
+        labels: summary.chart.weeks,
+        series: [
+          { label: req.t('scores.dimensions.participation'), data: summary.chart.participation },
+          { label: req.t('scores.dimensions.competence'), data: summary.chart.competence },
+        ],
+      }),
+      why,
+      filters,
+      dimensions: DIMENSIONS,
+      rules: RULE_IDS,
+      levels: LEVELS,
+      badges: BADGES.map((b) => ({ ...b, earned: summary.badges.some((e) => e.id === b.id) })),
+      isSelf,
+      privacy,
+      canNominate: canNominate && !isSelf,
+      canReverse: req.user!.roles.includes('admin'),
+      views: isSelf && privacy === 'protected' ? await scoring.viewsOf(id) : null,
+    });
+  });
+
+  router.post(
+    '/people/:id/scores/coach',
+    guard('scores.nominateCoach'),
+    async (req: Request, res: Response) => {
+      const id = String(req.params.id);
+      const input = parseInput(nominateSchema, req.body);
+      await scoring.nominateCoach(id, input.topic, input.on, req.user!, req.ip ?? '');
+      if (wantsJson(req)) {
+        res.json({ ok: true });
+        return;
+      }
+      req.session.flash = [
+        { type: 'success', key: input.on ? 'scores.coach.nominated' : 'scores.coach.withdrawn' },
+      ];
+      res.redirect(303, `/people/${id}/scores#levels`);
+    },
+  );
+
+  router.post(
+    '/settings/scores-visibility',
+    guard('profile.editOwn'),
+    async (req: Request, res: Response) => {
+      const input = parseInput(visibilitySchema, req.body);
+      await User.updateOne({ _id: req.user!.id }, { $set: { scoresPublic: input.scoresPublic } });
+      req.session.flash = [
+        {
+          type: 'success',
+          key: input.scoresPublic ? 'scores.visibility.nowPublic' : 'scores.visibility.nowPrivate',
+        },
+      ];
+      res.redirect(
+        303,
+        safeRedirectPath((req.body as Record<string, unknown>)._return, `/people/${req.user!.id}/scores`),
+      );
+    },
+  );
+
+  router.post('/scores/lines/:id/reverse', guard('scoring.manage'), async (req: Request, res: Response) => {
+    const id = String(req.params.id);
+    if (!/^[0-9a-f]{24}:\d{1,9}$/i.test(id)) throw new NotFoundError();
+    const done = await scoring.reverseLine(id, req.user!, req.ip ?? '');
+    req.session.flash = [
+      { type: done ? 'success' : 'info', key: done ? 'scores.why.reversed' : 'scores.why.notReversible' },
+    ];
+    res.redirect(303, `/people/${id.slice(0, 24)}/scores`);
+  });
+
+  router.get('/dashboard', guard('scores.dashboard'), async (req: Request, res: Response) => {
+    const teams = await scoring.dashboardTeams(req.user!);
+    if (teams.length === 1) {
+      res.redirect(303, `/teams/${teams[0]!.id}/dashboard`);
+      return;
+    }
+    res.render('pages/scores/dashboards', { title: req.t('scores.dashboard.title'), teams });
+  });
+
+  router.get('/teams/:id/dashboard', guard('scores.dashboard'), async (req: Request, res: Response) => {
+    const data = await scoring.dashboard(String(req.params.id), req.user!, lang(req));
+    const teams = await scoring.dashboardTeams(req.user!);
+    res.render('pages/scores/dashboard', {
+      title: req.t('scores.dashboard.teamTitle', { team: data.team.name }),
+      ...data,
+      teams,
+      chartData: JSON.stringify({
+        labels: data.weeks,
+        series: data.trend.map((m) => ({ label: m.name, data: m.points })),
+      }),
+    });
+  });
+
+  router.get(
+    '/teams/:id/dashboard/:table.csv',
+    guard('scores.dashboard'),
+    async (req: Request, res: Response) => {
+      const table = csvTableSchema.safeParse(req.params.table);
+      if (!table.success) throw new NotFoundError();
+      const data = await scoring.dashboard(String(req.params.id), req.user!, lang(req));
+      const slug = data.team.name.toLowerCase().replace(/\W+/g, '-');
+      if (table.data === 'heatmap') {
+        sendCsv(
+          res,
+          `${slug}-competence.csv`,
+          [
+            req.t('scores.dashboard.member'),
+            ...data.topics.flatMap((t) => [t.name, `${t.name} (${req.t('scores.level')})`]),
+          ],
+          data.heatmap.map((r) => [
+            r.name,
+            ...r.cells.flatMap((c) => [c.points, req.t(`scores.levels.${c.level}`)]),
+          ]),
+        );
+      } else if (table.data === 'trend') {
+        sendCsv(
+          res,
+          `${slug}-participation.csv`,
+          [req.t('scores.dashboard.member'), ...data.weeks],
+          data.trend.map((m) => [m.name, ...m.points]),
+        );
+      } else {
+        sendCsv(
+          res,
+          `${slug}-gaps.csv`,
+          [
+            req.t('scores.dashboard.topic'),
+            req.t('scores.dashboard.unanswered'),
+            req.t('scores.dashboard.contributors'),
+          ],
+          data.gaps.map((g) => [g.name, g.unanswered, g.contributors]),
+        );
+      }
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,167 @@
+import { expect } from 'chai';
+import { Team } from '../../../models/team.ts';
+import { User } from '../../../models/user.ts';
+import type { SessionUser } from '../../../server/auth/session-user.ts';
+import { csrfToken, useTestApp } from '../../helpers/app.ts';
+import { createPost, createTopics, FAST_POSTING, sessionUserOf } from '../../helpers/content.ts';
+import { createUser, signedIn, type TestUser } from '../../helpers/users.ts';
+
+describe('scores: leaderboards, profiles, dashboards and privacy through HTTP', function () {
+  this.timeout(120_000);
+  const t = useTestApp({ env: FAST_POSTING });
+  let topics: Awaited<ReturnType<typeof createTopics>>;
+  let teamA: string;
+  let teamB: string;
+  let star: TestUser;
+  let second: TestUser;
+  let outsider: TestUser;
+  let admin: SessionUser;
+
+  before(async () => {
+    topics = await createTopics();
+    const stamp = Date.now();
+    teamA = String((await Team.create({ name: `Alfa ${stamp}`, slug: `alfa-${stamp}` }))._id);
+    teamB = String((await Team.create({ name: `Beta ${stamp}`, slug: `beta-${stamp}` }))._id);
+    star = await createUser({ team: teamA, displayName: 'Stella Brillante' });
+    second = await createUser({ team: teamA, displayName: 'Secondo Posto' });
+    outsider = await createUser({ team: teamB, displayName: 'Bruno Esterno' });
+    admin = await sessionUserOf(await createUser({ roles: ['admin'] }));
+    // Stella: 3 upvoted tips (30 competence); Secondo: 1 upvoted tip; Bruno: a question.
+    for (let i = 0; i < 3; i++) {
+      const tip = await createPost(t, star, 'tip', [topics.billing]);
+      await t.services.votes.vote(await sessionUserOf(outsider), 'post', tip, 1);
+    }
+    const tip = await createPost(t, second, 'tip', [topics.fibre]);
+    await t.services.votes.vote(await sessionUserOf(star), 'post', tip, 1);
+    await createPost(t, outsider, 'question', [topics.fibre]);
+  });
+
+  afterEach(async () => {
+    await t.services.scoring.settings.setPrivacy('open', admin);
+  });
+
+  it("ranks people by competence and participation, globally, by team and by topic, with the viewer's rank", async () => {
+    const { agent } = await signedIn(t, ['operator'], { team: teamA, locale: 'en' });
+    const global = await agent.get('/leaderboards?dimension=competence&scope=global&period=all').expect(200);
+    const names = [...global.text.matchAll(/<a href="\/people\/([0-9a-f]{24})\/scores">([^<]+)<\/a>/g)].map(
+      (m) => m[2],
+    );
+    expect(names.slice(0, 2)).to.deep.equal(['Stella Brillante', 'Secondo Posto']);
+    expect(global.text).to.include('You have no points on this leaderboard yet.');
+    const topic = await agent
+      .get(`/leaderboards?dimension=competence&scope=topic&topic=${topics.fibre}&period=month`)
+      .expect(200);
+    expect(topic.text).to.include('Secondo Posto').and.not.include('Stella Brillante');
+    const team = await agent.get('/leaderboards?dimension=participation&scope=team&period=week').expect(200);
+    expect(team.text, 'own team by default').to.include('Stella Brillante').and.not.include('Bruno Esterno');
+    // Operators cannot read another team's board; leads can.
+    await agent.get(`/leaderboards?scope=team&team=${teamB}`).expect(403);
+    const lead = await signedIn(t, ['team_lead'], { locale: 'en' });
+    const other = await lead.agent
+      .get(`/leaderboards?scope=team&team=${teamB}&dimension=participation&period=all`)
+      .expect(200);
+    expect(other.text).to.include('Bruno Esterno');
+    // Stella sees her own rank.
+    const me = t.agent();
+    await (await import('../../helpers/users.ts')).signIn(me, star.email, star.password);
+    const mine = await me.get('/leaderboards?dimension=competence&period=all').expect(200);
+    expect(mine.text).to.match(/Sei al posto 1 su \d+, con 30 punti\./);
+    // Malformed filters fall back to defaults instead of failing.
+    await agent.get('/leaderboards?dimension=%24ne&period=decade&scope=x&topic=nope').expect(200);
+  });
+
+  it('shows a person\'s scores with totals, levels and the "why" list, filterable and paged', async () => {
+    const { agent } = await signedIn(t, ['operator'], { locale: 'en' });
+    const page = await agent.get(`/people/${star.id}/scores`).expect(200);
+    expect(page.text).to.include('Scores of Stella Brillante');
+    expect(page.text).to.match(/data-testid="total-competence-all">30</);
+    expect(page.text).to.match(/data-testid="total-participation-all">16</, '3 tips and 1 vote');
+    expect(page.text).to.include('Upvote received');
+    expect(page.text).to.include('vendor/chart.umd.min');
+    const filtered = await agent.get(`/people/${star.id}/scores?rule=upvoteReceived`).expect(200);
+    expect(filtered.text.match(/data-testid="why-line"/g)?.length).to.equal(3);
+    const participation = await agent.get(`/people/${star.id}/scores?dimension=participation`).expect(200);
+    expect(participation.text.match(/data-testid="why-line"/g)?.length).to.equal(4, '3 tips and 1 vote');
+    await agent.get('/people/000000000000000000000000/scores').expect(404);
+    await agent.get('/people/not-an-id/scores').expect(404);
+  });
+
+  it('protected mode: names only people who opted in, logs every look by a lead, and lists it to the person', async () => {
+    await t.services.scoring.settings.setPrivacy('protected', admin);
+    const { agent } = await signedIn(t, ['operator'], { locale: 'en' });
+    const board = await agent.get('/leaderboards?dimension=competence&period=all').expect(200);
+    expect(board.text).to.not.include('Stella Brillante');
+    expect(board.text).to.include('Teams (people not named)');
+    await agent.get(`/people/${star.id}/scores`).expect(403);
+
+    // Stella opts in: named on boards, visible to colleagues.
+    const me = t.agent();
+    await (await import('../../helpers/users.ts')).signIn(me, star.email, star.password);
+    const token = await csrfToken(me, `/people/${star.id}/scores`);
+    await me
+      .post('/settings/scores-visibility')
+      .type('form')
+      .send({ _csrf: token, scoresPublic: '1' })
+      .expect(303);
+    expect((await User.findById(star.id).lean())?.scoresPublic).to.equal(true);
+    expect((await agent.get('/leaderboards?dimension=competence&period=all').expect(200)).text).to.include(
+      'Stella Brillante',
+    );
+    await agent.get(`/people/${star.id}/scores`).expect(200);
+
+    // A lead looks at Secondo (not opted in): allowed, recorded, shown to Secondo.
+    const lead = await signedIn(t, ['team_lead'], { displayName: 'Lea Leader', locale: 'en' });
+    const look = await lead.agent.get(`/people/${second.id}/scores`).expect(200);
+    expect(look.text).to.include('this visit is recorded');
+    const secondAgent = t.agent();
+    await (await import('../../helpers/users.ts')).signIn(secondAgent, second.email, second.password);
+    const own = await secondAgent.get(`/people/${second.id}/scores`).expect(200);
+    expect(own.text).to.include('Lea Leader ha aperto i tuoi punteggi');
+    // Open mode: everyone visible again, no logging.
+    await t.services.scoring.settings.setPrivacy('open', admin);
+    expect((await agent.get(`/people/${second.id}/scores`).expect(200)).text).to.not.include(
+      'this visit is recorded',
+    );
+  });
+
+  it('gives team leads their team dashboard with CSV exports; others are refused', async () => {
+    const lead = await createUser({ roles: ['team_lead'], team: teamA, locale: 'en' });
+    await Team.updateOne({ _id: teamA }, { $set: { leads: [lead.id] } });
+    const agent = t.agent();
+    await (await import('../../helpers/users.ts')).signIn(agent, lead.email, lead.password);
+    const redirect = await agent.get('/dashboard').expect(303);
+    expect(redirect.headers.location).to.equal(`/teams/${teamA}/dashboard`);
+    const page = await agent.get(`/teams/${teamA}/dashboard`).expect(200);
+    expect(page.text).to.include('Competence by member and topic');
+    expect(page.text).to.include('Stella Brillante');
+    expect(page.text).to.include('Knowledge gaps');
+    const csv = await agent.get(`/teams/${teamA}/dashboard/heatmap.csv`).expect(200);
+    expect(csv.headers['content-type']).to.match(/^text\/csv/);
+    expect(csv.headers['content-disposition']).to.match(/attachment; filename=".*-competence\.csv"/);
+    const rows = csv.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\n');
+    expect(rows[0]).to.match(/^Member,/);
+    expect(rows.find((r) => r.startsWith('Stella Brillante'))).to.include(',30,');
+    const trend = await agent.get(`/teams/${teamA}/dashboard/trend.csv`).expect(200);
+    expect(trend.text.split('\n')[0]).to.match(/\d{4}-W\d{2}/);
+    const gaps = await agent.get(`/teams/${teamA}/dashboard/gaps.csv`).expect(200);
+    expect(gaps.text).to.include('Unanswered questions');
+    await agent.get(`/teams/${teamA}/dashboard/other.csv`).expect(404);
+    // Not this lead's team.
+    await agent.get(`/teams/${teamB}/dashboard`).expect(403);
+    const operator = await signedIn(t, ['operator'], { team: teamA });
+    await operator.agent.get(`/teams/${teamA}/dashboard`).expect(403);
+    const adminAgent = await signedIn(t, ['admin']);
+    await adminAgent.agent.get(`/teams/${teamB}/dashboard`).expect(200);
+  });
+
+  it('escapes spreadsheet formulas in CSV exports', async () => {
+    const evil = await createUser({ team: teamB, displayName: '=HYPERLINK("http://x")' });
+    await createPost(t, evil, 'tip', [topics.billing]);
+    const { agent } = await signedIn(t, ['admin']);
+    const csv = await agent.get(`/teams/${teamB}/dashboard/trend.csv`).expect(200);
+    expect(csv.text).to.include(`"'=HYPERLINK(""http://x"")"`);
+  });
+});
