@@ -646,11 +646,11 @@ export class ScoringService {
       if (best.length < rules.serialVoting.votes) continue;
       const { voter, author } = list[0]!;
       let reversedLines = 0;
-      for (const v of list) {
+      for (const v of best) {
         reversedLines += (await this.#ledger.reverseSource(v._id, 'serialVoting', now, null)).length;
         await RecentVote.deleteOne({ _id: v._id });
       }
-      found.push({ voter, author, votes: list.length });
+      found.push({ voter, author, votes: best.length });
       await this.#audit.record({
         actor: null,
         action: 'scoring.serialVoting',
