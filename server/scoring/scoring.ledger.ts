@@ -1,13 +1,5 @@
 import { Types } from 'mongoose';
-import {
-  BOARD_SHARDS,
-  ScoreBoard,
-  ScoreCap,
-  ScoreCard,
-  ScoreEvent,
-  ScoreSource,
-} from '../../models/score.ts';
-import { User } from '../../models/user.ts';
+import { BOARD_SHARDS, ScoreBoard } from '../../models/score.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
 import { dayKey, periodKeys } from './periods.ts';
@@ -25,6 +17,7 @@ import {
 } from './scoring.rules.ts';
 import type { ScoringSettings } from './scoring.settings.ts';
 import './scoring.events.ts';
+import { BatchStore, DirectStore, type LedgerStore, type OpenEntry } from './scoring.store.ts';
 
 /** Decayed competence is kept in units of 2^(days since this date / half-life). */
 export const DECAY_EPOCH = Date.UTC(2020, 0, 1);
@@ -90,8 +83,19 @@ export function scopesOf(line: { topics: readonly string[]; team: string | null 
   return scopes;
 }
 
-export function boardShard(userId: string): number {
-  return Number.parseInt(userId.slice(-6), 16) % BOARD_SHARDS;
+/**
+ * Shards of a board: the global boards, which hold everyone, are split in
+ * BOARD_SHARDS documents (smaller documents, cheaper increments); team and
+ * topic boards are one document each.
+ */
+export function shardsOf(scope: string): number {
+  return scope === 'g' ? BOARD_SHARDS : 1;
+}
+
+/** The shard of `userId` on a board "<dimension>|<scope>|<period>". */
+export function boardShard(board: string, userId: string): number {
+  const scope = board.split('|')[1] ?? 'g';
+  return Number.parseInt(userId.slice(-6), 16) % shardsOf(scope);
 }
 
 export function boardId(dimension: Dimension, scope: string, period: string, shard: number): string {
@@ -142,6 +146,8 @@ export class BoardBuffer {
   #pending = new Map<string, Map<string, { points: number; team: string | null }>>();
   #timer: NodeJS.Timeout | null = null;
   #flushing: Promise<void> = Promise.resolve();
+  /** During a replay, increments wait for the replay's end (no timed flushes). */
+  held = false;
   readonly #logger: Logger;
   readonly delayMs: number;
 
@@ -151,7 +157,7 @@ export class BoardBuffer {
   }
 
   add(board: string, user: string, team: string | null, points: number): void {
-    const id = `${board}|${boardShard(user)}`;
+    const id = `${board}|${boardShard(board, user)}`;
     let entries = this.#pending.get(id);
     if (!entries) {
       entries = new Map();
@@ -162,7 +168,7 @@ export class BoardBuffer {
       entry.points += points;
       entry.team = team;
     } else entries.set(user, { points, team });
-    if (!this.#timer) {
+    if (!this.#timer && !this.held) {
       this.#timer = setTimeout(() => {
         this.#timer = null;
         this.flush().catch((err) => this.#logger.error({ err }, 'leaderboard flush failed'));
@@ -175,8 +181,12 @@ export class BoardBuffer {
     return this.#pending.size;
   }
 
-  /** Writes every pending increment; resolves when they are stored. */
-  flush(): Promise<void> {
+  /**
+   * Writes every pending increment; resolves when they are stored. `fresh`:
+   * most boards are new (a replay on an empty ledger), so they are inserted in
+   * bulk first and only the ones that exist are incremented.
+   */
+  flush(options: { fresh?: boolean } = {}): Promise<void> {
     const run = this.#flushing.then(async () => {
       if (this.#timer) {
         clearTimeout(this.#timer);
@@ -184,19 +194,44 @@ export class BoardBuffer {
       }
       const batch = this.#pending;
       this.#pending = new Map();
-      for (const [id, entries] of batch) {
+      const update = (id: string, entries: Map<string, { points: number; team: string | null }>) => {
         const inc: Record<string, number> = {};
         const set: Record<string, string | null> = {};
         for (const [user, { points, team }] of entries) {
           inc[`p.${user}`] = points;
           set[`tm.${user}`] = team;
         }
-        await ScoreBoard.collection.updateOne(
+        return ScoreBoard.collection.updateOne(
           { _id: id as never },
           { $inc: inc, $set: set },
           { upsert: true },
         );
+      };
+      let existing = [...batch.keys()];
+      if (options.fresh && existing.length > 0) {
+        const docs = existing.map((id) => {
+          const p: Record<string, number> = {};
+          const tm: Record<string, string | null> = {};
+          for (const [user, { points, team }] of batch.get(id)!) {
+            p[user] = points;
+            tm[user] = team;
+          }
+          return { _id: id, p, tm };
+        });
+        const taken = new Set<string>();
+        for (let i = 0; i < docs.length; i += 500) {
+          const chunk = docs.slice(i, i + 500);
+          try {
+            await ScoreBoard.collection.insertMany(chunk as never[], { ordered: false });
+          } catch (err) {
+            const errors = (err as { writeErrors?: Array<{ index: number; code?: number }> }).writeErrors;
+            if (!errors || errors.some((e) => e.code !== 11000)) throw err;
+            for (const e of errors) taken.add(chunk[e.index]!._id);
+          }
+        }
+        existing = existing.filter((id) => taken.has(id));
       }
+      for (const id of existing) await update(id, batch.get(id)!);
     });
     this.#flushing = run.catch(() => undefined);
     return run;
@@ -226,6 +261,7 @@ export interface LedgerDeps {
  */
 export class ScoreLedger {
   readonly #deps: LedgerDeps;
+  #store: LedgerStore = new DirectStore();
   /** While a rebuild runs, new lines wait for it (so nothing is counted twice or lost). */
   #gate: Promise<void> = Promise.resolve();
 
@@ -256,15 +292,36 @@ export class ScoreLedger {
     }
   }
 
+  /**
+   * Runs a replay (the demo seed) with the ledger's changes kept in memory and
+   * written together at the end: the same lines, totals and awards, without a
+   * database round trip per line. Nothing else may score meanwhile.
+   */
+  async batch<T>(task: () => Promise<T>): Promise<T> {
+    const store = new BatchStore();
+    this.#store = store;
+    await this.#deps.boards.flush();
+    this.#deps.boards.held = true;
+    try {
+      return await task();
+    } finally {
+      this.#store = new DirectStore();
+      this.#deps.boards.held = false;
+      await store.flush();
+      await this.#deps.boards.flush({ fresh: true });
+    }
+  }
+
   /** Records what a source earns. */
   async record(source: ScoreSourceRef, grants: readonly Grant[], at: Date): Promise<LedgerLine[]> {
     await this.#gate;
+    const store = this.#store;
     const { rules, version } = await this.#deps.settings.rules();
     const lines: LedgerLine[] = [];
     for (const grant of grants) {
       const base = rules.points[grant.rule];
-      const capped = await this.#cap(rules, grant, base, at);
-      const line = await this.#write({
+      const capped = await this.#cap(store, rules, grant, base, at);
+      const line = await this.#write(store, {
         user: grant.user,
         dimension: RULES[grant.rule],
         topics: [...new Set(grant.topics)],
@@ -284,18 +341,8 @@ export class ScoreLedger {
     const open = lines
       .filter((l) => l.points !== 0)
       .map((l) => ({ event: l.id, user: l.user, rule: l.rule, points: l.points }));
-    if (open.length > 0)
-      await ScoreSource.collection.updateOne(
-        { _id: sourceKeyOf(source) as never },
-        { $push: { open: { $each: open } } as never },
-        { upsert: true },
-      );
-    if (source.parent)
-      await ScoreSource.collection.updateOne(
-        { _id: source.parent as never },
-        { $addToSet: { children: sourceKeyOf(source) } } as never,
-        { upsert: true },
-      );
+    if (open.length > 0) await store.pushOpen(sourceKeyOf(source), open);
+    if (source.parent) await store.addChild(source.parent, sourceKeyOf(source));
     return lines;
   }
 
@@ -313,25 +360,25 @@ export class ScoreLedger {
     options: { children?: boolean; onlyUser?: string } = {},
   ): Promise<LedgerLine[]> {
     await this.#gate;
-    const doc = await ScoreSource.findById(key).lean();
+    const store = this.#store;
+    const doc = await store.findSource(key);
     if (!doc) return [];
     const reversed: LedgerLine[] = [];
-    type Entry = { event: string; user: string; rule: string; points: number };
-    const keep: Entry[] = [];
-    const toReverse: Entry[] = [];
+    const keep: OpenEntry[] = [];
+    const toReverse: OpenEntry[] = [];
     for (const entry of doc.open) {
       if (options.onlyUser && entry.user !== options.onlyUser) keep.push(entry);
       else toReverse.push(entry);
     }
     if (toReverse.length > 0) {
-      await ScoreSource.collection.updateOne({ _id: key as never }, { $set: { open: keep } });
+      await store.setOpen(key, keep);
       for (const entry of toReverse) {
-        const line = await this.#reverseLine(entry.event, reason, at, actor);
+        const line = await this.#reverseLine(store, entry.event, reason, at, actor);
         if (line) reversed.push(line);
       }
     }
     if (options.children) {
-      for (const child of doc.children ?? [])
+      for (const child of doc.children)
         reversed.push(...(await this.reverseSource(child, reason, at, actor, options)));
     }
     return reversed;
@@ -345,32 +392,46 @@ export class ScoreLedger {
     actor: string | null,
   ): Promise<LedgerLine | null> {
     await this.#gate;
-    const original = await ScoreEvent.findById(eventId).lean();
-    if (!original || original.reverses || original.points === 0) return null;
-    if (!original.source) return null;
-    const key = sourceKeyOf(original.source);
-    const doc = await ScoreSource.findById(key).lean();
+    const store = this.#store;
+    const original = await store.findLine(eventId);
+    if (!original || original.reverses || original.points === 0 || !original.source) return null;
+    const key = sourceKeyOf(original.source as { type: string; id: string });
+    const doc = await store.findSource(key);
     const open = doc?.open ?? [];
     if (!open.some((e) => e.event === eventId)) return null;
-    await ScoreSource.collection.updateOne(
-      { _id: key as never },
-      { $set: { open: open.filter((e) => e.event !== eventId) } },
+    await store.setOpen(
+      key,
+      open.filter((e) => e.event !== eventId),
     );
-    return this.#reverseLine(eventId, reason, at, actor);
+    return this.#reverseLine(store, eventId, reason, at, actor);
   }
 
   async #reverseLine(
+    store: LedgerStore,
     eventId: string,
     reason: ReversalReason,
     at: Date,
     actor: string | null,
   ): Promise<LedgerLine | null> {
-    const original = await ScoreEvent.findById(eventId).lean();
-    if (!original?.source) return null;
+    const found = await store.findLine(eventId);
+    if (!found?.source) return null;
+    const original = found as unknown as {
+      user: unknown;
+      dimension: Dimension;
+      topics: unknown[];
+      team: unknown;
+      points: number;
+      base: number;
+      rule: string;
+      source: { type: string; id: string; post?: string | null };
+      at: Date;
+      adjusts?: string | null;
+      root?: string | null;
+    };
     const { version } = await this.#deps.settings.rules();
-    return this.#write({
+    return this.#write(store, {
       user: String(original.user),
-      dimension: original.dimension as Dimension,
+      dimension: original.dimension,
       topics: original.topics.map(String),
       teamOverride: original.team ? String(original.team) : null,
       points: -original.points,
@@ -386,14 +447,12 @@ export class ScoreLedger {
       reason,
       rulesVersion: version,
       writtenAt: at,
-      root:
-        (original as { adjusts?: string | null }).adjusts ??
-        (original as { root?: string | null }).root ??
-        eventId,
+      root: original.adjusts ?? original.root ?? eventId,
     });
   }
 
   async #cap(
+    store: LedgerStore,
     rules: ScoringRules,
     grant: Grant,
     base: number,
@@ -406,14 +465,14 @@ export class ScoreLedger {
     const day = dayKey(at, this.#deps.timeZone);
     const expiresAt = new Date(at.getTime() + 3 * DAY_MS);
     if (grant.rule === 'voteCast') {
-      const n = await bump(`cast:${grant.user}:${day}`, 1, expiresAt);
+      const n = await store.bumpCap(`cast:${grant.user}:${day}`, 1, expiresAt);
       if (n > rules.caps.votesCastPerDay) return { points: 0, reason: 'votesCastPerDay' };
     }
     if (VOTE_COMPETENCE_RULES.includes(grant.rule) && grant.actor) {
-      const pair = await bump(`pair:${grant.actor}:${grant.user}:${day}`, 1, expiresAt);
+      const pair = await store.bumpCap(`pair:${grant.actor}:${grant.user}:${day}`, 1, expiresAt);
       if (pair > rules.caps.votesPerPairPerDay) return { points: 0, reason: 'votesPerPairPerDay' };
       if (base > 0) {
-        const total = await bump(`votecomp:${grant.user}:${day}`, base, expiresAt);
+        const total = await store.bumpCap(`votecomp:${grant.user}:${day}`, base, expiresAt);
         const room = rules.caps.voteCompetencePerDay - (total - base);
         if (room <= 0) return { points: 0, reason: 'voteCompetencePerDay' };
         if (room < base) return { points: room, reason: 'voteCompetencePerDay' };
@@ -423,6 +482,7 @@ export class ScoreLedger {
   }
 
   async #write(
+    store: LedgerStore,
     input: Omit<LedgerLine, 'id' | 'team'> & {
       teamOverride?: string | null;
       writtenAt?: Date;
@@ -430,19 +490,11 @@ export class ScoreLedger {
     },
   ): Promise<LedgerLine> {
     const { rules } = await this.#deps.settings.rules();
-    let team = input.teamOverride;
-    if (team === undefined) {
-      const user = await User.findById(input.user, { team: 1 }).lean();
-      team = user?.team ? String(user.team) : null;
-    }
+    const team = input.teamOverride === undefined ? await store.teamOf(input.user) : input.teamOverride;
     const line = { ...input, team };
     const { card, boards } = incrementsOf(line, this.#deps.timeZone, rules.halfLifeDays);
-    const after = await ScoreCard.collection.findOneAndUpdate(
-      { _id: input.user as never },
-      { $inc: { ...card, seq: 1 } },
-      { upsert: true, returnDocument: 'after' },
-    );
-    const seq = (after?.seq as number | undefined) ?? 1;
+    const after = await store.incrementCard(input.user, card);
+    const seq = (after.seq as number | undefined) ?? 1;
     const id = `${input.user}:${seq}`;
     const stored: LedgerLine = {
       id,
@@ -461,23 +513,24 @@ export class ScoreLedger {
       reason: input.reason,
       rulesVersion: input.rulesVersion,
     };
-    await ScoreEvent.collection.insertOne({
+    await store.insertLine({
       ...stored,
-      _id: id as never,
+      _id: id,
       user: toObjectId(input.user),
       topics: input.topics.map(toObjectId),
       team: team ? toObjectId(team) : null,
       actor: input.actor ? toObjectId(input.actor) : null,
       writtenAt: input.writtenAt ?? input.at,
       ...(input.root ? { root: input.root } : {}),
-    } as never);
+    });
     for (const board of boards) this.#deps.boards.add(board.id, input.user, team, board.points);
-    if (after && input.points !== 0) await this.#awards(input.user, after, line, rules);
+    if (input.points !== 0) await this.#awards(store, input.user, after, line, rules);
     return stored;
   }
 
   /** Level and badge awards: announced once, the first time they are reached. */
   async #awards(
+    store: LedgerStore,
     user: string,
     card: Record<string, unknown>,
     line: Pick<LedgerLine, 'topics' | 'at'>,
@@ -500,7 +553,7 @@ export class ScoreLedger {
     );
     for (const badge of earned) set[`badges.${badge}`] = line.at;
     if (Object.keys(set).length === 0) return;
-    await ScoreCard.collection.updateOne({ _id: user as never }, { $set: set });
+    await store.setOnCard(user, set);
     for (const r of reached)
       await this.#deps.events.publish('score.levelReached', {
         userId: user,
@@ -526,15 +579,6 @@ export function levelOfCard(card: Record<string, unknown>, topic: string, rules:
 /** The handle a source is reversed by: "<type>:<id>". */
 export function sourceKeyOf(source: { type: string; id: string }): string {
   return `${source.type}:${source.id}`;
-}
-
-async function bump(id: string, by: number, expiresAt: Date): Promise<number> {
-  const doc = await ScoreCap.collection.findOneAndUpdate(
-    { _id: id as never },
-    { $inc: { value: by }, $set: { expiresAt } },
-    { upsert: true, returnDocument: 'after' },
-  );
-  return (doc?.value as number | undefined) ?? by;
 }
 
 function toObjectId(id: string): Types.ObjectId {

@@ -29,6 +29,7 @@ import {
   type LedgerLine,
   levelOfCard,
   type ScoreLedger,
+  shardsOf,
   sourceKeyOf,
 } from './scoring.ledger.ts';
 import {
@@ -390,7 +391,7 @@ export class ScoringService {
   async boardEntries(dimension: Dimension, scope: string, key: string) {
     await this.#ledger.boards.flush();
     const shards = await Promise.all(
-      Array.from({ length: 8 }, (_, shard) =>
+      Array.from({ length: shardsOf(scope) }, (_, shard) =>
         ScoreBoard.findById(boardId(dimension, scope, key, shard)).lean(),
       ),
     );
@@ -655,12 +656,12 @@ export class ScoringService {
         actor: null,
         action: 'scoring.serialVoting',
         target: { type: 'user', id: voter },
-        details: { author, votes: list.length, lines: reversedLines },
+        details: { author, votes: best.length, lines: reversedLines },
       });
       await this.#events.publish('score.serialVotingReversed', {
         voterId: voter,
         authorId: author,
-        votes: list.length,
+        votes: best.length,
         at: now,
       });
     }
@@ -700,7 +701,7 @@ export class ScoringService {
       const { card: inc, boards: boardIncs } = incrementsOf(line, tz, rules.halfLifeDays);
       for (const [path, value] of Object.entries(inc)) card.inc.set(path, (card.inc.get(path) ?? 0) + value);
       for (const b of boardIncs) {
-        const id = `${b.id}|${boardShard(line.user)}`;
+        const id = `${b.id}|${boardShard(b.id, line.user)}`;
         const entries = boards.get(id) ?? new Map();
         boards.set(id, entries);
         const entry = entries.get(line.user) ?? { points: 0, team: line.team };

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { Answer } from '../../models/answer.ts';
 import { Post } from '../../models/post.ts';
 import { User } from '../../models/user.ts';
 import { type SessionUser, toSessionUser } from '../auth/session-user.ts';
@@ -129,7 +130,7 @@ export async function seedContent(ctx: SeedContext): Promise<void> {
   };
   const everyone = [...people.values()];
   const now = Date.now();
-  const counts = { posts: 0, answers: 0, comments: 0, confirmations: 0 };
+  const counts = { posts: 0, answers: 0, comments: 0, confirmations: 0, votes: 0 };
 
   for (const demo of [...DEMO_POSTS].sort((a, b) => b.daysAgo - a.daysAgo)) {
     const start = now - demo.daysAgo * DAY + ctx.random.int(9, 17) * HOUR - 12 * HOUR;
@@ -161,6 +162,33 @@ export async function seedContent(ctx: SeedContext): Promise<void> {
           time = new Date(start + (a.hoursLater + (c.hoursLater ?? 2)) * HOUR);
           await services.answers.comment('answer', answerId, person(c.by), c.text);
           counts.comments++;
+        }
+      }
+    }
+    // Colleagues vote on insights, tips and answers in the days after they appear.
+    const voters = (authorId: string, count: number) =>
+      ctx.random.sample(
+        everyone.filter((p) => p.id !== authorId),
+        count,
+      );
+    if (demo.kind !== 'question') {
+      for (const [i, voter] of voters(author.id, ctx.random.int(1, 6)).entries()) {
+        time = new Date(Math.min(now - HOUR, start + (i + 1) * ctx.random.int(2, 40) * HOUR));
+        await services.votes.vote(voter, 'post', postId, 1);
+        counts.votes++;
+      }
+    } else {
+      for (const answer of await Answer.find({ post: postId }, { _id: 1, author: 1, accepted: 1 }).lean()) {
+        const n = ctx.random.int(answer.accepted ? 2 : 0, answer.accepted ? 6 : 3);
+        for (const [i, voter] of voters(String(answer.author), n).entries()) {
+          time = new Date(Math.min(now - HOUR, start + (i + 3) * ctx.random.int(2, 30) * HOUR));
+          await services.votes.vote(
+            voter,
+            'answer',
+            String(answer._id),
+            !answer.accepted && ctx.random.chance(0.15) ? -1 : 1,
+          );
+          counts.votes++;
         }
       }
     }
@@ -198,4 +226,5 @@ export async function seedContent(ctx: SeedContext): Promise<void> {
   ctx.report.answers = { created: counts.answers, existing: 0 };
   ctx.report.comments = { created: counts.comments, existing: 0 };
   ctx.report.confirmations = { created: counts.confirmations, existing: 0 };
+  ctx.report.votes = { created: counts.votes, existing: 0 };
 }

@@ -6,9 +6,9 @@ import { RecentVote, ScoreBoard, ScoreCard, ScoreEvent } from '../../../models/s
 import { Team } from '../../../models/team.ts';
 import { User } from '../../../models/user.ts';
 import type { SessionUser } from '../../../server/auth/session-user.ts';
-import { createRandom } from '../../../server/seed/random.ts';
 import type { Grant } from '../../../server/scoring/scoring.ledger.ts';
 import { DEFAULT_RULES, RULE_IDS, type ScoringRules } from '../../../server/scoring/scoring.rules.ts';
+import { createRandom } from '../../../server/seed/random.ts';
 import { csrfToken, type TestApp, useTestApp } from '../../helpers/app.ts';
 import { createPost, createTopics, FAST_POSTING, sessionUserOf } from '../../helpers/content.ts';
 import { createUser, signedIn } from '../../helpers/users.ts';
@@ -71,7 +71,9 @@ describe('scores: ledger integrity, decay, levels, serial voting, recompute', fu
   it('rebuilding from the ledger gives exactly the incremental totals, on a randomized event stream', async () => {
     const random = createRandom(4242);
     const team = await Team.create({ name: `Rnd ${Date.now()}`, slug: `rnd-${Date.now()}` });
-    const people = await Promise.all(Array.from({ length: 6 }, (_, i) => createUser({ team: i % 2 ? team._id : null })));
+    const people = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => createUser({ team: i % 2 ? team._id : null })),
+    );
     const topicIds = [topics.billing, topics.sdd, topics.fibre];
     const ledger = t.services.scoring.ledger;
     const sources: string[] = [];
@@ -94,7 +96,10 @@ describe('scores: ledger integrity, decay, levels, serial voting, recompute', fu
     }
     const incremental = await snapshot(t);
     expect(incremental.cards.length).to.be.greaterThan(5);
-    expect(incremental.boards.some((b) => b.id.includes('|2026-W01|')), 'the stream crosses the year end').to.equal(true);
+    expect(
+      incremental.boards.some((b) => b.id.includes('|2026-W01|')),
+      'the stream crosses the year end',
+    ).to.equal(true);
     const report = await t.services.scoring.rebuild();
     expect(report.changed).to.equal(0);
     const rebuilt = await snapshot(t);
@@ -124,7 +129,8 @@ describe('scores: ledger integrity, decay, levels, serial voting, recompute', fu
     const tip = await createPost(t, author, 'tip', [topics.sdd]);
     const number = await t.services.kb.promote(km, 'post', tip);
     const competence = async (id: string) =>
-      ((await ScoreCard.findById(id).lean()) as { t?: { competence?: { g?: { all?: number } } } } | null)?.t?.competence?.g?.all ?? 0;
+      ((await ScoreCard.findById(id).lean()) as { t?: { competence?: { g?: { all?: number } } } } | null)?.t
+        ?.competence?.g?.all ?? 0;
     expect(await competence(author.id)).to.equal(25);
     await t.services.kb.transition(number, km, 'review');
     await t.services.kb.transition(number, km, 'published');
@@ -170,7 +176,9 @@ describe('scores: ledger integrity, decay, levels, serial voting, recompute', fu
     }
     expect(await t.services.scoring.levelIn(author.id, topics.fibre)).to.equal('publisher');
     expect((await t.services.kb.editable(number, asAuthor)).number).to.equal(number);
-    expect(await t.services.scoring.isPublisher(author.id, [topics.billing]), 'only in that topic').to.equal(false);
+    expect(await t.services.scoring.isPublisher(author.id, [topics.billing]), 'only in that topic').to.equal(
+      false,
+    );
     // Coach needs the points and a nomination (by a lead of the person's team or a knowledge manager).
     const voter = await sessionUserOf(await createUser());
     await t.services.votes.vote(voter, 'post', tip, 1);
@@ -184,18 +192,29 @@ describe('scores: ledger integrity, decay, levels, serial voting, recompute', fu
     await t.services.scoring.nominateCoach(author.id, topics.fibre, true, km);
     expect(await t.services.scoring.levelIn(author.id, topics.fibre)).to.equal('coach');
     const inbox = await NotificationInbox.findById(author.id).lean();
-    const items = (inbox as { items?: Record<string, { type: string; variant?: string }> } | null)?.items ?? {};
+    const items =
+      (inbox as { items?: Record<string, { type: string; variant?: string }> } | null)?.items ?? {};
     const awards = Object.values(items).filter((n) => n.type === 'award');
     expect(awards.map((a) => a.variant).sort()).to.deep.equal(['badge', 'badge', 'level', 'level', 'level']);
-    expect(await AuditEntry.exists({ action: 'scoring.coachNominated', 'target.id': author.id })).to.not.equal(null);
+    expect(
+      await AuditEntry.exists({ action: 'scoring.coachNominated', 'target.id': author.id }),
+    ).to.not.equal(null);
   });
 
   it('decays current competence with the half-life', async () => {
     const user = await createUser();
     const now = new Date();
     const ledger = t.services.scoring.ledger;
-    await ledger.record({ type: 'test', id: new Types.ObjectId().toHexString() }, [{ user: user.id, rule: 'promoted', topics: [topics.billing], actor: null }], new Date(now.getTime() - 180 * 86_400_000));
-    await ledger.record({ type: 'test', id: new Types.ObjectId().toHexString() }, [{ user: user.id, rule: 'promoted', topics: [topics.billing], actor: null }], now);
+    await ledger.record(
+      { type: 'test', id: new Types.ObjectId().toHexString() },
+      [{ user: user.id, rule: 'promoted', topics: [topics.billing], actor: null }],
+      new Date(now.getTime() - 180 * 86_400_000),
+    );
+    await ledger.record(
+      { type: 'test', id: new Types.ObjectId().toHexString() },
+      [{ user: user.id, rule: 'promoted', topics: [topics.billing], actor: null }],
+      now,
+    );
     const profile = await t.services.scoring.profile(user.id, await sessionUserOf(user), 'it');
     const billing = profile.topics.find((x) => x.id === topics.billing);
     expect(billing?.competence).to.equal(50);
@@ -204,20 +223,30 @@ describe('scores: ledger integrity, decay, levels, serial voting, recompute', fu
   });
 
   it('the serial-voting check reverses a run of votes from one voter to one author, with an audit entry', async () => {
-    await t.services.scoring.settings.updateRules(rulesWith((r) => { r.serialVoting = { votes: 3, windowMinutes: 60 }; }), admin);
+    await t.services.scoring.settings.updateRules(
+      rulesWith((r) => {
+        r.serialVoting = { votes: 3, windowMinutes: 60 };
+      }),
+      admin,
+    );
     await RecentVote.deleteMany({});
     const author = await createUser();
     const voter = await sessionUserOf(await createUser());
     const fair = await sessionUserOf(await createUser());
-    for (let i = 0; i < 3; i++) await t.services.votes.vote(voter, 'post', await createPost(t, author, 'tip', [topics.billing]), 1);
+    for (let i = 0; i < 3; i++)
+      await t.services.votes.vote(voter, 'post', await createPost(t, author, 'tip', [topics.billing]), 1);
     await t.services.votes.vote(fair, 'post', await createPost(t, author, 'tip', [topics.billing]), 1);
     const found = await t.services.scoring.checkSerialVoting();
     expect(found).to.deep.equal([{ voter: voter.id, author: author.id, votes: 3 }]);
-    const card = (await ScoreCard.findById(author.id).lean()) as { t: { competence: { g: { all: number } } } };
+    const card = (await ScoreCard.findById(author.id).lean()) as {
+      t: { competence: { g: { all: number } } };
+    };
     expect(card.t.competence.g.all).to.equal(10, 'only the fair vote counts');
     const reversed = await ScoreEvent.find({ user: author.id, reason: 'serialVoting' }).lean();
     expect(reversed).to.have.length(3);
-    expect(await AuditEntry.exists({ action: 'scoring.serialVoting', 'target.id': voter.id })).to.not.equal(null);
+    expect(await AuditEntry.exists({ action: 'scoring.serialVoting', 'target.id': voter.id })).to.not.equal(
+      null,
+    );
     expect(await t.services.scoring.checkSerialVoting(), 'nothing twice').to.deep.equal([]);
   });
 
@@ -244,23 +273,38 @@ describe('scores: ledger integrity, decay, levels, serial voting, recompute', fu
     form['serialVoting.votes'] = '10';
     form['serialVoting.windowMinutes'] = '60';
     // Bad input: back to the form with the field errors, nothing saved.
-    const bad = await agent.post('/admin/scoring/rules').type('form').send({ ...form, 'points.commentPosted': 'tanti' }).expect(303);
+    const bad = await agent
+      .post('/admin/scoring/rules')
+      .type('form')
+      .send({ ...form, 'points.commentPosted': 'tanti' })
+      .expect(303);
     expect(bad.headers.location).to.equal('/admin/scoring');
     const shown = await agent.get('/admin/scoring').expect(200);
     expect(shown.text).to.include('Enter a number.');
     const version = (await t.services.scoring.settings.rules()).version;
-    await agent.post('/admin/scoring/rules').type('form').send({ ...form, 'points.commentPosted': '4' }).expect(303);
+    await agent
+      .post('/admin/scoring/rules')
+      .type('form')
+      .send({ ...form, 'points.commentPosted': '4' })
+      .expect(303);
     const saved = await t.services.scoring.settings.rules();
     expect(saved.version).to.equal(version + 1);
     expect(saved.rules.points.commentPosted).to.equal(4);
     const audit = await AuditEntry.findOne({ action: 'scoring.rulesChanged' }).sort({ at: -1 }).lean();
-    expect((audit?.details as { changed: string[] }).changed).to.deep.equal(['points.commentPosted: 1 → 4']);
+    expect((audit?.details as { changed?: string[] } | undefined)?.changed).to.deep.equal([
+      'points.commentPosted: 1 → 4',
+    ]);
     // New events use the new value; the past keeps its value until recomputed.
     await t.services.answers.comment('post', tip, commenter, 'Terzo commento');
     const participation = async () =>
-      ((await ScoreCard.findById(commenter.id).lean()) as { t: { participation: { g: { all: number } } } }).t.participation.g.all;
+      ((await ScoreCard.findById(commenter.id).lean()) as { t: { participation: { g: { all: number } } } }).t
+        .participation.g.all;
     expect(await participation()).to.equal(6);
-    const recompute = await agent.post('/admin/scoring/recompute').type('form').send({ _csrf: token }).expect(200);
+    const recompute = await agent
+      .post('/admin/scoring/recompute')
+      .type('form')
+      .send({ _csrf: token })
+      .expect(200);
     expect(recompute.text).to.include('Recompute done');
     expect(await participation()).to.equal(12);
     const adjustments = await ScoreEvent.find({ user: commenter.id, reason: 'recompute' }).lean();
@@ -270,7 +314,7 @@ describe('scores: ledger integrity, decay, levels, serial voting, recompute', fu
     expect(await participation()).to.equal(12);
   });
 
-  it('an admin reverses a deactivated person\'s votes in bulk, and a single ledger line', async () => {
+  it("an admin reverses a deactivated person's votes in bulk, and a single ledger line", async () => {
     const author = await createUser();
     const voterUser = await createUser();
     const voter = await sessionUserOf(voterUser);
@@ -280,10 +324,20 @@ describe('scores: ledger integrity, decay, levels, serial voting, recompute', fu
     await t.services.votes.vote(voter, 'post', tipB, 1);
     const { agent } = await signedIn(t, ['admin'], { locale: 'en' });
     const token = await csrfToken(agent, '/admin/scoring');
-    await agent.post('/admin/scoring/reverse-votes').type('form').send({ _csrf: token, user: voterUser.id }).expect(403);
+    await agent
+      .post('/admin/scoring/reverse-votes')
+      .type('form')
+      .send({ _csrf: token, user: voterUser.id })
+      .expect(403);
     await User.updateOne({ _id: voterUser.id }, { $set: { active: false } });
-    await agent.post('/admin/scoring/reverse-votes').type('form').send({ _csrf: token, user: voterUser.id }).expect(303);
-    const card = (await ScoreCard.findById(author.id).lean()) as { t: { competence: { g: { all: number } } } };
+    await agent
+      .post('/admin/scoring/reverse-votes')
+      .type('form')
+      .send({ _csrf: token, user: voterUser.id })
+      .expect(303);
+    const card = (await ScoreCard.findById(author.id).lean()) as {
+      t: { competence: { g: { all: number } } };
+    };
     expect(card.t.competence.g.all).to.equal(0);
     expect(await ScoreEvent.countDocuments({ user: author.id, reason: 'deactivated' })).to.equal(2);
     // One line, by hand, from the "why" list.

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { ScoreEvent } from '../../../models/score.ts';
 import { Team } from '../../../models/team.ts';
 import { TOPIC_KINDS, Topic } from '../../../models/topic.ts';
 import { ROLES, User } from '../../../models/user.ts';
@@ -37,6 +38,42 @@ describe('demo seed', function () {
     const parent = await Topic.findOne({ slug: 'attivazione' }).lean();
     expect(String(child?.parent)).to.equal(String(parent?._id));
     expect(child?.ancestors.map(String)).to.deep.equal([String(parent?._id)]);
+  });
+
+  it('writes a score ledger consistent with the seeded content, with months of history', async () => {
+    const runtime = buildRuntime(t.config, testLogger, { cleanupMinutes: 0 });
+    const lines = await ScoreEvent.find({}, { rule: 1, at: 1, points: 1 }).lean();
+    expect(lines.length).to.be.greaterThan(200);
+    const rules = new Set(lines.map((l) => l.rule));
+    for (const rule of [
+      'contentPosted',
+      'questionAsked',
+      'answerPosted',
+      'commentPosted',
+      'voteCast',
+      'upvoteReceived',
+      'answerAccepted',
+      'confirmationReceived',
+      'promoted',
+    ])
+      expect(rules.has(rule), rule).to.equal(true);
+    const months = new Set(lines.map((l) => l.at.toISOString().slice(0, 7)));
+    expect(months.size, 'months with points').to.be.at.least(3);
+    // Every line is one the content explains: a rebuild from the ledger changes nothing.
+    expect((await runtime.services.scoring.rebuild()).changed).to.equal(0);
+    // Leaderboards and a team dashboard read real numbers.
+    const agent = t.agent();
+    await signIn(agent, 'marco.bianchi@aurora.example', DEMO_PASSWORD);
+    const board = await agent
+      .get('/leaderboards?dimension=competence&period=all')
+      .set('Accept-Language', 'en')
+      .expect(200);
+    expect(board.text.match(/<a href="\/people\/[0-9a-f]{24}\/scores">/g)?.length).to.be.at.least(10);
+    const lead = await User.findOne({ roles: 'team_lead' }).lean();
+    const leadAgent = t.agent();
+    await signIn(leadAgent, lead!.email, DEMO_PASSWORD);
+    const dashboard = await leadAgent.get('/dashboard').redirects(1).expect(200);
+    expect(dashboard.text).to.match(/heat-[1-4]/);
   });
 
   it('gives the documented demo logins the demo password', async () => {
