@@ -2,6 +2,7 @@
  * `npm run bench [-- --users 10000 --duration 10 --connections 20]`
  * `npm run bench -- --fanout [--clients 1000 --rounds 20]` (only the fan-out scenario)
  * `npm run bench -- --search-only [--search-docs 100000 --search-queries 300]` (scripts/bench/search.ts)
+ * `npm run bench -- --scores-only [--score-users 10000 --score-events 1000000]` (scripts/bench/scores.ts)
  *
  * Starts Passaparola on a fresh embedded engine in a temporary folder, seeds the
  * demo organisation plus generated data at the requested scale, then drives
@@ -19,6 +20,7 @@ import { Topic } from '../models/topic.ts';
 import { foldName, hashPassword, User } from '../models/user.ts';
 import { startServer } from '../server/index.ts';
 import { createSessions, printFanout, runFanout } from './bench/fanout.ts';
+import { runScoreBench } from './bench/scores.ts';
 import { runSearchBench } from './bench/search.ts';
 
 const { values } = parseArgs({
@@ -34,6 +36,10 @@ const { values } = parseArgs({
     'skip-search': { type: 'boolean', default: false },
     'search-docs': { type: 'string', default: '100000' },
     'search-queries': { type: 'string', default: '300' },
+    'scores-only': { type: 'boolean', default: false },
+    'skip-scores': { type: 'boolean', default: false },
+    'score-users': { type: 'string', default: '10000' },
+    'score-events': { type: 'string', default: '1000000' },
   },
 });
 
@@ -119,6 +125,16 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`server up in ${((Date.now() - started) / 1000).toFixed(1)} s at ${server.url}\n`);
   try {
+    if (values['scores-only']) {
+      await runScoreBench(server, {
+        users: Number(values['score-users']),
+        events: Number(values['score-events']),
+        duration,
+        connections,
+        secret: SESSION_SECRET,
+      });
+      return;
+    }
     await generateUsers(Math.max(scale.users, fanout.clients + fanout.rounds + 1));
     if (values.fanout) {
       printFanout(await runFanout(server, { ...fanout, sessionSecret: SESSION_SECRET }));
@@ -146,6 +162,14 @@ async function main(): Promise<void> {
       );
     }
     if (!values.only) printFanout(await runFanout(server, { ...fanout, sessionSecret: SESSION_SECRET }));
+    if (!values.only && !values['skip-scores'])
+      await runScoreBench(server, {
+        users: Number(values['score-users']),
+        events: Number(values['score-events']),
+        duration,
+        connections,
+        secret: SESSION_SECRET,
+      });
   } finally {
     await server.stop();
     await fs.rm(dataDir, { recursive: true, force: true });
@@ -156,4 +180,4 @@ const searchBench = () =>
   runSearchBench({ documents: Number(values['search-docs']), queries: Number(values['search-queries']) });
 
 if (!values['search-only']) await main();
-if (!values['skip-search']) await searchBench();
+if (!values['skip-search'] && !values['scores-only']) await searchBench();

@@ -32,7 +32,7 @@ async function draw(figure) {
         data: s.data,
         borderColor: PALETTE[i % PALETTE.length],
         backgroundColor: PALETTE[i % PALETTE.length],
-        tension: 0.25,
+        cubicInterpolationMode: 'monotone',
       })),
     },
     options: {
