@@ -142,13 +142,27 @@ export async function runScoreBench(server: RunningServer, options: ScoreBenchOp
   const topic = String(topics[0]);
   const team = String(teams[0]);
   const boards = [
-    { name: 'global competence, all time', path: '/leaderboards?dimension=competence&scope=global&period=all' },
-    { name: 'global participation, this week', path: '/leaderboards?dimension=participation&scope=global&period=week' },
-    { name: 'topic competence, this quarter', path: `/leaderboards?dimension=competence&scope=topic&topic=${topic}&period=quarter` },
-    { name: 'own team participation, this year', path: `/leaderboards?dimension=participation&scope=team&team=${team}&period=year` },
+    {
+      name: 'global competence, all time',
+      path: '/leaderboards?dimension=competence&scope=global&period=all',
+    },
+    {
+      name: 'global participation, this week',
+      path: '/leaderboards?dimension=participation&scope=global&period=week',
+    },
+    {
+      name: 'topic competence, this quarter',
+      path: `/leaderboards?dimension=competence&scope=topic&topic=${topic}&period=quarter`,
+    },
+    {
+      name: 'own team participation, this year',
+      path: `/leaderboards?dimension=participation&scope=team&team=${team}&period=year`,
+    },
     { name: 'profile scores and why', path: `/people/${String(people[0]!._id)}/scores` },
   ];
-  out(`\n${'scores page'.padEnd(36)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p90 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)}`);
+  out(
+    `\n${'scores page'.padEnd(36)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p90 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)}`,
+  );
   for (const board of boards) {
     const result = await autocannon({
       url: `${server.url}${board.path}`,
