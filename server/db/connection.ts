@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose from 'mongoose';
 import type { Logger } from '../core/logger.ts';
+import { addIdIndexes } from './id-index.ts';
 import { installWriteLanes } from './write-lanes.ts';
 
 // Safety defaults for every query in the app (see STACK-NOTES): unknown filter
@@ -57,11 +58,20 @@ export async function connectDatabase(uri: string, options: ConnectOptions): Pro
   }
 }
 
-/** Creates the indexes of every registered model (unique indexes carry integrity). */
+/**
+ * Creates every registered model's collection and indexes (unique indexes
+ * carry integrity); on the embedded FerretDB, also the index its `_id`
+ * lookups can use (see id-index.ts).
+ */
 export async function ensureIndexes(): Promise<void> {
   for (const name of mongoose.modelNames()) {
-    await mongoose.model(name).createIndexes();
+    const model = mongoose.model(name);
+    await model.createCollection().catch((err: { code?: number }) => {
+      if (err.code !== 48) throw err; // NamespaceExists
+    });
+    await model.createIndexes();
   }
+  addIdIndexes(mongoose.connection.name);
 }
 
 /** True when the database answers a ping within `timeoutMs`. */

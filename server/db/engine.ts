@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import getPort from 'get-port';
 import type { Logger } from '../core/logger.ts';
 import { EngineUnavailableError, ensureFerretDb } from './ferretdb-build.ts';
+import { useSqliteIdIndexes } from './id-index.ts';
 
 export type EngineKind = 'mongod' | 'ferretdb';
 
@@ -159,6 +160,8 @@ export class EmbeddedEngine {
     this.dataDir = dataDir;
     this.#logger = logger;
     this.#restartOnCrash = restart;
+    // FerretDB's SQLite files get the index its `_id` lookups use (ensureIndexes adds it).
+    if (kind === 'ferretdb') useSqliteIdIndexes(dataDir);
   }
 
   static async start(options: EngineOptions): Promise<EmbeddedEngine> {

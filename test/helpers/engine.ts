@@ -54,3 +54,8 @@ export function uniqueDatabaseName(label: string): string {
     .slice(0, 24);
   return `t_${slug}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 }
+
+/** The shared test engine (undefined when the tests use MONGODB_URI). */
+export function testEngine(): EmbeddedEngine | undefined {
+  return engine;
+}
