@@ -71,7 +71,7 @@ export async function ensureIndexes(): Promise<void> {
     });
     await model.createIndexes();
   }
-  addIdIndexes(mongoose.connection.name);
+  addIdIndexes(mongoose.connection.port, mongoose.connection.name);
 }
 
 /** True when the database answers a ping within `timeoutMs`. */

@@ -161,7 +161,7 @@ export class EmbeddedEngine {
     this.#logger = logger;
     this.#restartOnCrash = restart;
     // FerretDB's SQLite files get the index its `_id` lookups use (ensureIndexes adds it).
-    if (kind === 'ferretdb') useSqliteIdIndexes(dataDir);
+    if (kind === 'ferretdb') useSqliteIdIndexes(port, dataDir);
   }
 
   static async start(options: EngineOptions): Promise<EmbeddedEngine> {

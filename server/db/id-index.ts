@@ -14,15 +14,20 @@ import { DatabaseSync } from 'node:sqlite';
  * embedded engine's own files (MongoDB, or a server named by MONGODB_URI, has
  * nothing to fix) and FerretDB's metadata is left as it is.
  */
-let sqliteDir: string | null = null;
+const sqliteDirs = new Map<number, string>();
 
-/** The embedded FerretDB keeps its databases as `<dir>/<database>.sqlite`. */
-export function useSqliteIdIndexes(dir: string | null): void {
-  sqliteDir = dir;
+/** The embedded FerretDB on `port` keeps its databases as `<dir>/<database>.sqlite`. */
+export function useSqliteIdIndexes(port: number, dir: string | null): void {
+  if (dir) sqliteDirs.set(port, dir);
+  else sqliteDirs.delete(port);
 }
 
-/** Adds the `_id` lookup index to every table of `database` that lacks it; returns how many were added. */
-export function addIdIndexes(database: string): number {
+/**
+ * Adds the `_id` lookup index to every table of `database` (on the embedded
+ * FerretDB listening on `port`) that lacks it; returns how many were added.
+ */
+export function addIdIndexes(port: number | undefined, database: string): number {
+  const sqliteDir = port === undefined ? undefined : sqliteDirs.get(port);
   if (!sqliteDir) return 0;
   const file = path.join(sqliteDir, `${database}.sqlite`);
   if (!existsSync(file)) return 0;

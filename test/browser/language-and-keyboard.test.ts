@@ -38,6 +38,7 @@ describe('journey: language and keyboard', function () {
       'Knowledge base',
       'Topics',
       'People',
+      'Leaderboards',
     ]);
     await saveScreenshot(page, 'journey-language-english-profile');
 

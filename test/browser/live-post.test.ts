@@ -30,6 +30,11 @@ describe('journey: two colleagues on the same pages, live', function () {
   it('shows Luca the vote and the "seen this too" Sara gives an insight, without a reload', async () => {
     const insight = await demoPost('insight', both);
     const id = String(insight._id);
+    // The demo seed has colleagues vote and confirm: Sara starts with neither on it.
+    const saraUser = await User.findOne({ email: DEMO_ACCOUNTS.operator }, { _id: 1 }).lean();
+    const asSara = await sessionUserOf({ id: String(saraUser?._id) });
+    await app.t.services.votes.vote(asSara, 'post', id, 0);
+    await app.t.services.posts.unconfirm(id, asSara);
     const sara = await app.newPage({ as: 'operator', lang: 'it' });
     const luca = await app.newPage({ as: 'colleague', lang: 'it' });
     await Promise.all([sara.goto(app.url(`/posts/${id}`)), luca.goto(app.url(`/posts/${id}`))]);
@@ -51,7 +56,7 @@ describe('journey: two colleagues on the same pages, live', function () {
     expect(await up.getAttribute('aria-label')).to.match(/Ritira/i);
     await waitForText(score(luca), String(before + 1));
 
-    const seenBefore = insight.confirmations;
+    const seenBefore = (await Post.findById(id, { confirmations: 1 }).lean())?.confirmations ?? 0;
     await sara.getByRole('button', { name: 'È capitato anche a me' }).click();
     await waitForText(sara.locator('#seen-this-too button'), 'Ritira il mio «anche a me»');
     expect(await sara.locator('#seen-this-too button').getAttribute('aria-pressed')).to.equal('true');

@@ -49,6 +49,7 @@ describe('journey: signing in and out, and a page that is not for me', function 
       'Base di conoscenza',
       'Argomenti',
       'Persone',
+      'Classifiche',
     ]);
 
     const res = await page.goto(app.url('/admin/users'));

@@ -41,7 +41,10 @@ describe('embedded engine: the index _id lookups use', () => {
     } finally {
       db.close();
     }
-    expect(addIdIndexes(mongoose.connection.name), 'adding again adds nothing').to.equal(0);
+    expect(
+      addIdIndexes(mongoose.connection.port, mongoose.connection.name),
+      'adding again adds nothing',
+    ).to.equal(0);
     expect(t.databaseUri).to.be.a('string');
   });
 });
