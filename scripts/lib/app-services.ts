@@ -25,6 +25,7 @@ export async function withAppServices(
       code = await fn(runtime.services, { config, logger });
     } finally {
       runtime.sessions.close();
+      await runtime.services.scoring.ledger.boards.flush();
       await disconnectDatabase();
       await engine?.stop();
     }

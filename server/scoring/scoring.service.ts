@@ -42,6 +42,7 @@ import {
   type RuleId,
 } from './scoring.rules.ts';
 import type { ScoringSettings } from './scoring.settings.ts';
+import { addAt } from './scoring.store.ts';
 
 const DAY_MS = 86_400_000;
 export const WHY_PAGE_SIZE = 25;
@@ -687,67 +688,61 @@ export class ScoringService {
     await this.#ledger.boards.flush();
     const { rules } = await this.#settings.rules();
     const tz = this.#ledger.timeZone;
-    const cards = new Map<string, { inc: Map<string, number>; seq: number }>();
-    const boards = new Map<string, Map<string, { points: number; team: string | null }>>();
+    // One pass over the ledger: each person's card, built as nested objects
+    // (the shape stored), with the sequence and team of their latest line.
+    const cards = new Map<string, { doc: Record<string, unknown>; seq: number; team: string | null }>();
     let events = 0;
     const cursor = ScoreEvent.find({}).lean().cursor({ batchSize: 2000 });
     for await (const doc of cursor) {
       events++;
       const line = toLine(doc);
-      const card = cards.get(line.user) ?? { inc: new Map(), seq: 0 };
-      cards.set(line.user, card);
-      const seq = Number(line.id.slice(line.id.lastIndexOf(':') + 1));
-      if (seq > card.seq) card.seq = seq;
-      const { card: inc, boards: boardIncs } = incrementsOf(line, tz, rules.halfLifeDays);
-      for (const [path, value] of Object.entries(inc)) card.inc.set(path, (card.inc.get(path) ?? 0) + value);
-      for (const b of boardIncs) {
-        const id = `${b.id}|${boardShard(b.id, line.user)}`;
-        const entries = boards.get(id) ?? new Map();
-        boards.set(id, entries);
-        const entry = entries.get(line.user) ?? { points: 0, team: line.team };
-        entry.points += b.points;
-        entry.team = line.team;
-        entries.set(line.user, entry);
+      let card = cards.get(line.user);
+      if (!card) {
+        card = {
+          doc: { _id: line.user, t: {}, d: {}, n: {}, accepted: {}, promoted: {} },
+          seq: 0,
+          team: null,
+        };
+        cards.set(line.user, card);
       }
+      const seq = Number(line.id.slice(line.id.lastIndexOf(':') + 1));
+      if (seq > card.seq) {
+        card.seq = seq;
+        card.team = line.team;
+      }
+      for (const [path, value] of Object.entries(incrementsOf(line, tz, rules.halfLifeDays).card))
+        addAt(card.doc, path, value);
     }
     // Keep what the ledger does not hold: coach nominations and awards already announced.
-    const kept = new Map<string, { coach: unknown; levels: unknown; badges: unknown; t: unknown }>();
+    const kept = new Map<string, Card>();
     for await (const old of ScoreCard.find(
       {},
       { coach: 1, levels: 1, badges: 1, 't.participation.g.all': 1, 't.competence.g.all': 1 },
     )
       .lean()
       .cursor()) {
-      kept.set(String(old._id), old as never);
+      kept.set(String(old._id), old as Card);
     }
     let changed = 0;
-    const newCards = [...cards.entries()].map(([user, { inc, seq }]) => {
-      const doc: Record<string, unknown> = {
-        _id: user,
-        t: {},
-        d: {},
-        n: {},
-        accepted: {},
-        promoted: {},
-        seq,
-      };
-      for (const [path, value] of inc) setPath(doc, path, value);
-      const old = kept.get(user) as Card | undefined;
+    const total = (card: Card | undefined, dimension: Dimension) => card?.t?.[dimension]?.g?.all ?? 0;
+    const newCards: Array<Record<string, unknown>> = [];
+    for (const [user, { doc, seq }] of cards) {
+      const old = kept.get(user);
+      doc.seq = seq;
       doc.coach = old?.coach ?? {};
       doc.levels = old?.levels ?? {};
       doc.badges = old?.badges ?? {};
-      const t = doc.t as Card['t'];
+      const fresh = doc as Card;
       if (
-        (old?.t?.participation?.g?.all ?? 0) !== (t?.participation?.g?.all ?? 0) ||
-        (old?.t?.competence?.g?.all ?? 0) !== (t?.competence?.g?.all ?? 0)
+        total(old, 'participation') !== total(fresh, 'participation') ||
+        total(old, 'competence') !== total(fresh, 'competence')
       )
         changed++;
-      return doc;
-    });
-    for (const user of kept.keys()) {
+      newCards.push(doc);
+    }
+    for (const [user, old] of kept) {
       if (cards.has(user)) continue;
-      const old = kept.get(user) as Card;
-      if ((old.t?.participation?.g?.all ?? 0) !== 0 || (old.t?.competence?.g?.all ?? 0) !== 0) changed++;
+      if (total(old, 'participation') !== 0 || total(old, 'competence') !== 0) changed++;
       newCards.push({
         _id: user,
         t: {},
@@ -763,20 +758,36 @@ export class ScoringService {
     }
     this.#ledger.boards.discard();
     await ScoreCard.deleteMany({});
-    for (let i = 0; i < newCards.length; i += 500)
-      await ScoreCard.collection.insertMany(newCards.slice(i, i + 500) as never[]);
+    for (let i = 0; i < newCards.length; i += 200)
+      await ScoreCard.collection.insertMany(newCards.slice(i, i + 200) as never[]);
+    // The leaderboards are the cards' totals seen the other way round: built
+    // and written one dimension at a time.
     await ScoreBoard.deleteMany({});
-    const boardDocs = [...boards.entries()].map(([id, entries]) => {
-      const p: Record<string, number> = {};
-      const tm: Record<string, string | null> = {};
-      for (const [user, e] of entries) {
-        p[user] = e.points;
-        tm[user] = e.team;
+    for (const dimension of ['participation', 'competence'] as const) {
+      const boards = new Map<
+        string,
+        { _id: string; p: Record<string, number>; tm: Record<string, string | null> }
+      >();
+      for (const [user, { doc, team }] of cards) {
+        const scopes = ((doc.t as Card['t'])?.[dimension] ?? {}) as Record<string, Record<string, number>>;
+        for (const [scope, periods] of Object.entries(scopes)) {
+          for (const [period, points] of Object.entries(periods)) {
+            const board = `${dimension}|${scope}|${period}`;
+            const id = `${board}|${boardShard(board, user)}`;
+            let entry = boards.get(id);
+            if (!entry) {
+              entry = { _id: id, p: {}, tm: {} };
+              boards.set(id, entry);
+            }
+            entry.p[user] = points;
+            entry.tm[user] = team;
+          }
+        }
       }
-      return { _id: id, p, tm };
-    });
-    for (let i = 0; i < boardDocs.length; i += 200)
-      await ScoreBoard.collection.insertMany(boardDocs.slice(i, i + 200) as never[]);
+      const docs = [...boards.values()];
+      for (let i = 0; i < docs.length; i += 200)
+        await ScoreBoard.collection.insertMany(docs.slice(i, i + 200) as never[]);
+    }
     const ms = Date.now() - started;
     this.#logger.info({ events, people: newCards.length, changed, ms }, 'scores rebuilt from the ledger');
     return { events, people: newCards.length, changed, ms };
@@ -889,17 +900,6 @@ export class ScoringService {
       return report;
     });
   }
-}
-
-function setPath(doc: Record<string, unknown>, path: string, value: number): void {
-  const parts = path.split('.');
-  let node = doc;
-  for (const part of parts.slice(0, -1)) {
-    node[part] ??= {};
-    node = node[part] as Record<string, unknown>;
-  }
-  const last = parts[parts.length - 1]!;
-  node[last] = ((node[last] as number | undefined) ?? 0) + value;
 }
 
 export function toLine(doc: Record<string, unknown>): LedgerLine {

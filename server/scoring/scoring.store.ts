@@ -97,7 +97,8 @@ export class DirectStore implements LedgerStore {
   }
 }
 
-function addAt(doc: StoredCard, path: string, value: number): void {
+/** Adds `value` at a dotted path of a plain object (what `$inc` does on the stored document). */
+export function addAt(doc: StoredCard, path: string, value: number): void {
   const parts = path.split('.');
   let node = doc as Record<string, unknown>;
   for (const part of parts.slice(0, -1)) {

@@ -52,7 +52,8 @@ describe('journey: two colleagues on the same pages, live', function () {
     const up = sara.locator('.title-row .vote-up');
     await up.click();
     await waitForText(score(sara), String(before + 1));
-    expect(await up.getAttribute('aria-pressed')).to.equal('true');
+    // The live count may arrive before the answer to Sara's own request: wait for that too.
+    await sara.locator('.title-row .vote-up[aria-pressed="true"]').waitFor();
     expect(await up.getAttribute('aria-label')).to.match(/Ritira/i);
     await waitForText(score(luca), String(before + 1));
 

@@ -104,6 +104,8 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
 
   after(async () => {
     sessionStore?.close();
+    // Leaderboard increments still in memory belong to this suite's database.
+    await ctx.runtime?.services.scoring.ledger.boards.flush().catch(() => {});
     if (mongoose.connection.readyState === mongoose.ConnectionStates.connected) {
       await mongoose.connection.dropDatabase().catch(() => {});
     }
