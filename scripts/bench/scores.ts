@@ -130,7 +130,9 @@ export async function runScoreBench(server: RunningServer, options: ScoreBenchOp
   const rebuild = await scoring.rebuild();
   out(
     `full rebuild from the ledger: ${rebuild.events} lines, ${rebuild.people} people in ${(rebuild.ms / 1000).toFixed(1)} s` +
-      ` (${Math.round(rebuild.events / (rebuild.ms / 1000))} lines/s; process RSS ${mb(heapBefore)} → ${mb(process.memoryUsage().rss)})`,
+      ` (${Math.round(rebuild.events / (rebuild.ms / 1000))} lines/s: reading and adding ${(rebuild.scanMs / 1000).toFixed(1)} s,` +
+      ` cards ${(rebuild.cardsMs / 1000).toFixed(1)} s, ${rebuild.boards} boards ${(rebuild.boardsMs / 1000).toFixed(1)} s;` +
+      ` process RSS ${mb(heapBefore)} → ${mb(process.memoryUsage().rss)})`,
   );
   const recompute = await scoring.recompute(null);
   out(

@@ -65,9 +65,23 @@ export function periodKey(kind: PeriodKind, at: Date, timeZone: string): string 
   }
 }
 
-/** Every period key `at` counts in, one per kind. */
+const keysCache = new Map<string, string[]>();
+const QUARTER_HOUR = 15 * 60_000;
+
+/**
+ * Every period key `at` counts in, one per kind. Remembered per quarter hour
+ * (every time zone's offset is a multiple of 15 minutes), since a rebuild asks
+ * for them once per ledger line.
+ */
 export function periodKeys(at: Date, timeZone: string): string[] {
-  return PERIOD_KINDS.map((kind) => periodKey(kind, at, timeZone));
+  const cacheKey = `${timeZone}|${Math.floor(at.getTime() / QUARTER_HOUR)}`;
+  let keys = keysCache.get(cacheKey);
+  if (!keys) {
+    if (keysCache.size > 200_000) keysCache.clear();
+    keys = PERIOD_KINDS.map((kind) => periodKey(kind, at, timeZone));
+    keysCache.set(cacheKey, keys);
+  }
+  return keys;
 }
 
 /** The keys of the `count` ISO weeks ending with the one holding `at` (oldest first). */

@@ -60,6 +60,18 @@ type Card = Record<string, unknown> & {
 
 export type BoardScope = 'global' | 'team' | 'topic';
 
+/** What a rebuild did: lines read, people, totals that changed, and where the time went. */
+export interface RebuildReport {
+  events: number;
+  people: number;
+  changed: number;
+  ms: number;
+  scanMs: number;
+  cardsMs: number;
+  boards: number;
+  boardsMs: number;
+}
+
 export interface BoardQuery {
   dimension: Dimension;
   scope: BoardScope;
@@ -679,11 +691,11 @@ export class ScoringService {
    * Reports how many people's all-time totals changed: 0 when the incremental
    * totals were right.
    */
-  async rebuild(): Promise<{ events: number; people: number; changed: number; ms: number }> {
+  async rebuild(): Promise<RebuildReport> {
     return this.#ledger.exclusive(() => this.#rebuild());
   }
 
-  async #rebuild(): Promise<{ events: number; people: number; changed: number; ms: number }> {
+  async #rebuild(): Promise<RebuildReport> {
     const started = Date.now();
     await this.#ledger.boards.flush();
     const { rules } = await this.#settings.rules();
@@ -692,27 +704,42 @@ export class ScoringService {
     // (the shape stored), with the sequence and team of their latest line.
     const cards = new Map<string, { doc: Record<string, unknown>; seq: number; team: string | null }>();
     let events = 0;
-    const cursor = ScoreEvent.find({}).lean().cursor({ batchSize: 2000 });
-    for await (const doc of cursor) {
+    // The driver's cursor, with only what totals need (the rebuild reads every line).
+    const cursor = ScoreEvent.collection.find(
+      {},
+      {
+        batchSize: 5000,
+        projection: { user: 1, dimension: 1, topics: 1, team: 1, points: 1, rule: 1, at: 1, reverses: 1 },
+      },
+    );
+    for await (const raw of cursor) {
       events++;
-      const line = toLine(doc);
-      let card = cards.get(line.user);
+      const line = raw as unknown as Pick<LedgerLine, 'dimension' | 'points' | 'rule' | 'at' | 'reverses'> & {
+        _id: string;
+        user: Types.ObjectId;
+        topics: Types.ObjectId[];
+        team: Types.ObjectId | null;
+      };
+      const user = String(line.user);
+      const lineTeam = line.team ? String(line.team) : null;
+      const increments = incrementsOf(
+        { ...line, topics: line.topics.map(String), team: lineTeam },
+        tz,
+        rules.halfLifeDays,
+      ).card;
+      let card = cards.get(user);
       if (!card) {
-        card = {
-          doc: { _id: line.user, t: {}, d: {}, n: {}, accepted: {}, promoted: {} },
-          seq: 0,
-          team: null,
-        };
-        cards.set(line.user, card);
+        card = { doc: { _id: user, t: {}, d: {}, n: {}, accepted: {}, promoted: {} }, seq: 0, team: null };
+        cards.set(user, card);
       }
-      const seq = Number(line.id.slice(line.id.lastIndexOf(':') + 1));
+      const seq = Number(line._id.slice(line._id.lastIndexOf(':') + 1));
       if (seq > card.seq) {
         card.seq = seq;
-        card.team = line.team;
+        card.team = lineTeam;
       }
-      for (const [path, value] of Object.entries(incrementsOf(line, tz, rules.halfLifeDays).card))
-        addAt(card.doc, path, value);
+      for (const [path, value] of Object.entries(increments)) addAt(card.doc, path, value);
     }
+    const scanMs = Date.now() - started;
     // Keep what the ledger does not hold: coach nominations and awards already announced.
     const kept = new Map<string, Card>();
     for await (const old of ScoreCard.find(
@@ -757,9 +784,13 @@ export class ScoringService {
       });
     }
     this.#ledger.boards.discard();
+    const cardsStarted = Date.now();
     await ScoreCard.deleteMany({});
     for (let i = 0; i < newCards.length; i += 200)
       await ScoreCard.collection.insertMany(newCards.slice(i, i + 200) as never[]);
+    const cardsMs = Date.now() - cardsStarted;
+    const boardsStarted = Date.now();
+    let boardCount = 0;
     // The leaderboards are the cards' totals seen the other way round: built
     // and written one dimension at a time.
     await ScoreBoard.deleteMany({});
@@ -785,12 +816,24 @@ export class ScoringService {
         }
       }
       const docs = [...boards.values()];
+      boardCount += docs.length;
       for (let i = 0; i < docs.length; i += 200)
         await ScoreBoard.collection.insertMany(docs.slice(i, i + 200) as never[]);
     }
+    const boardsMs = Date.now() - boardsStarted;
     const ms = Date.now() - started;
-    this.#logger.info({ events, people: newCards.length, changed, ms }, 'scores rebuilt from the ledger');
-    return { events, people: newCards.length, changed, ms };
+    const report = {
+      events,
+      people: newCards.length,
+      changed,
+      ms,
+      scanMs,
+      cardsMs,
+      boards: boardCount,
+      boardsMs,
+    };
+    this.#logger.info(report, 'scores rebuilt from the ledger');
+    return report;
   }
 
   /**
