@@ -125,14 +125,16 @@ async function main(): Promise<void> {
   });
   process.stdout.write(`server up in ${((Date.now() - started) / 1000).toFixed(1)} s at ${server.url}\n`);
   try {
-    if (values['scores-only']) {
-      await runScoreBench(server, {
+    const scoreBench = () =>
+      runScoreBench(server, {
         users: Number(values['score-users']),
         events: Number(values['score-events']),
         duration,
         connections,
         secret: SESSION_SECRET,
       });
+    if (values['scores-only']) {
+      await scoreBench();
       return;
     }
     await generateUsers(Math.max(scale.users, fanout.clients + fanout.rounds + 1));
@@ -162,14 +164,7 @@ async function main(): Promise<void> {
       );
     }
     if (!values.only) printFanout(await runFanout(server, { ...fanout, sessionSecret: SESSION_SECRET }));
-    if (!values.only && !values['skip-scores'])
-      await runScoreBench(server, {
-        users: Number(values['score-users']),
-        events: Number(values['score-events']),
-        duration,
-        connections,
-        secret: SESSION_SECRET,
-      });
+    if (!values.only && !values['skip-scores']) await scoreBench();
   } finally {
     await server.stop();
     await fs.rm(dataDir, { recursive: true, force: true });

@@ -7,10 +7,11 @@ import { Team } from '../../../models/team.ts';
 import { User } from '../../../models/user.ts';
 import type { SessionUser } from '../../../server/auth/session-user.ts';
 import type { Grant } from '../../../server/scoring/scoring.ledger.ts';
-import { DEFAULT_RULES, RULE_IDS, type ScoringRules } from '../../../server/scoring/scoring.rules.ts';
+import { DEFAULT_RULES, RULE_IDS } from '../../../server/scoring/scoring.rules.ts';
 import { createRandom } from '../../../server/seed/random.ts';
 import { csrfToken, type TestApp, useTestApp } from '../../helpers/app.ts';
 import { createPost, createTopics, FAST_POSTING, sessionUserOf } from '../../helpers/content.ts';
+import { rulesWith } from '../../helpers/scoring.ts';
 import { createUser, signedIn } from '../../helpers/users.ts';
 
 type Doc = Record<string, unknown>;
@@ -45,12 +46,6 @@ async function snapshot(t: TestApp) {
   });
   boards.sort((a, b) => a.id.localeCompare(b.id));
   return { cards, boards: boards.filter((b) => Object.keys(b.p).length > 0) };
-}
-
-function rulesWith(change: (r: ScoringRules) => void): ScoringRules {
-  const r = structuredClone(DEFAULT_RULES);
-  change(r);
-  return r;
 }
 
 describe('scores: ledger integrity, decay, levels, serial voting, recompute', function () {

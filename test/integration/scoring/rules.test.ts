@@ -3,9 +3,10 @@ import { ScoreCard, ScoreEvent } from '../../../models/score.ts';
 import { Team } from '../../../models/team.ts';
 import type { SessionUser } from '../../../server/auth/session-user.ts';
 import { periodKey } from '../../../server/scoring/periods.ts';
-import { DEFAULT_RULES, type ScoringRules } from '../../../server/scoring/scoring.rules.ts';
+import { DEFAULT_RULES } from '../../../server/scoring/scoring.rules.ts';
 import { useTestApp } from '../../helpers/app.ts';
 import { createPost, createTopics, FAST_POSTING, sessionUserOf } from '../../helpers/content.ts';
+import { rulesWith } from '../../helpers/scoring.ts';
 import { createUser } from '../../helpers/users.ts';
 
 type Card = { t?: Record<string, Record<string, Record<string, number>>>; n?: Record<string, number> };
@@ -20,13 +21,6 @@ async function total(userId: string, dimension: 'participation' | 'competence', 
 
 async function lines(userId: string) {
   return ScoreEvent.find({ user: userId }).sort({ _id: 1 }).lean();
-}
-
-/** Rules with some values changed (an admin's edit, through the service). */
-function rulesWith(change: (r: ScoringRules) => void): ScoringRules {
-  const r = structuredClone(DEFAULT_RULES);
-  change(r);
-  return r;
 }
 
 describe('scores: the rules table, caps and reversals', function () {
