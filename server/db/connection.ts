@@ -74,6 +74,22 @@ export async function ensureIndexes(): Promise<void> {
   addIdIndexes(mongoose.connection.port, mongoose.connection.name);
 }
 
+/**
+ * Empties a collection by dropping it and creating it again with its indexes
+ * (a rebuild replaces all of a derived collection: on the embedded engine a
+ * `deleteMany({})` reads every document first, a drop does not).
+ */
+export async function recreateCollection(model: mongoose.Model<never>): Promise<void> {
+  await model.collection.drop().catch((err: { code?: number }) => {
+    if (err.code !== 26) throw err; // NamespaceNotFound
+  });
+  await model.createCollection().catch((err: { code?: number }) => {
+    if (err.code !== 48) throw err;
+  });
+  await model.createIndexes();
+  addIdIndexes(mongoose.connection.port, mongoose.connection.name);
+}
+
 /** True when the database answers a ping within `timeoutMs`. */
 export async function pingDatabase(timeoutMs = 1500): Promise<boolean> {
   const db = mongoose.connection.db;

@@ -19,6 +19,7 @@ import type { Locale } from '../config.ts';
 import { ForbiddenError, NotFoundError } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
+import { recreateCollection } from '../db/connection.ts';
 import { findByIds, op } from '../db/query.ts';
 import { isPeriodKey, lastWeeks, type PeriodKind, periodKey } from './periods.ts';
 import {
@@ -785,7 +786,7 @@ export class ScoringService {
     }
     this.#ledger.boards.discard();
     const cardsStarted = Date.now();
-    await ScoreCard.deleteMany({});
+    await recreateCollection(ScoreCard as never);
     for (let i = 0; i < newCards.length; i += 200)
       await ScoreCard.collection.insertMany(newCards.slice(i, i + 200) as never[]);
     const cardsMs = Date.now() - cardsStarted;
@@ -793,7 +794,7 @@ export class ScoringService {
     let boardCount = 0;
     // The leaderboards are the cards' totals seen the other way round: built
     // and written one dimension at a time.
-    await ScoreBoard.deleteMany({});
+    await recreateCollection(ScoreBoard as never);
     for (const dimension of ['participation', 'competence'] as const) {
       const boards = new Map<
         string,
@@ -848,10 +849,11 @@ export class ScoringService {
       const { rules, version } = await this.#settings.rules();
       const originals = new Map<string, { line: LedgerLine; net: number }>();
       const maxSeq = new Map<string, number>();
-      const cursor = ScoreEvent.find({}).lean().cursor({ batchSize: 2000 });
+      const cursor = ScoreEvent.collection.find({}, { batchSize: 5000 });
       let scanned = 0;
-      for await (const doc of cursor) {
+      for await (const raw of cursor) {
         scanned++;
+        const doc = raw as Record<string, unknown>;
         const line = toLine(doc);
         const seq = Number(line.id.slice(line.id.lastIndexOf(':') + 1));
         maxSeq.set(line.user, Math.max(maxSeq.get(line.user) ?? 0, seq));
