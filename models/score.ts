@@ -155,5 +155,3 @@ const scoreViewSchema = new Schema(
   { versionKey: false, collection: 'score_views' },
 );
 export const ScoreView = model('ScoreView', scoreViewSchema);
-
-export type ScoreSourceFields = InferSchemaType<typeof scoreSourceSchema>;

@@ -188,7 +188,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(teamsRoutes(services.teams));
-  app.use(scoringRoutes({ scoring: services.scoring, topics: services.topics }));
+  app.use(scoringRoutes({ scoring: services.scoring, topics: services.topics, teams: services.teams }));
   app.use(scoringAdminRoutes(services.scoring));
   app.use(notificationsRoutes(services.notifications));
   app.use(searchRoutes({ search: services.search, people: services.people, teams: services.teams }));

@@ -103,12 +103,14 @@ export function createServices(deps: ServiceDeps): Services {
     timeZone: config.scoresTimeZone,
     boards: new BoardBuffer(logger),
   });
+  const teams = new TeamsService(audit);
   const scoring = new ScoringService({
     ledger,
     settings: scoringSettings,
     audit,
     events,
     logger,
+    teams,
     clock: deps.clock,
   });
   kb.setPublisherCheck((userId, topicIds) => scoring.isPublisher(userId, topicIds));
@@ -116,7 +118,7 @@ export function createServices(deps: ServiceDeps): Services {
     audit,
     auth,
     users: new UsersService({ events, audit, auth, sessions }),
-    teams: new TeamsService(audit),
+    teams,
     people: new PeopleService(storage, events),
     notifications,
     search: deps.search ?? new SearchService({ logger }),

@@ -6,7 +6,6 @@ import { dayKey, periodKeys } from './periods.ts';
 import {
   BADGES,
   type Dimension,
-  LEVELS,
   type Level,
   levelFor,
   levelRank,
@@ -584,5 +583,3 @@ export function sourceKeyOf(source: { type: string; id: string }): string {
 function toObjectId(id: string): Types.ObjectId {
   return new Types.ObjectId(id);
 }
-
-export { LEVELS };

@@ -1,6 +1,5 @@
 import { type Request, type Response, Router } from 'express';
 import { Types } from 'mongoose';
-import { Team } from '../../models/team.ts';
 import { User } from '../../models/user.ts';
 import { guard } from '../auth/guard.ts';
 import type { Locale } from '../config.ts';
@@ -8,6 +7,7 @@ import { sendCsv } from '../core/csv.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { safeRedirectPath, wantsJson } from '../core/http.ts';
 import { parseInput } from '../core/validation.ts';
+import type { TeamsService } from '../teams/teams.service.ts';
 import type { TopicsService } from '../topics/topics.service.ts';
 import { PERIOD_KINDS } from './periods.ts';
 import { BADGES, DIMENSIONS, LEVELS, RULE_IDS } from './scoring.rules.ts';
@@ -33,21 +33,22 @@ async function topicOptions(topics: TopicsService, req: Request) {
 }
 
 /** Leaderboards, people's scores and their "why", coach nominations, team dashboards. */
-export function scoringRoutes(deps: { scoring: ScoringService; topics: TopicsService }): Router {
-  const { scoring, topics } = deps;
+export function scoringRoutes(deps: {
+  scoring: ScoringService;
+  topics: TopicsService;
+  teams: TeamsService;
+}): Router {
+  const { scoring, topics, teams } = deps;
   const router = Router();
 
   router.get('/leaderboards', guard('scores.view'), async (req: Request, res: Response) => {
     const filters = parseInput(boardSchema, req.query);
     const viewer = req.user!;
     const scopeId = filters.scope === 'team' ? (filters.team ?? viewer.teamId ?? undefined) : filters.topic;
-    const [teams, topicList] = await Promise.all([
-      Team.find({}, { name: 1 }).sort({ name: 1 }).lean(),
-      topicOptions(topics, req),
-    ]);
-    const readableTeams = teams
-      .map((t) => ({ id: String(t._id), name: t.name }))
-      .filter((t) => scoring.canReadBoard(viewer, { scope: 'team', scopeId: t.id }));
+    const [teamList, topicList] = await Promise.all([teams.options(), topicOptions(topics, req)]);
+    const readableTeams = teamList.filter((t) =>
+      scoring.canReadBoard(viewer, { scope: 'team', scopeId: t.id }),
+    );
     const query = { ...filters, scopeId };
     const needsScope = filters.scope !== 'global' && !scopeId;
     const board = needsScope ? null : await scoring.leaderboard(query, viewer);
@@ -77,11 +78,7 @@ export function scoringRoutes(deps: { scoring: ScoringService; topics: TopicsSer
     ]);
     const isSelf = viewer.id === id;
     const privacy = await scoring.settings.privacy();
-    let canNominate = viewer.roles.includes('knowledge_manager');
-    if (!canNominate && viewer.roles.includes('team_lead') && person.team) {
-      const team = await Team.findById(person.team, { leads: 1 }).lean();
-      canNominate = Boolean(team?.leads.map(String).includes(viewer.id));
-    }
+    const canNominate = await scoring.mayNominate(viewer, person.team ? String(person.team) : null);
     res.render('pages/scores/profile', {
       title: req.t('scores.profile.title', { name: person.displayName }),
       person: { id, displayName: person.displayName, scoresPublic: Boolean(person.scoresPublic) },

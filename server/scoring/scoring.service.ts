@@ -21,6 +21,7 @@ import type { EventBus } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
 import { recreateCollection } from '../db/connection.ts';
 import { findByIds, op } from '../db/query.ts';
+import type { TeamsService } from '../teams/teams.service.ts';
 import { isPeriodKey, lastWeeks, type PeriodKind, periodKey } from './periods.ts';
 import {
   boardId,
@@ -33,15 +34,7 @@ import {
   shardsOf,
   sourceKeyOf,
 } from './scoring.ledger.ts';
-import {
-  BADGES,
-  type Dimension,
-  LEVELS,
-  type Level,
-  levelRank,
-  RULES,
-  type RuleId,
-} from './scoring.rules.ts';
+import { BADGES, type Dimension, type Level, levelRank, RULES, type RuleId } from './scoring.rules.ts';
 import type { ScoringSettings } from './scoring.settings.ts';
 import { addAt } from './scoring.store.ts';
 
@@ -113,6 +106,7 @@ export class ScoringService {
   readonly #events: EventBus;
   readonly #logger: Logger;
   readonly #clock: () => Date;
+  readonly #teams: TeamsService;
 
   constructor(deps: {
     ledger: ScoreLedger;
@@ -120,8 +114,10 @@ export class ScoringService {
     audit: AuditService;
     events: EventBus;
     logger: Logger;
+    teams: TeamsService;
     clock?: () => Date;
   }) {
+    this.#teams = deps.teams;
     this.#ledger = deps.ledger;
     this.#settings = deps.settings;
     this.#audit = deps.audit;
@@ -424,12 +420,7 @@ export class ScoringService {
 
   /** Teams a person may open the dashboard of: leads their own teams, admins every team. */
   async dashboardTeams(viewer: SessionUser): Promise<Array<{ id: string; name: string }>> {
-    if (viewer.roles.includes('admin')) {
-      return (await Team.find({}, { name: 1 }).sort({ name: 1 }).lean()).map((t) => ({
-        id: String(t._id),
-        name: t.name,
-      }));
-    }
+    if (viewer.roles.includes('admin')) return this.#teams.options();
     if (!viewer.roles.includes('team_lead')) return [];
     return (
       await Team.find({ leads: new Types.ObjectId(viewer.id) }, { name: 1 })
@@ -538,6 +529,14 @@ export class ScoringService {
     };
   }
 
+  /** Coaches are nominated by a knowledge manager, or by a lead of the person's team. */
+  async mayNominate(viewer: SessionUser, subjectTeamId: string | null): Promise<boolean> {
+    if (viewer.roles.includes('knowledge_manager')) return true;
+    if (!viewer.roles.includes('team_lead') || !subjectTeamId) return false;
+    const team = await Team.findById(subjectTeamId, { leads: 1 }).lean();
+    return Boolean(team?.leads.map(String).includes(viewer.id));
+  }
+
   /** A team lead (of the person's team) or a knowledge manager nominates a Coach in a topic. */
   async nominateCoach(
     subjectId: string,
@@ -552,14 +551,9 @@ export class ScoringService {
       Topic.findById(topicId, { slug: 1 }).lean(),
     ]);
     if (!subject || !topic) throw new NotFoundError();
-    const isKm = actor.roles.includes('knowledge_manager');
-    let isLead = false;
-    if (subject.team) {
-      const team = await Team.findById(subject.team, { leads: 1 }).lean();
-      isLead = Boolean(team?.leads.map(String).includes(actor.id));
-    }
-    if (!isKm && !isLead) throw new ForbiddenError('scores.nominateForbidden');
     if (subjectId === actor.id) throw new ForbiddenError('scores.nominateSelf');
+    if (!(await this.mayNominate(actor, subject.team ? String(subject.team) : null)))
+      throw new ForbiddenError('scores.nominateForbidden');
     await ScoreCard.collection.updateOne(
       { _id: subjectId as never },
       on
@@ -983,5 +977,3 @@ export function toLine(doc: Record<string, unknown>): LedgerLine {
     rulesVersion: d.rulesVersion ?? 0,
   };
 }
-
-export { LEVELS };

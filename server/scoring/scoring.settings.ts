@@ -1,7 +1,7 @@
 import { Setting, SettingVersion } from '../../models/setting.ts';
 import type { AuditActor, AuditService } from '../audit/audit.service.ts';
 import { parseInput } from '../core/validation.ts';
-import { DEFAULT_RULES, RULE_IDS, rulesSchema, type ScoringRules } from './scoring.rules.ts';
+import { DEFAULT_RULES, rulesSchema, type ScoringRules } from './scoring.rules.ts';
 
 export const PRIVACY_MODES = ['open', 'protected'] as const;
 export type PrivacyMode = (typeof PRIVACY_MODES)[number];
@@ -175,5 +175,3 @@ export function diffRules(before: ScoringRules, after: ScoringRules): string[] {
   walk(before, after, '');
   return changed;
 }
-
-export { RULE_IDS };
