@@ -71,6 +71,8 @@ describe('realtime in the browser (public/js/realtime.js)', function () {
     const badge = page.locator('.notifications-badge');
     expect(await badge.locator('[data-rt-counter]').textContent()).to.equal('1');
     const firstCard = page.locator('[data-rt-feed="notifications"] > li').first();
+    // Measured once it is laid out (under load its box was once not there yet).
+    await firstCard.waitFor({ state: 'visible' });
     const topBefore = (await firstCard.boundingBox())?.y;
 
     // A creates a password link for B: B's badge and page learn it without reload.
