@@ -9,6 +9,7 @@ export const NOTIFICATION_TYPES = [
   'mention',
   'answer',
   'comment',
+  'seenThisToo',
   'answerAccepted',
   'promoted',
   'articleFlagged',
@@ -32,6 +33,8 @@ export const NOTIFICATION_RULES: Record<NotificationType, NotificationTypeRule> 
   answer: { grouped: true, optional: true },
   /** A comment on my post, answer or article. */
   comment: { grouped: true, optional: true },
+  /** Colleagues pressed "I've seen this too" on my insight ("3 colleagues have seen this too …"). */
+  seenThisToo: { grouped: true, optional: true },
   /** My answer was accepted. */
   answerAccepted: { grouped: false, optional: true },
   /** My post or answer was promoted into a knowledge-base article. */

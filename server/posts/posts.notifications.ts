@@ -34,6 +34,7 @@ async function commentPlace(
  *
  * - a question's author, of each new answer ("3 new answers to your question …");
  * - the author of a post, answer or article, of each comment on it;
+ * - an insight's author, of each colleague who has seen it too (grouped per insight);
  * - an answer's author, when it is accepted;
  * - everyone mentioned with @name, except a person already told of the same
  *   answer or comment as the question's or the target's author.
@@ -66,6 +67,17 @@ export function subscribePostNotifications(events: EventBus, notifications: Noti
       type: 'comment',
       actorId: e.authorId,
       target,
+    });
+  });
+
+  events.on('confirmation.added', async (e) => {
+    const post = await Post.findById(e.postId).select('title').lean();
+    if (!post) return;
+    await notifications.notify({
+      recipientId: e.authorId,
+      type: 'seenThisToo',
+      actorId: e.userId,
+      target: { kind: 'post', id: e.postId, title: post.title, url: `/posts/${e.postId}#seen-this-too` },
     });
   });
 

@@ -124,6 +124,49 @@ describe('notifications of posts and the knowledge base', () => {
     expect(helperInbox[0]?.actorId).to.equal(asker.id);
   });
 
+  it('tells an insight’s author who has seen it too, grouped per insight, in their language', async () => {
+    const author = await person('Elena Scrive');
+    const insight = await createPost(t, author, 'insight', [topics.billing], {
+      title: 'Doppio addebito dopo il cambio IBAN',
+    });
+    const { agent: first } = await signedIn(t, ['operator'], { displayName: 'Franco Visto' });
+    let token = await csrfToken(first, `/posts/${insight}`);
+    await first.post(`/posts/${insight}/confirm`).type('form').send({ _csrf: token }).expect(303);
+
+    let mine = await inbox(author.id);
+    expect(mine.map((n) => n.type)).to.deep.equal(['seenThisToo']);
+    expect(mine[0]?.target).to.deep.include({
+      kind: 'post',
+      title: 'Doppio addebito dopo il cambio IBAN',
+      url: `/posts/${insight}#seen-this-too`,
+    });
+    const authorAgent = await signInAs(author);
+    let page = decodeHtml((await authorAgent.get('/notifications').expect(200)).text);
+    expect(page).to.include('Franco Visto: «È capitato anche a me» su «Doppio addebito dopo il cambio IBAN»');
+
+    // A second colleague: one notification that counts both.
+    const { agent: second } = await signedIn(t, ['operator']);
+    token = await csrfToken(second, `/posts/${insight}`);
+    await second.post(`/posts/${insight}/confirm`).type('form').send({ _csrf: token }).expect(303);
+    mine = await inbox(author.id);
+    expect(mine.map((n) => [n.type, n.count])).to.deep.equal([['seenThisToo', 2]]);
+    page = decodeHtml((await authorAgent.get('/notifications').expect(200)).text);
+    expect(page).to.include('2 colleghi: «È capitato anche a me» su «Doppio addebito dopo il cambio IBAN»');
+
+    // Turned off in the preferences, nothing more arrives.
+    token = await csrfToken(authorAgent, '/settings/notifications');
+    const enabled = ['mention', 'answer', 'comment', 'answerAccepted', 'promoted'];
+    await authorAgent
+      .post('/settings/notifications')
+      .type('form')
+      .send({ _csrf: token, enabled })
+      .expect(303);
+    const { agent: third } = await signedIn(t, ['operator']);
+    token = await csrfToken(third, `/posts/${insight}`);
+    await third.post(`/posts/${insight}/confirm`).type('form').send({ _csrf: token }).expect(303);
+    expect((await inbox(author.id)).map((n) => n.count)).to.deep.equal([2]);
+  });
+
   it('tells the credited of a promotion, the owner of a flag, and knowledge managers of their queue', async () => {
     const author = await person('Gino Scrive');
     const km = await person('Ilaria Gestisce', ['knowledge_manager']);

@@ -27,6 +27,8 @@ function sample(type: NotificationType, recipientId: string, actorId: string): N
       return { recipientId, type, actorId, target: post };
     case 'comment':
       return { recipientId, type, actorId, target: post };
+    case 'seenThisToo':
+      return { recipientId, type, actorId, target: { ...post, url: `${post.url}#seen-this-too` } };
     case 'answerAccepted':
       return { recipientId, type, actorId, target: { ...post, url: `${post.url}#answer-1` } };
     case 'promoted':
@@ -91,6 +93,10 @@ const EXPECTED: Record<NotificationType, { it: string; en: string }> = {
     en: 'Anna Verdi answered your question',
   },
   comment: { it: 'Anna Verdi ha commentato «Rimborso', en: 'Anna Verdi commented on «Rimborso' },
+  seenThisToo: {
+    it: 'Anna Verdi: «È capitato anche a me» su «Rimborso bolletta doppia»',
+    en: 'Anna Verdi has seen this too: «Rimborso bolletta doppia»',
+  },
   answerAccepted: {
     it: 'Anna Verdi ha accettato la tua risposta a',
     en: 'Anna Verdi accepted your answer to',
