@@ -136,6 +136,83 @@ describe('journey: language and keyboard', function () {
     await saveScreenshot(page, 'journey-keyboard-profile-saved');
   });
 
+  it('shares a case through the post form with the keyboard alone: every control in order, errors, fixes, published', async () => {
+    const page = await app.newPage({ as: 'operator', lang: 'it' });
+    await page.goto(app.url('/posts/new?kind=insight'));
+    const form = page.locator('main form.post-form');
+    const expected: string[] = await form.evaluate((el) =>
+      [...(el as HTMLFormElement).elements]
+        .filter((c) => !c.matches('fieldset, [disabled], [type=hidden]'))
+        .map(
+          (c) =>
+            `${c.tagName.toLowerCase()}:${(c as HTMLInputElement).name}:${(c as HTMLInputElement).type === 'file' ? '' : (c as HTMLInputElement).value}`,
+        ),
+    );
+    // Title, the three parts, channel, every topic, tags, files, the button.
+    expect(expected.length).to.be.greaterThan(15);
+
+    const key = (el: FocusedElement) => `${el.tag}:${el.name}:${el.type === 'file' ? '' : el.value}`;
+    const submit = (el: FocusedElement) => el.tag === 'button' && el.text === 'Pubblica il caso';
+    await page.locator('#main').focus();
+    const stops = await tabThrough(page, submit, 120);
+    const inForm = stops.filter((el) => expected.includes(key(el)));
+    expect(inForm.map(key), 'Tab reaches every control of the post form, in order').to.deep.equal(expected);
+    for (const stop of stops) {
+      expect(stop.visibleFocus, `visible focus on ${stop.tag} "${stop.text}"`).to.equal(true);
+      expect(stop.inViewport, `${stop.tag} "${stop.text}" scrolled into view`).to.equal(true);
+    }
+
+    // Only a title, then Enter on the button: the errors come back, the title stays.
+    const title = 'Voltura con contatore bloccato: lettura da foto';
+    await page.locator('#main').focus();
+    await tabThrough(page, (el) => el.name === 'title');
+    await page.keyboard.type(title);
+    await tabThrough(page, submit, 120);
+    await page.keyboard.press('Enter');
+    await page.locator('#form-errors').waitFor();
+    expect((await focusedElement(page)).id, 'the summary takes the focus').to.equal('form-errors');
+    expect(await page.title()).to.match(/^Errore: /);
+    const items = await page.locator('#form-errors a').allTextContents();
+    for (const field of ['Situazione', 'Cosa ha funzionato', 'Esito', 'Canale', 'Argomenti']) {
+      expect(
+        items.some((text) => text.startsWith(field)),
+        `an error for ${field}: ${items.join(' | ')}`,
+      ).to.equal(true);
+    }
+    expect(await page.locator('#field-title').inputValue(), 'what was typed is kept').to.equal(title);
+    await saveScreenshot(page, 'journey-keyboard-post-errors');
+
+    // The first error link leads into the situation; the rest is filled with Tab, typing and Space.
+    await page.keyboard.press('Tab');
+    expect((await focusedElement(page)).text).to.include('Situazione');
+    await page.keyboard.press('Enter');
+    expect(await focusedElement(page)).to.include({ id: 'field-situation', visibleFocus: true });
+    await page.keyboard.type('Il cliente subentra ma il contatore non è raggiungibile.');
+    await page.keyboard.press('Tab');
+    expect((await focusedElement(page)).id).to.equal('field-action');
+    await page.keyboard.type('Chiesta una foto del contatore con data, caricata nella pratica.');
+    await page.keyboard.press('Tab');
+    expect((await focusedElement(page)).id).to.equal('field-outcome');
+    await page.keyboard.type('Voltura chiusa in due giorni senza sopralluogo.');
+    await page.keyboard.press('Tab');
+    expect((await focusedElement(page)).id).to.equal('field-channel');
+    await page.keyboard.type('Tel');
+    expect(await page.locator('#field-channel').inputValue()).to.equal('phone');
+    const topic = await tabThrough(page, (el) => el.type === 'checkbox' && el.text === 'Voltura e subentro');
+    expect(topic.at(-1)?.visibleFocus).to.equal(true);
+    await page.keyboard.press('Space');
+    expect(await page.getByRole('checkbox', { name: 'Voltura e subentro' }).isChecked()).to.equal(true);
+    await tabThrough(page, submit, 120);
+    await page.keyboard.press('Enter');
+
+    await page.waitForURL(/\/posts\/[0-9a-f]{24}$/);
+    expect(await page.getByRole('status').first().textContent()).to.include('Il tuo caso è pubblicato.');
+    expect(await page.locator('#post-title').textContent()).to.equal(title);
+    expect(await page.locator('.post-kind').textContent()).to.include('Telefono');
+    expect(await page.locator('.topic-list').textContent()).to.include('Voltura e subentro');
+    await saveScreenshot(page, 'journey-keyboard-post-published');
+  });
+
   it('lets a keyboard scroll a table that is wider than a phone, and adds no tab stop when it fits', async () => {
     const page = await app.newPage({ as: 'admin', lang: 'it', viewport: VIEWPORTS.phone });
     await page.goto(app.url('/admin/audit'));
