@@ -21,7 +21,7 @@ import { healthRoutes } from './health/health.routes.ts';
 import { kbRoutes } from './kb/kb.routes.ts';
 import { createCsrf } from './middleware/csrf.ts';
 import { createErrorHandler, notFoundHandler } from './middleware/error-handler.ts';
-import { formState } from './middleware/form-state.ts';
+import { flashMessages, formState } from './middleware/form-state.ts';
 import { localeMiddleware } from './middleware/locale.ts';
 import { saveSessionBeforeRedirect } from './middleware/save-before-redirect.ts';
 import { unreadBadge } from './notifications/notifications.badge.ts';
@@ -160,10 +160,9 @@ export function createApp(deps: AppDeps): Express {
   app.use((req, res, next) => {
     res.locals.currentPath = req.originalUrl;
     res.locals.user = req.user;
-    res.locals.flash = req.session?.flash ?? [];
-    if (req.session?.flash) delete req.session.flash;
     next();
   });
+  app.use(flashMessages);
   app.use(formState);
   app.use(unreadBadge(deps.services.notifications));
 

@@ -15,13 +15,39 @@ export function keepableValues(body: unknown): Record<string, unknown> {
 }
 
 /**
+ * Whether a request draws a page the person reads, as opposed to a script's
+ * fetch in the background (a live-update fragment, "search first" suggestions,
+ * an in-place vote). Browsers mark fetches `Sec-Fetch-Dest: empty`; a client
+ * that sends no such header (curl, tests) is taken to be reading a page.
+ * Messages kept for the next page (flash, a failed form) wait for such a
+ * request, so a fetch that happens to arrive first does not swallow them.
+ */
+export function drawsPage(req: Request): boolean {
+  const dest = req.get('sec-fetch-dest');
+  return dest === undefined || dest === 'document';
+}
+
+/**
+ * The one-time messages of the previous action ("Saved.", an error of a
+ * redirect), shown by the next page drawn and then forgotten.
+ */
+export function flashMessages(req: Request, res: Response, next: NextFunction) {
+  res.locals.flash = [];
+  if (req.session?.flash && drawsPage(req)) {
+    res.locals.flash = req.session.flash;
+    delete req.session.flash;
+  }
+  next();
+}
+
+/**
  * Post/redirect/get for forms: a failed POST stores its field errors and the
  * typed values in the session (see the error handler); the next GET of the
  * form's page shows them once. Views read `form.values` and `form.errors`.
  */
 export function formState(req: Request, res: Response, next: NextFunction) {
   const form = req.session?.form;
-  if (form && req.method === 'GET') {
+  if (form && req.method === 'GET' && drawsPage(req)) {
     delete req.session.form;
     if (form.id === req.path) {
       res.locals.form = form;

@@ -48,6 +48,14 @@ describe('posts: case insights, tips and questions', () => {
       .expect(303);
     created.off();
     const id = String(res.headers.location).split('/').pop()!;
+    // A script's fetch that reaches the server before the page (live "search first", a
+    // live-update fragment) does not take the page's "published" message with it.
+    await agent.get('/api/search/similar?q=addebito').set('Sec-Fetch-Dest', 'empty').expect(200);
+    await agent.get(`/posts/${id}/card`).set('Sec-Fetch-Dest', 'empty').expect(200);
+    const landed = await agent.get(`/posts/${id}`).set('Sec-Fetch-Dest', 'document').expect(200);
+    expect(landed.text).to.include('Il tuo caso è pubblicato. Grazie per averlo condiviso.');
+    const again = await agent.get(`/posts/${id}`).expect(200);
+    expect(again.text, 'shown once').not.to.include('Il tuo caso è pubblicato.');
     const post = await Post.findById(id).lean();
     expect(post).to.include({
       kind: 'insight',
@@ -105,6 +113,8 @@ describe('posts: case insights, tips and questions', () => {
       .field('situation', 'Testo che non deve andare perso')
       .expect(303);
     expect(back.headers.location).to.equal('/posts/new?kind=insight');
+    // A background fetch first (the form's "search first" script) leaves the errors for the page.
+    await agent.get('/api/search/similar?q=short').set('Sec-Fetch-Dest', 'empty').expect(200);
     const form = await agent.get('/posts/new?kind=insight').expect(200);
     expect(form.text).to.include('Testo che non deve andare perso');
     expect(form.text).to.include('Usa almeno 8 caratteri.');
