@@ -1,15 +1,15 @@
 import { expect } from 'chai';
-import type { Page } from 'playwright-core';
 import { Post } from '../../models/post.ts';
 import { PostContent } from '../../models/post-content.ts';
-import { sampleImage, saveScreenshot, useBrowserApp, waitForLive, waitForText } from '../helpers/browser.ts';
-
-/** The number in the header's notification badge (0 while it is hidden). */
-async function unreadBadge(page: Page): Promise<number> {
-  const badge = page.locator('.notifications-badge');
-  if (await badge.isHidden()) return 0;
-  return Number((await badge.locator('[data-rt-counter="notifications:unread"]').textContent())?.trim());
-}
+import {
+  sampleImage,
+  saveScreenshot,
+  unreadBadge,
+  useBrowserApp,
+  waitForLive,
+  waitForText,
+  waitForUnreadAbove,
+} from '../helpers/browser.ts';
 
 describe('journey: an operator shares a case with a picture, a colleague validates it live', function () {
   this.timeout(120_000);
@@ -105,11 +105,7 @@ describe('journey: an operator shares a case with a picture, a colleague validat
     // Sara sees both counts and her notification badge change, without reloading.
     await waitForText(sara.locator(`.title-row [data-rt-counter="post:${postId}:score"]`), '1');
     await waitForText(sara.locator('#seen-heading'), '1 collega');
-    await sara.waitForFunction((before) => {
-      const badge = document.querySelector('.notifications-badge');
-      const n = Number(badge?.querySelector('[data-rt-counter="notifications:unread"]')?.textContent?.trim());
-      return badge && !badge.hasAttribute('hidden') && n > before;
-    }, unreadBefore);
+    await waitForUnreadAbove(sara, unreadBefore);
     expect(await sara.evaluate(() => (window as unknown as { untouched?: boolean }).untouched)).to.equal(
       true,
     );

@@ -1,9 +1,11 @@
 import { expect } from 'chai';
 import { User } from '../../models/user.ts';
 import {
+  controlKey,
   DEMO_ACCOUNTS,
   type FocusedElement,
   focusedElement,
+  formControls,
   saveScreenshot,
   tabThrough,
   useBrowserApp,
@@ -77,21 +79,13 @@ describe('journey: language and keyboard', function () {
 
     // The controls of the form, in document order, as a keyboard user should meet them.
     const form = page.locator('main form[enctype="multipart/form-data"]');
-    const expected: string[] = await form.evaluate((el) =>
-      [...(el as HTMLFormElement).elements]
-        .filter((c) => !c.matches('fieldset, [disabled], [type=hidden]'))
-        .map(
-          (c) =>
-            `${c.tagName.toLowerCase()}:${(c as HTMLInputElement).name}:${(c as HTMLInputElement).value}`,
-        ),
-    );
+    const expected = await formControls(form);
     expect(expected.length).to.be.greaterThan(20);
 
     await page.locator('#main').focus();
     const stops = await tabThrough(page, (el) => el.tag === 'button' && el.text === 'Salva il profilo');
-    const key = (el: FocusedElement) => `${el.tag}:${el.name}:${el.value}`;
-    const inForm = stops.filter((el) => expected.includes(key(el)));
-    expect(inForm.map(key), 'Tab reaches every control of the form, in order').to.deep.equal(expected);
+    const inForm = stops.filter((el) => expected.includes(controlKey(el)));
+    expect(inForm.map(controlKey), 'Tab reaches every control of the form, in order').to.deep.equal(expected);
     for (const stop of stops) {
       expect(stop.visibleFocus, `visible focus on ${stop.tag} "${stop.text}"`).to.equal(true);
       expect(stop.inViewport, `${stop.tag} "${stop.text}" scrolled into view`).to.equal(true);
@@ -140,23 +134,17 @@ describe('journey: language and keyboard', function () {
     const page = await app.newPage({ as: 'operator', lang: 'it' });
     await page.goto(app.url('/posts/new?kind=insight'));
     const form = page.locator('main form.post-form');
-    const expected: string[] = await form.evaluate((el) =>
-      [...(el as HTMLFormElement).elements]
-        .filter((c) => !c.matches('fieldset, [disabled], [type=hidden]'))
-        .map(
-          (c) =>
-            `${c.tagName.toLowerCase()}:${(c as HTMLInputElement).name}:${(c as HTMLInputElement).type === 'file' ? '' : (c as HTMLInputElement).value}`,
-        ),
-    );
+    const expected = await formControls(form);
     // Title, the three parts, channel, every topic, tags, files, the button.
     expect(expected.length).to.be.greaterThan(15);
 
-    const key = (el: FocusedElement) => `${el.tag}:${el.name}:${el.type === 'file' ? '' : el.value}`;
     const submit = (el: FocusedElement) => el.tag === 'button' && el.text === 'Pubblica il caso';
     await page.locator('#main').focus();
     const stops = await tabThrough(page, submit, 120);
-    const inForm = stops.filter((el) => expected.includes(key(el)));
-    expect(inForm.map(key), 'Tab reaches every control of the post form, in order').to.deep.equal(expected);
+    const inForm = stops.filter((el) => expected.includes(controlKey(el)));
+    expect(inForm.map(controlKey), 'Tab reaches every control of the post form, in order').to.deep.equal(
+      expected,
+    );
     for (const stop of stops) {
       expect(stop.visibleFocus, `visible focus on ${stop.tag} "${stop.text}"`).to.equal(true);
       expect(stop.inViewport, `${stop.tag} "${stop.text}" scrolled into view`).to.equal(true);

@@ -1,33 +1,16 @@
 import { expect } from 'chai';
-import type { Page } from 'playwright-core';
 import { Post } from '../../models/post.ts';
 import { User } from '../../models/user.ts';
 import { op } from '../../server/db/query.ts';
 import {
   DEMO_ACCOUNTS,
   saveScreenshot,
+  unreadBadge,
   useBrowserApp,
   waitForLive,
   waitForText,
+  waitForUnreadAbove,
 } from '../helpers/browser.ts';
-
-/** Waits until the header's notification badge shows more than `before`. */
-async function badgeAbove(page: Page, before: number): Promise<number> {
-  const handle = await page.waitForFunction((n) => {
-    const badge = document.querySelector('.notifications-badge');
-    const value = Number(
-      badge?.querySelector('[data-rt-counter="notifications:unread"]')?.textContent?.trim(),
-    );
-    return badge && !badge.hasAttribute('hidden') && value > n ? value : null;
-  }, before);
-  return Number(await handle.jsonValue());
-}
-
-async function badge(page: Page): Promise<number> {
-  const el = page.locator('.notifications-badge');
-  if (await el.isHidden()) return 0;
-  return Number((await el.locator('[data-rt-counter="notifications:unread"]').textContent())?.trim());
-}
 
 describe('journey: a question meets similar ones, gets an answer live, and the answer is accepted', function () {
   this.timeout(120_000);
@@ -90,7 +73,7 @@ describe('journey: a question meets similar ones, gets an answer live, and the a
     expect(await sara.getByRole('status').first().textContent()).to.include('La tua domanda è pubblicata.');
     expect(await sara.locator('#answers-heading').textContent()).to.include('0 risposte');
     await waitForLive(sara);
-    const saraUnread = await badge(sara);
+    const saraUnread = await unreadBadge(sara);
 
     // Luca sees the question announced, opens it and answers.
     const banner = luca.locator('[data-rt-banner="posts"]');
@@ -106,13 +89,13 @@ describe('journey: a question meets similar ones, gets an answer live, and the a
     await luca.waitForURL(new RegExp(`/posts/${questionId}#answer-([0-9a-f]{24})$`));
     const answerId = /#answer-([0-9a-f]{24})$/.exec(luca.url())?.[1] ?? '';
     await waitForLive(luca);
-    const lucaUnread = await badge(luca);
+    const lucaUnread = await unreadBadge(luca);
 
     // Sara, on her question, sees the answer, the count and the notification arrive.
     const answer = sara.locator(`#answer-${answerId}`);
     await waitForText(answer, 'mandato SDD');
     await waitForText(sara.locator('#answers-heading'), '1 risposta');
-    await badgeAbove(sara, saraUnread);
+    await waitForUnreadAbove(sara, saraUnread);
     await saveScreenshot(sara, 'journey-question-answer-arrived');
 
     // She accepts it (a plain form post): the answer is marked as the solution.
@@ -129,7 +112,7 @@ describe('journey: a question meets similar ones, gets an answer live, and the a
 
     // Luca's open page shows the acceptance and his badge counts the notification, live.
     await waitForText(luca.locator(`#answer-${answerId} .accepted-mark`), 'Risposta accettata');
-    await badgeAbove(luca, lucaUnread);
+    await waitForUnreadAbove(luca, lucaUnread);
     await luca.locator('.notifications-link').click();
     await luca.waitForURL(app.url('/notifications'));
     const notice = luca

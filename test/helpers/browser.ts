@@ -572,6 +572,27 @@ export async function download(page: Page, trigger: Locator): Promise<{ filename
   return { filename: file.suggestedFilename(), text: await fs.readFile(filePath, 'utf8') };
 }
 
+/**
+ * The controls of a form a keyboard user should meet, in document order, as
+ * `tag:name:value` (what `controlKey` gives for the focused element): hidden,
+ * disabled and fieldset elements left out, a file input without its value.
+ */
+export async function formControls(form: Locator): Promise<string[]> {
+  return form.evaluate((el) =>
+    [...(el as HTMLFormElement).elements]
+      .filter((c) => !c.matches('fieldset, [disabled], [type=hidden]'))
+      .map((c) => {
+        const input = c as HTMLInputElement;
+        return `${c.tagName.toLowerCase()}:${input.name}:${input.type === 'file' ? '' : input.value}`;
+      }),
+  );
+}
+
+/** The key of a focused element comparable with `formControls`. */
+export function controlKey(el: FocusedElement): string {
+  return `${el.tag}:${el.name}:${el.type === 'file' ? '' : el.value}`;
+}
+
 // ---------------------------------------------------------------------------
 // Waiting for things to happen (live updates)
 
@@ -592,6 +613,29 @@ export async function waitForText(
   throw new Error(
     `Waited ${timeout} ms for ${String(expected)}; the text was: ${JSON.stringify(last.trim())}`,
   );
+}
+
+/** The number in the header's notification badge (0 while it is hidden). */
+export async function unreadBadge(page: Page): Promise<number> {
+  const badge = page.locator('.notifications-badge');
+  if (await badge.isHidden()) return 0;
+  return Number((await badge.locator('[data-rt-counter="notifications:unread"]').textContent())?.trim());
+}
+
+/** Waits until the header's notification badge, live, shows more than `before`; returns its number. */
+export async function waitForUnreadAbove(page: Page, before: number, timeout = 10_000): Promise<number> {
+  const handle = await page.waitForFunction(
+    (n) => {
+      const badge = document.querySelector('.notifications-badge');
+      const value = Number(
+        badge?.querySelector('[data-rt-counter="notifications:unread"]')?.textContent?.trim(),
+      );
+      return badge && !badge.hasAttribute('hidden') && value > n ? value : null;
+    },
+    before,
+    { timeout },
+  );
+  return Number(await handle.jsonValue());
 }
 
 /**
