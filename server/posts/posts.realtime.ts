@@ -117,7 +117,8 @@ async function answerCount(postId: string): Promise<number> {
  * - post lists (home, all posts, questions, a topic, mine) announce new posts
  *   with their "N new posts" banner;
  * - scores, "seen this too" and answer counts change on the post's page, on
- *   every list showing its card and on its topics' pages;
+ *   every list showing its card and on its topics' pages; the names of those
+ *   who have seen a case too are refreshed on its page;
  * - a question's page receives new answers, and every thread new comments
  *   (edits, acceptance and deletions replace the item in place);
  * - an article's page refreshes its state and moves when it changes.
@@ -159,10 +160,17 @@ export function postsRealtime(
   bridge.on('vote.cast', voteCounters);
   bridge.on('vote.retracted', voteCounters);
 
-  const confirmations = async (e: { postId: string; count: number; topicIds: string[] }) => ({
-    to: await postAudience(e.postId, e.topicIds),
-    counters: { [`post:${e.postId}:confirmations`]: e.count },
-  });
+  const confirmations = async (e: { postId: string; count: number; topicIds: string[] }) => [
+    {
+      to: await postAudience(e.postId, e.topicIds),
+      counters: { [`post:${e.postId}:confirmations`]: e.count },
+    },
+    // The names under the count, on the open page of the case.
+    {
+      to: rooms.post(e.postId),
+      refresh: { key: `post:${e.postId}:confirmers`, url: `/posts/${e.postId}/confirmers` },
+    },
+  ];
   bridge.on('confirmation.added', confirmations);
   bridge.on('confirmation.removed', confirmations);
 

@@ -236,6 +236,13 @@ export function postsRoutes(deps: PostRouteDeps): Router {
     res.render('partials/post-card', { layout: false, ...card });
   });
 
+  router.get('/posts/:id/confirmers', guard('content.read'), async (req: Request, res: Response) => {
+    const postId = String(req.params.id);
+    const confirmers = await posts.confirmers(postId, req.user!);
+    res.set('Cache-Control', 'no-store');
+    res.render('partials/seen-who', { layout: false, postId, confirmers });
+  });
+
   router.get('/answers/:id/card', guard('content.read'), async (req: Request, res: Response) => {
     const { postId, postDeleted, postPromoted, answer } = await posts.answerCard(
       String(req.params.id),

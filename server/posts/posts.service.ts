@@ -448,6 +448,16 @@ export class PostsService {
     return !post.deleted || String(post.author) === viewer.id || isModerator(viewer);
   }
 
+  /** The colleagues who have seen this case too, first ones first (the names under the count). */
+  async confirmers(postId: string, viewer: SessionUser): Promise<PersonRef[]> {
+    if (!(await this.isVisibleTo(postId, viewer))) throw new NotFoundError('posts.notFound');
+    const found = await Confirmation.find({ post: new Types.ObjectId(postId) }, { user: 1, createdAt: 1 })
+      .sort({ createdAt: 1 })
+      .lean();
+    const people = await peopleById(found.map((c) => c.user));
+    return found.map((c) => people.get(String(c.user))).filter((p): p is PersonRef => Boolean(p));
+  }
+
   /**
    * The live numbers of a post's page (`data-rt-counter` keys): its score,
    * confirmations, answers, and each answer's score.

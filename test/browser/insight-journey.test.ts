@@ -105,6 +105,8 @@ describe('journey: an operator shares a case with a picture, a colleague validat
     // Sara sees both counts and her notification badge change, without reloading.
     await waitForText(sara.locator(`.title-row [data-rt-counter="post:${postId}:score"]`), '1');
     await waitForText(sara.locator('#seen-heading'), '1 collega');
+    await waitForText(sara.locator('.seen-who'), 'Luca Esposito');
+    expect(await sara.locator('.seen-who').isVisible()).to.equal(true);
     await waitForUnreadAbove(sara, unreadBefore);
     expect(await sara.evaluate(() => (window as unknown as { untouched?: boolean }).untouched)).to.equal(
       true,

@@ -75,6 +75,9 @@ describe('realtime: posts, answers, comments and articles live', function () {
       rooms: [rooms.post(postId)],
     });
     expect(after.refused).to.deep.equal([rooms.post(postId)]);
+    // Nor the names of those who had seen it: the fragment is refused like the page.
+    expect((await fragment(a.session, `/posts/${postId}/confirmers`)).status).to.equal(404);
+    expect((await fragment(moderator.session, `/posts/${postId}/confirmers`)).status).to.equal(200);
     const heard = record<Counters>(a.socket, CLIENT_EVENTS.counters);
     const modHeard = record<Counters>(moderator.socket, CLIENT_EVENTS.counters);
     await t.events.publish('confirmation.added', {
@@ -101,7 +104,11 @@ describe('realtime: posts, answers, comments and articles live', function () {
     const onList = await reader(['feed:posts']);
     // The parent topic's page shows the sub-topic's posts.
     const onTopic = await reader([rooms.topic(topics.billing)]);
-    const voter = await signInLive(live.url, (await createUser()).email, TEST_PASSWORD);
+    const voter = await signInLive(
+      live.url,
+      (await createUser({ displayName: 'Vera Conferma' })).email,
+      TEST_PASSWORD,
+    );
 
     const everywhere = [onPost, onList, onTopic].map((r) =>
       nextEvent<Counters>(r.socket, CLIENT_EVENTS.counters, counterOf(`post:${postId}:score`, 1)),
@@ -117,15 +124,30 @@ describe('realtime: posts, answers, comments and articles live', function () {
     const seen = [onPost, onList, onTopic].map((r) =>
       nextEvent<Counters>(r.socket, CLIENT_EVENTS.counters, counterOf(`post:${postId}:confirmations`, 1)),
     );
+    const names = { key: `post:${postId}:confirmers`, url: `/posts/${postId}/confirmers` };
+    const refreshed = nextEvent<{ key: string; url: string }>(onPost.socket, CLIENT_EVENTS.refresh);
+    const listRefreshes = record<{ key: string }>(onList.socket, CLIENT_EVENTS.refresh);
     expect((await voter.post(`/posts/${postId}/confirm`, {}, `/posts/${postId}`)).status).to.equal(303);
     await Promise.all(seen);
+    // The page of the case refreshes the names under the count (in lists there are none).
+    expect(await refreshed).to.deep.include(names);
+    let names1 = await fragment(onPost.session, names.url);
+    expect(names1.status).to.equal(200);
+    expect(names1.html).to.include(`data-rt-fragment="${names.key}"`);
+    expect(names1.html).to.match(/<a href="\/people\/[0-9a-f]{24}">Vera Conferma<\/a>/);
     const unseen = nextEvent<Counters>(
       onPost.socket,
       CLIENT_EVENTS.counters,
       counterOf(`post:${postId}:confirmations`, 0),
     );
+    const refreshedAgain = nextEvent<{ key: string }>(onPost.socket, CLIENT_EVENTS.refresh);
     await voter.post(`/posts/${postId}/unconfirm`, {}, `/posts/${postId}`);
     await unseen;
+    expect((await refreshedAgain).key).to.equal(names.key);
+    names1 = await fragment(onPost.session, names.url);
+    expect(names1.html).not.to.include('Vera Conferma');
+    expect(names1.html).to.include(' hidden>');
+    expect(listRefreshes, 'no refresh outside the page of the case').to.deep.equal([]);
 
     // After a reconnection the page asks for the numbers as they are now.
     const state = await request<{ counters: Record<string, number> }>(onPost.socket, 'rt:resync', {
