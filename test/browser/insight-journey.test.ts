@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Post } from '../../models/post.ts';
 import { PostContent } from '../../models/post-content.ts';
 import {
+  checkAccessibility,
   sampleImage,
   saveScreenshot,
   unreadBadge,
@@ -111,6 +112,7 @@ describe('journey: an operator shares a case with a picture, a colleague validat
     expect(await sara.evaluate(() => (window as unknown as { untouched?: boolean }).untouched)).to.equal(
       true,
     );
+    await checkAccessibility(sara, 'an insight after live updates');
     await saveScreenshot(sara, 'journey-insight-validated-live');
 
     // The notification names Luca and the case, and leads back to it.
@@ -123,6 +125,7 @@ describe('journey: an operator shares a case with a picture, a colleague validat
     expect(await notice.locator('.notification-type').textContent()).to.include(
       'Colleghi a cui è capitato anche',
     );
+    await checkAccessibility(sara, 'notifications with a “seen this too”');
     await saveScreenshot(sara, 'journey-insight-notification');
     await notice.locator('.notification-message').click();
     await sara.waitForURL(app.url(`/posts/${postId}#seen-this-too`));

@@ -3,6 +3,7 @@ import { Post } from '../../models/post.ts';
 import { User } from '../../models/user.ts';
 import { op } from '../../server/db/query.ts';
 import {
+  checkAccessibility,
   DEMO_ACCOUNTS,
   saveScreenshot,
   unreadBadge,
@@ -57,6 +58,7 @@ describe('journey: a question meets similar ones, gets an answer live, and the a
     expect(await suggestions.locator(`a[href="/posts/${String(demo._id)}"] mark`).count()).to.be.greaterThan(
       0,
     );
+    await checkAccessibility(sara, 'the question form with its similar suggestions');
     await saveScreenshot(sara, 'journey-question-similar');
 
     // Not quite her case: she asks anyway.
@@ -96,6 +98,7 @@ describe('journey: a question meets similar ones, gets an answer live, and the a
     await waitForText(answer, 'mandato SDD');
     await waitForText(sara.locator('#answers-heading'), '1 risposta');
     await waitForUnreadAbove(sara, saraUnread);
+    await checkAccessibility(sara, 'a question with an answer inserted live');
     await saveScreenshot(sara, 'journey-question-answer-arrived');
 
     // She accepts it (a plain form post): the answer is marked as the solution.
