@@ -71,9 +71,15 @@ describe('realtime in the browser (public/js/realtime.js)', function () {
     const badge = page.locator('.notifications-badge');
     expect(await badge.locator('[data-rt-counter]').textContent()).to.equal('1');
     const firstCard = page.locator('[data-rt-feed="notifications"] > li').first();
-    // Measured once it is laid out (under load its box was once not there yet).
+    // Where the first card is, read in the page in one step: a locator's box can meet the
+    // card at the instant a resync replaces it with its fresh copy (null, seen under load).
+    const topOfFirstCard = () =>
+      page.evaluate(
+        () => document.querySelector('[data-rt-feed="notifications"] > li')?.getBoundingClientRect().top,
+      );
     await firstCard.waitFor({ state: 'visible' });
-    const topBefore = (await firstCard.boundingBox())?.y;
+    const topBefore = await topOfFirstCard();
+    expect(topBefore, 'the first card is laid out').to.be.a('number');
 
     // A creates a password link for B: B's badge and page learn it without reload.
     const res = await adminSession.post(
@@ -89,7 +95,7 @@ describe('realtime in the browser (public/js/realtime.js)', function () {
     await banner.waitFor({ state: 'visible' });
     expect(await banner.textContent()).to.equal('1 new notification — show');
     // The banner floats: the list did not move.
-    expect((await firstCard.boundingBox())?.y).to.equal(topBefore);
+    expect(await topOfFirstCard()).to.equal(topBefore);
     expect(await page.locator('[data-rt-feed="notifications"] > li').count()).to.equal(1);
 
     await banner.click();
