@@ -32,11 +32,9 @@ export function drawsPage(req: Request): boolean {
  * redirect), shown by the next page drawn and then forgotten.
  */
 export function flashMessages(req: Request, res: Response, next: NextFunction) {
-  res.locals.flash = [];
-  if (req.session?.flash && drawsPage(req)) {
-    res.locals.flash = req.session.flash;
-    delete req.session.flash;
-  }
+  const flash = drawsPage(req) ? req.session?.flash : undefined;
+  res.locals.flash = flash ?? [];
+  if (flash) delete req.session.flash;
   next();
 }
 

@@ -24,9 +24,9 @@ async function commentPlace(
     };
   }
   if (!postId) return null;
-  const post = await Post.findById(postId).select('title').lean();
-  if (!post) return null;
-  return { kind: targetType, id: targetId, title: post.title, url: `/posts/${postId}#comment-${commentId}` };
+  const title = await postTitle(postId);
+  if (title === null) return null;
+  return { kind: targetType, id: targetId, title, url: `/posts/${postId}#comment-${commentId}` };
 }
 
 /**
@@ -44,8 +44,8 @@ async function commentPlace(
  */
 export function subscribePostNotifications(events: EventBus, notifications: NotificationsService): void {
   events.on('answer.created', async (e) => {
-    const post = await Post.findById(e.postId).select('title').lean();
-    if (!post) return;
+    const title = await postTitle(e.postId);
+    if (title === null) return;
     await notifications.notify({
       recipientId: e.postAuthorId,
       type: 'answer',
@@ -53,7 +53,7 @@ export function subscribePostNotifications(events: EventBus, notifications: Noti
       target: {
         kind: 'post',
         id: e.postId,
-        title: post.title,
+        title,
         url: `/posts/${e.postId}#answer-${e.answerId}`,
       },
     });
@@ -71,19 +71,19 @@ export function subscribePostNotifications(events: EventBus, notifications: Noti
   });
 
   events.on('confirmation.added', async (e) => {
-    const post = await Post.findById(e.postId).select('title').lean();
-    if (!post) return;
+    const title = await postTitle(e.postId);
+    if (title === null) return;
     await notifications.notify({
       recipientId: e.authorId,
       type: 'seenThisToo',
       actorId: e.userId,
-      target: { kind: 'post', id: e.postId, title: post.title, url: `/posts/${e.postId}#seen-this-too` },
+      target: { kind: 'post', id: e.postId, title, url: `/posts/${e.postId}#seen-this-too` },
     });
   });
 
   events.on('answer.accepted', async (e) => {
-    const post = await Post.findById(e.postId).select('title').lean();
-    if (!post) return;
+    const title = await postTitle(e.postId);
+    if (title === null) return;
     await notifications.notify({
       recipientId: e.answerAuthorId,
       type: 'answerAccepted',
@@ -91,7 +91,7 @@ export function subscribePostNotifications(events: EventBus, notifications: Noti
       target: {
         kind: 'answer',
         id: e.answerId,
-        title: post.title,
+        title,
         url: `/posts/${e.postId}#answer-${e.answerId}`,
       },
     });
@@ -132,6 +132,10 @@ export function subscribePostNotifications(events: EventBus, notifications: Noti
       groupKey: `${target.kind}:${target.id}`,
     });
   });
+}
+
+async function postTitle(postId: string): Promise<string | null> {
+  return (await Post.findById(postId).select('title').lean())?.title ?? null;
 }
 
 async function authorOf(type: 'post' | 'answer' | 'article', id: string): Promise<string | null> {

@@ -60,6 +60,11 @@ export interface TopicRef {
   names: { it: string; en: string };
 }
 
+/** Who has seen a case too, first ones first. */
+function confirmationsOf(postId: Types.ObjectId) {
+  return Confirmation.find({ post: postId }, { user: 1, createdAt: 1 }).sort({ createdAt: 1 }).lean();
+}
+
 /** People by id, for showing authors (one query for a whole page). */
 export async function peopleById(ids: Array<unknown>): Promise<Map<string, PersonRef>> {
   const unique = [...new Set(ids.filter(Boolean).map(String))];
@@ -360,9 +365,7 @@ export class PostsService {
       Comment.find({ post: post._id }).sort({ createdAt: 1 }).lean(),
       Bookmark.exists({ _id: bookmarkId(viewer.id, id) }),
     ]);
-    const confirmers = content
-      ? await Confirmation.find({ post: post._id }, { user: 1, createdAt: 1 }).sort({ createdAt: 1 }).lean()
-      : [];
+    const confirmers = content ? await confirmationsOf(post._id) : [];
     const people = await peopleById([
       post.author,
       post.deleted?.by,
@@ -451,9 +454,7 @@ export class PostsService {
   /** The colleagues who have seen this case too, first ones first (the names under the count). */
   async confirmers(postId: string, viewer: SessionUser): Promise<PersonRef[]> {
     if (!(await this.isVisibleTo(postId, viewer))) throw new NotFoundError('posts.notFound');
-    const found = await Confirmation.find({ post: new Types.ObjectId(postId) }, { user: 1, createdAt: 1 })
-      .sort({ createdAt: 1 })
-      .lean();
+    const found = await confirmationsOf(new Types.ObjectId(postId));
     const people = await peopleById(found.map((c) => c.user));
     return found.map((c) => people.get(String(c.user))).filter((p): p is PersonRef => Boolean(p));
   }

@@ -67,7 +67,7 @@ describe('journey: a question meets similar ones, gets an answer live, and the a
     await sara
       .getByLabel('Dettagli')
       .fill('Il cliente ha due forniture allo stesso indirizzo. Quale delle due va aggiornata per prima?');
-    const topic = await sara.locator('input[name="topics"]').first();
+    const topic = sara.locator('input[name="topics"]').first();
     await topic.check();
     await sara.getByRole('button', { name: 'Pubblica la domanda' }).click();
     await sara.waitForURL(/\/posts\/[0-9a-f]{24}$/);
