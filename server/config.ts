@@ -63,7 +63,7 @@ export const envSchema = z.object({
   SEED_ON_START: booleanFromEnv.default(true),
   SHUTDOWN_TIMEOUT_MS: integer(100, 120_000).default(10_000),
   DB_POOL_SIZE: integer(1, 500).default(20),
-  DB_WRITE_LANES: booleanFromEnv.default(true),
+  STORAGE_ADAPTER: z.enum(['auto', 'embedded', 'mongodb']).default('auto'),
   ADMIN_EMAIL: optionalString.pipe(z.email({ error: 'expected an email address' }).optional()),
   ADMIN_PASSWORD: optionalString,
   ADMIN_NAME: optionalString,
@@ -133,8 +133,12 @@ export interface Config {
   readonly seedOnStart: boolean;
   readonly shutdownTimeoutMs: number;
   readonly dbPoolSize: number;
-  /** Serialise writes per collection within the process (exact counters on FerretDB). */
-  readonly dbWriteLanes: boolean;
+  /**
+   * Which storage adapter answers the repositories: `embedded` (the app is the only writer of
+   * its engine and answers lists from in-process indexes) or `mongodb` (indexed queries, atomic
+   * updates, several instances). `auto`: embedded when the app starts FerretDB itself.
+   */
+  readonly storageAdapter: 'auto' | 'embedded' | 'mongodb';
   /** First administrator, created at start when no account has this email. */
   readonly admin: { email: string; password: string; name: string } | undefined;
   readonly login: { maxFailures: number; windowMinutes: number; ipMaxFailures: number };
@@ -234,7 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedOnStart: e.SEED_ON_START,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     dbPoolSize: e.DB_POOL_SIZE,
-    dbWriteLanes: e.DB_WRITE_LANES,
+    storageAdapter: e.STORAGE_ADAPTER,
     admin:
       e.ADMIN_EMAIL && e.ADMIN_PASSWORD
         ? {

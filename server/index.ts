@@ -7,6 +7,7 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createI18n } from './core/i18n.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import { resolveSessionSecret } from './core/secrets.ts';
+import { resolveStorageAdapter } from './db/adapter.ts';
 import { connectDatabase, disconnectDatabase, ensureIndexes } from './db/connection.ts';
 import { EmbeddedEngine } from './db/engine.ts';
 import { EngineUnavailableError } from './db/ferretdb-build.ts';
@@ -39,7 +40,8 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Embe
     uri = engine.uri('passaparola');
   }
   try {
-    await connectDatabase(uri, { logger, poolSize: config.dbPoolSize, writeLanes: config.dbWriteLanes });
+    const adapter = resolveStorageAdapter(config.storageAdapter, engine?.kind);
+    await connectDatabase(uri, { logger, poolSize: config.dbPoolSize, writeLanes: adapter === 'embedded' });
     await ensureIndexes();
   } catch (err) {
     await engine?.stop();
