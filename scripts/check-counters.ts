@@ -19,7 +19,7 @@ try {
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   const engine = await openDatabase(config, logger);
   try {
-    const { services } = buildRuntime(config, logger, { cleanupMinutes: 0 });
+    const { services } = buildRuntime(config, logger, { cleanupMinutes: 0, engine: engine?.kind });
     const votes = await services.votes.reconcile(values.fix);
     const posts = await services.posts.reconcileCounters(values.fix);
     process.stdout.write(`votes: ${votes.checked} items checked, ${votes.drifted.length} drifted\n`);

@@ -16,7 +16,7 @@ try {
   const logger = createLogger(config.logLevel);
   const engine = await openDatabase(config, logger);
   try {
-    const runtime = buildRuntime(config, logger, { cleanupMinutes: 0 });
+    const runtime = buildRuntime(config, logger, { cleanupMinutes: 0, engine: engine?.kind });
     const report = await seedDemo(runtime);
     for (const [what, counts] of Object.entries(report)) {
       process.stdout.write(

@@ -7,7 +7,6 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createI18n } from './core/i18n.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import { resolveSessionSecret } from './core/secrets.ts';
-import { resolveStorageAdapter } from './db/adapter.ts';
 import { connectDatabase, disconnectDatabase, ensureIndexes } from './db/connection.ts';
 import { EmbeddedEngine } from './db/engine.ts';
 import { EngineUnavailableError } from './db/ferretdb-build.ts';
@@ -40,8 +39,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Embe
     uri = engine.uri('passaparola');
   }
   try {
-    const adapter = resolveStorageAdapter(config.storageAdapter, engine?.kind);
-    await connectDatabase(uri, { logger, poolSize: config.dbPoolSize, writeLanes: adapter === 'embedded' });
+    await connectDatabase(uri, { logger, poolSize: config.dbPoolSize });
     await ensureIndexes();
   } catch (err) {
     await engine?.stop();
@@ -72,7 +70,9 @@ async function startOnDatabase(
   engine: EmbeddedEngine | undefined,
   started: number,
 ): Promise<RunningServer> {
-  const runtime = buildRuntime(config, logger);
+  const runtime = buildRuntime(config, logger, { engine: engine?.kind });
+  // The embedded adapter reads its collections into memory before the first request.
+  await runtime.repos.ready();
   const { events, services, sessions: sessionStore } = runtime;
   if (config.seedOnStart && (await isDatabaseEmpty())) {
     logger.info('empty database: writing the demo organisation');

@@ -1,4 +1,7 @@
 import type { Config } from './config.ts';
+import { resolveStorageAdapter } from './db/adapter.ts';
+import type { EngineKind } from './db/engine.ts';
+import { createRepositories, type Repositories } from './db/repositories.ts';
 import { EventBus } from './core/events.ts';
 import type { Logger } from './core/logger.ts';
 import { subscribeKbNotifications } from './kb/kb.notifications.ts';
@@ -16,13 +19,14 @@ export interface Runtime {
   logger: Logger;
   events: EventBus;
   sessions: DatabaseSessionStore;
+  repos: Repositories;
   services: Services;
 }
 
 export function buildRuntime(
   config: Config,
   logger: Logger,
-  options: { cleanupMinutes?: number } = {},
+  options: { cleanupMinutes?: number; /** The engine this process started, if any. */ engine?: EngineKind } = {},
 ): Runtime {
   const events = new EventBus(logger);
   const sessions = new DatabaseSessionStore({
@@ -30,7 +34,8 @@ export function buildRuntime(
     cleanupMinutes: options.cleanupMinutes ?? 10,
     fallbackTtlMs: config.sessionIdleMinutes * 60_000,
   });
-  const services = createServices({ config, logger, events, sessions });
+  const repos = createRepositories(resolveStorageAdapter(config.storageAdapter, options.engine));
+  const services = createServices({ config, logger, events, sessions, repos });
   // Domain-event subscribers, registered once for the whole runtime.
   services.kb.subscribe();
   registerSearchSources(services.search);
@@ -40,7 +45,7 @@ export function buildRuntime(
   subscribeKbNotifications(events, services.notifications);
   subscribeScoring(events, services.scoring.ledger);
   subscribeScoreNotifications(events, services.notifications);
-  return { config, logger, events, sessions, services };
+  return { config, logger, events, sessions, repos, services };
 }
 
 /**
@@ -63,6 +68,7 @@ export function historyServices(runtime: Runtime, clock: () => Date): Services {
     logger: runtime.logger,
     events: runtime.events,
     sessions: runtime.sessions,
+    repos: runtime.repos,
     storage: runtime.services.storage,
     clock,
   });

@@ -6,7 +6,9 @@ import { ContentRenderer } from './content/renderer.ts';
 import type { EventBus } from './core/events.ts';
 import type { Logger } from './core/logger.ts';
 import { KbService } from './kb/kb.service.ts';
+import type { Repositories } from './db/repositories.ts';
 import type { DatabaseSessionStore } from './middleware/session-store.ts';
+import { Directory } from './people/directory.ts';
 import { NotificationsService } from './notifications/notifications.service.ts';
 import { PeopleService } from './people/people.service.ts';
 import { AnswersService } from './posts/answers.service.ts';
@@ -29,6 +31,8 @@ export interface ServiceDeps {
   logger: Logger;
   events: EventBus;
   sessions: DatabaseSessionStore;
+  /** The storage adapter's repositories. */
+  repos: Repositories;
   storage?: FileStorage;
   /** The search engine instance to share (it caches its index in memory). */
   search?: SearchService;
@@ -61,6 +65,7 @@ export interface Services {
 export function createServices(deps: ServiceDeps): Services {
   const { config, logger, events, sessions } = deps;
   const storage = deps.storage ?? createFileStorage(config);
+  const directory = new Directory(deps.repos.directory);
   const audit = new AuditService(logger);
   const auth = new AuthService({ config, logger, events, audit, sessions });
   const renderer = new ContentRenderer();
@@ -128,7 +133,7 @@ export function createServices(deps: ServiceDeps): Services {
     topics: new TopicsService(audit, events),
     posts,
     answers,
-    feeds: new FeedsService(),
+    feeds: new FeedsService({ posts: deps.repos.posts, directory }),
     moderation: new ModerationService({ audit, events, posts, answers }),
     votes: new VotesService(events, deps.clock),
     kb,

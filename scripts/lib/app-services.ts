@@ -20,7 +20,7 @@ export async function withAppServices(
     const config = loadConfig();
     const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
     const engine = await openDatabase(config, logger);
-    const runtime = buildRuntime(config, logger, { cleanupMinutes: 0 });
+    const runtime = buildRuntime(config, logger, { cleanupMinutes: 0, engine: engine?.kind });
     try {
       code = await fn(runtime.services, { config, logger });
     } finally {

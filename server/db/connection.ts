@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose from 'mongoose';
 import type { Logger } from '../core/logger.ts';
-import { addIdIndexes } from './id-index.ts';
-import { installWriteLanes } from './write-lanes.ts';
+import { addIdIndexes } from './embedded/id-index.ts';
 
 // Safety defaults for every query in the app (see STACK-NOTES): unknown filter
 // keys throw instead of silently widening a filter to {}, and `$`-operators
@@ -16,8 +15,6 @@ mongoose.set('bufferTimeoutMS', 5000);
 
 export interface ConnectOptions {
   logger: Logger;
-  /** Serialise this process's writes per collection (see write-lanes.ts); default true. */
-  writeLanes?: boolean;
   poolSize?: number;
   /** Give up after this long at start-up (default 60 s). */
   maxWaitMs?: number;
@@ -30,7 +27,6 @@ export interface ConnectOptions {
  */
 export async function connectDatabase(uri: string, options: ConnectOptions): Promise<void> {
   const logger = options.logger.child({ component: 'db' });
-  if (options.writeLanes !== false) installWriteLanes();
   const deadline = Date.now() + (options.maxWaitMs ?? 60_000);
   let delay = 250;
   for (let attempt = 1; ; attempt++) {

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import getPort from 'get-port';
 import type { Logger } from '../core/logger.ts';
 import { EngineUnavailableError, ensureFerretDb } from './ferretdb-build.ts';
-import { useSqliteIdIndexes } from './id-index.ts';
+import { useSqliteIdIndexes } from './embedded/id-index.ts';
 
 export type EngineKind = 'mongod' | 'ferretdb';
 

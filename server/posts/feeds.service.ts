@@ -1,23 +1,12 @@
 import { Types } from 'mongoose';
 import { Bookmark } from '../../models/bookmark.ts';
-import { Post, type PostKind } from '../../models/post.ts';
-import { Team } from '../../models/team.ts';
-import { Topic } from '../../models/topic.ts';
-import { User } from '../../models/user.ts';
+import type { PostKind } from '../../models/post.ts';
 import type { SessionUser } from '../auth/session-user.ts';
-import { findByIds, op } from '../db/query.ts';
+import type { Directory, PersonRef, TopicRef } from '../people/directory.ts';
 import type { FeedQuery } from './posts.schemas.ts';
-import { type PersonRef, peopleById, type TopicRef, topicsById } from './posts.service.ts';
+import { type FeedOrder, type FeedSpec, ORDER_FIELDS, type PostRow, type PostsRepo, sortValues } from './posts.repo.ts';
 
 export const FEED_PAGE_SIZE = 20;
-
-type SortField = 'createdAt' | 'lastActivityAt' | 'voteScore' | 'confirmations' | '_id';
-
-const SORTS: Record<'newest' | 'active' | 'top', SortField[]> = {
-  newest: ['createdAt', '_id'],
-  active: ['lastActivityAt', '_id'],
-  top: ['voteScore', 'confirmations', 'createdAt', '_id'],
-};
 
 /** Where a page ended: the sort values of its last item (and, for home, which part of the feed). */
 interface Cursor {
@@ -29,49 +18,27 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
-function decodeCursor(raw: string | undefined, fields: SortField[]): Cursor | undefined {
+function decodeCursor(raw: string | undefined, order: FeedOrder): Cursor | undefined {
   if (!raw) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
+    const fields = ORDER_FIELDS[order];
     if (!Array.isArray(parsed.v) || parsed.v.length !== fields.length) return undefined;
     if (parsed.phase !== undefined && parsed.phase !== 1 && parsed.phase !== 2) return undefined;
-    return parsed;
+    // Every value must be what its field holds: a number, or a post id for `_id`.
+    const valid = fields.every((f, i) =>
+      f === '_id'
+        ? typeof parsed.v[i] === 'string' && /^[0-9a-f]{24}$/i.test(String(parsed.v[i]))
+        : typeof parsed.v[i] === 'number' && Number.isFinite(parsed.v[i]),
+    );
+    return valid ? parsed : undefined;
   } catch {
     return undefined;
   }
 }
 
-function cursorValue(field: SortField, value: string | number): unknown {
-  if (field === '_id') return new Types.ObjectId(String(value));
-  if (field === 'createdAt' || field === 'lastActivityAt') return new Date(Number(value));
-  return Number(value);
-}
-
-/**
- * The condition "after this cursor" for a descending sort on several fields:
- * (a < va) or (a = va and b < vb) or … — stable under new posts arriving,
- * so pages never repeat or skip an item.
- */
-function afterCursor(fields: SortField[], cursor: Cursor): Record<string, unknown> {
-  const clauses = fields.map((field, i) => {
-    const clause: Record<string, unknown> = {};
-    for (let j = 0; j < i; j++) clause[fields[j]!] = cursorValue(fields[j]!, cursor.v[j]!);
-    clause[field] = op({ $lt: cursorValue(field, cursor.v[i]!) });
-    return clause;
-  });
-  return { $or: clauses };
-}
-
-function cursorOf(fields: SortField[], doc: Record<string, unknown>, phase?: 1 | 2): string {
-  return encodeCursor({
-    v: fields.map((f) => {
-      const value = doc[f];
-      if (value instanceof Date) return value.getTime();
-      if (f === '_id') return String(value);
-      return Number(value ?? 0);
-    }),
-    phase,
-  });
+function cursorOf(order: FeedOrder, post: PostRow, phase?: 1 | 2): string {
+  return encodeCursor({ v: sortValues(order, post), phase });
 }
 
 export interface FeedItem {
@@ -100,52 +67,43 @@ export interface FeedPage {
   nextCursor: string | null;
 }
 
+export interface FeedsDeps {
+  posts: PostsRepo;
+  directory: Directory;
+}
+
 /** Feeds: server-rendered lists of posts with cursor pagination. */
 export class FeedsService {
-  /** A topic and all topics below it. */
-  async #topicWithDescendants(topicId: string): Promise<Types.ObjectId[]> {
-    const id = new Types.ObjectId(topicId);
-    const below = await Topic.find({ ancestors: id }, { _id: 1 }).lean();
-    return [id, ...below.map((t) => t._id)];
+  readonly #posts: PostsRepo;
+  readonly #directory: Directory;
+
+  constructor(deps: FeedsDeps) {
+    this.#posts = deps.posts;
+    this.#directory = deps.directory;
   }
 
-  async #filter(query: FeedQuery): Promise<Record<string, unknown>> {
-    const filter: Record<string, unknown> = { deleted: null };
-    if (query.kind) filter.kind = query.kind;
-    if (query.unanswered) {
-      filter.kind = 'question';
-      filter.answerCount = 0;
-    }
-    if (query.topic) filter.topics = op({ $in: await this.#topicWithDescendants(query.topic) });
-    if (query.tag) filter.tags = query.tag;
-    if (query.author) filter.author = new Types.ObjectId(query.author);
-    if (query.team) filter.team = new Types.ObjectId(query.team);
-    if ((query.sort ?? 'newest') === 'top') {
+  async #spec(query: FeedQuery): Promise<Omit<FeedSpec, 'limit' | 'after'>> {
+    const order = query.sort ?? 'newest';
+    const spec: Omit<FeedSpec, 'limit' | 'after'> = { order };
+    if (query.kind) spec.kind = query.kind;
+    if (query.unanswered) spec.unanswered = true;
+    if (query.topic) spec.topics = await this.#directory.subtree(query.topic);
+    if (query.tag) spec.tag = query.tag;
+    if (query.author) spec.author = query.author;
+    if (query.team) spec.team = query.team;
+    if (order === 'top') {
       const days = query.period === 'month' ? 30 : 7;
-      filter.createdAt = op({ $gte: new Date(Date.now() - days * 86_400_000) });
+      spec.since = new Date(Date.now() - days * 86_400_000);
     }
-    return filter;
+    return spec;
   }
 
-  async #present(posts: Array<Record<string, unknown>>): Promise<FeedItem[]> {
-    const [people, topics] = await Promise.all([peopleById(posts.map((p) => p.author)), topicsById()]);
-    const teamIds = [
-      ...new Set(
-        posts
-          .map((p) => p.team)
-          .filter(Boolean)
-          .map(String),
-      ),
-    ];
-    const teams = new Map<string, string>();
-    if (teamIds.length) {
-      for (const t of await Team.find(
-        { _id: op({ $in: teamIds.map((id) => new Types.ObjectId(id)) }) },
-        { name: 1 },
-      ).lean()) {
-        teams.set(String(t._id), t.name);
-      }
-    }
+  async #present(posts: PostRow[]): Promise<FeedItem[]> {
+    const [people, topics, teams] = await Promise.all([
+      this.#directory.people(posts.map((p) => p.author)),
+      this.#directory.topics(),
+      this.#directory.teamNames(posts.map((p) => p.team)),
+    ]);
     return posts.map((p) => ({
       id: String(p._id),
       kind: p.kind as PostKind,
@@ -153,46 +111,30 @@ export class FeedsService {
       excerpt: String(p.excerpt ?? ''),
       author: people.get(String(p.author)),
       team: p.team ? (teams.get(String(p.team)) ?? '') : '',
-      topics: ((p.topics as unknown[]) ?? [])
-        .map((t) => topics.get(String(t)))
-        .filter((t): t is TopicRef => Boolean(t)),
-      tags: (p.tags as string[]) ?? [],
-      channel: (p.channel as string | null) ?? null,
+      topics: (p.topics ?? []).map((t) => topics.get(String(t))).filter((t): t is TopicRef => Boolean(t)),
+      tags: [...(p.tags ?? [])],
+      channel: p.channel ?? null,
       voteScore: Number(p.voteScore ?? 0),
       confirmations: Number(p.confirmations ?? 0),
       answerCount: Number(p.answerCount ?? 0),
       accepted: Boolean(p.acceptedAnswer),
       hasImage: Boolean(p.hasImage),
       attachmentCount: Number(p.attachmentCount ?? 0),
-      promoted: ((p.promotedTo as { number?: number | null } | undefined)?.number ?? null) || null,
+      promoted: p.promotedTo?.number || null,
       createdAt: p.createdAt as Date,
       lastActivityAt: p.lastActivityAt as Date,
     }));
   }
 
-  async #page(
-    filter: Record<string, unknown>,
-    fields: SortField[],
-    cursor: Cursor | undefined,
-    limit: number,
-  ) {
-    const where = cursor ? { $and: [filter, afterCursor(fields, cursor)] } : filter;
-    const sort = Object.fromEntries(fields.map((f) => [f, -1 as const]));
-    return (await Post.find(where)
-      .sort(sort)
-      .limit(limit + 1)
-      .lean()) as unknown as Array<Record<string, unknown>>;
-  }
-
   /** Posts with filters and sorting: all posts, a kind, a topic, a tag, unanswered questions… */
   async list(query: FeedQuery): Promise<FeedPage> {
-    const fields = SORTS[query.sort ?? 'newest'];
-    const cursor = decodeCursor(query.cursor, fields);
-    const rows = await this.#page(await this.#filter(query), fields, cursor, FEED_PAGE_SIZE);
+    const spec = await this.#spec(query);
+    const cursor = decodeCursor(query.cursor, spec.order);
+    const rows = await this.#posts.feed({ ...spec, after: cursor?.v, limit: FEED_PAGE_SIZE + 1 });
     const page = rows.slice(0, FEED_PAGE_SIZE);
     return {
       items: await this.#present(page),
-      nextCursor: rows.length > FEED_PAGE_SIZE ? cursorOf(fields, page[page.length - 1]!) : null,
+      nextCursor: rows.length > FEED_PAGE_SIZE ? cursorOf(spec.order, page[page.length - 1]!) : null,
     };
   }
 
@@ -201,66 +143,56 @@ export class FeedsService {
    * what their team posts, newest first; then everything else.
    */
   async home(viewer: SessionUser, rawCursor?: string): Promise<FeedPage & { personalised: boolean }> {
-    const fields = SORTS.newest;
-    const cursor = decodeCursor(rawCursor, fields);
-    const me = await User.findById(viewer.id, { followedTopics: 1, followedPeople: 1, team: 1 }).lean();
-    const topicIds: Types.ObjectId[] = [];
-    for (const t of me?.followedTopics ?? []) topicIds.push(...(await this.#topicWithDescendants(String(t))));
-    const people = me?.followedPeople ?? [];
-    const team = me?.team ?? null;
-    const mine: Array<Record<string, unknown>> = [];
-    if (topicIds.length) mine.push({ topics: op({ $in: topicIds }) });
-    if (people.length) mine.push({ author: op({ $in: people }) });
-    if (team) mine.push({ team });
-    const personalised = mine.length > 0;
+    const cursor = decodeCursor(rawCursor, 'newest');
+    const me = await this.#directory.following(viewer.id);
+    const topics: string[] = [];
+    for (const t of me.topics) topics.push(...(await this.#directory.subtree(t)));
+    const mine = {
+      ...(topics.length ? { topics } : {}),
+      ...(me.people.length ? { authors: me.people } : {}),
+      ...(me.team ? { team: me.team } : {}),
+    };
+    const personalised = Object.keys(mine).length > 0;
 
-    const items: Array<Record<string, unknown> & { __phase: 1 | 2 }> = [];
+    const items: Array<{ post: PostRow; phase: 1 | 2 }> = [];
     let phase: 1 | 2 = personalised ? (cursor?.phase ?? 1) : 2;
-    let phaseCursor = cursor && (cursor.phase ?? 2) === phase ? cursor : undefined;
+    let after = cursor && (cursor.phase ?? 2) === phase ? cursor.v : undefined;
     if (phase === 1) {
-      const rows = await this.#page({ deleted: null, $or: mine }, fields, phaseCursor, FEED_PAGE_SIZE);
-      items.push(...rows.map((r) => ({ ...r, __phase: 1 as const })));
+      const rows = await this.#posts.feed({ order: 'newest', anyOf: mine, after, limit: FEED_PAGE_SIZE + 1 });
+      items.push(...rows.map((post) => ({ post, phase: 1 as const })));
       if (rows.length <= FEED_PAGE_SIZE) {
         phase = 2;
-        phaseCursor = undefined;
+        after = undefined;
       }
     }
     if (phase === 2 && items.length <= FEED_PAGE_SIZE) {
-      const rest: Record<string, unknown> = { deleted: null };
-      if (personalised) {
-        if (topicIds.length) rest.topics = op({ $nin: topicIds });
-        if (people.length) rest.author = op({ $nin: people });
-        if (team) rest.team = op({ $ne: team });
-      }
-      const rows = await this.#page(rest, fields, phaseCursor, FEED_PAGE_SIZE - items.length);
-      items.push(...rows.map((r) => ({ ...r, __phase: 2 as const })));
+      const rows = await this.#posts.feed({
+        order: 'newest',
+        ...(personalised ? { noneOf: mine } : {}),
+        after,
+        limit: FEED_PAGE_SIZE + 1 - items.length,
+      });
+      items.push(...rows.map((post) => ({ post, phase: 2 as const })));
     }
     const page = items.slice(0, FEED_PAGE_SIZE);
     const last = page[page.length - 1];
     return {
-      items: await this.#present(page),
-      nextCursor: items.length > FEED_PAGE_SIZE && last ? cursorOf(fields, last, last.__phase) : null,
+      items: await this.#present(page.map((i) => i.post)),
+      nextCursor: items.length > FEED_PAGE_SIZE && last ? cursorOf('newest', last.post, last.phase) : null,
       personalised,
     };
   }
 
   /** One post as feeds show it (the fragment live updates insert), or null once deleted. */
   async card(postId: string): Promise<FeedItem | null> {
-    if (!/^[0-9a-f]{24}$/i.test(postId)) return null;
-    const post = (await Post.findOne({
-      _id: new Types.ObjectId(postId),
-      deleted: null,
-    }).lean()) as unknown as Record<string, unknown> | null;
+    const [post] = await this.#posts.listed([postId]);
     return post ? ((await this.#present([post]))[0] ?? null) : null;
   }
 
   /** Posts published after `since`, oldest first (what a reconnecting feed missed; at most 50). */
   async createdSince(since: Date): Promise<Array<{ id: string; createdAt: Date }>> {
-    const posts = await Post.find({ deleted: null, createdAt: op({ $gt: since }) }, { createdAt: 1 })
-      .sort({ createdAt: 1 })
-      .limit(50)
-      .lean();
-    return posts.map((p) => ({ id: String(p._id), createdAt: p.createdAt }));
+    const posts = await this.#posts.createdSince(since, 50);
+    return posts.map((p) => ({ id: String(p._id), createdAt: p.createdAt as Date }));
   }
 
   /** Posts a person saved, most recently saved first. */
@@ -270,12 +202,7 @@ export class FeedsService {
       .skip((page - 1) * FEED_PAGE_SIZE)
       .limit(FEED_PAGE_SIZE + 1)
       .lean();
-    const ids = marks.slice(0, FEED_PAGE_SIZE).map((m) => m.post);
-    const posts = (await findByIds(Post, ids)).filter((p) => !p.deleted) as unknown as Array<
-      Record<string, unknown>
-    >;
-    const order = new Map(ids.map((id, i) => [String(id), i]));
-    posts.sort((a, b) => (order.get(String(a._id)) ?? 0) - (order.get(String(b._id)) ?? 0));
+    const posts = await this.#posts.listed(marks.slice(0, FEED_PAGE_SIZE).map((m) => String(m.post)));
     return {
       items: await this.#present(posts),
       nextCursor: null,

@@ -61,6 +61,7 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
       SESSION_SECRET: TEST_SESSION_SECRET,
       DATA_DIR: dataDir,
       MONGODB_URI: databaseUri,
+      STORAGE_ADAPTER: process.env.TEST_STORAGE_ADAPTER ?? 'embedded',
       SEED_ON_START: 'false',
       ...(typeof options.env === 'function' ? options.env() : options.env),
     });

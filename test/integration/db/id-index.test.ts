@@ -3,7 +3,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { Post } from '../../../models/post.ts';
-import { addIdIndexes } from '../../../server/db/id-index.ts';
+import { addIdIndexes } from '../../../server/db/embedded/id-index.ts';
 import { useTestApp } from '../../helpers/app.ts';
 import { testEngine } from '../../helpers/engine.ts';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { Post } from '../../../models/post.ts';
-import { busyLanes } from '../../../server/db/write-lanes.ts';
+import { busyLanes } from '../../../server/db/embedded/write-lanes.ts';
 import { useTestApp } from '../../helpers/app.ts';
 
 describe('write lanes (exact counters on every engine)', () => {

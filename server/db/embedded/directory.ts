@@ -1,0 +1,68 @@
+import { Team } from '../../../models/team.ts';
+import { Topic } from '../../../models/topic.ts';
+import { User } from '../../../models/user.ts';
+import type { DirectoryRepo, PersonRow, TeamRow, TopicRow } from '../../people/directory.repo.ts';
+import type { Mirror, MirroredCollection } from './mirror.ts';
+
+const PERSON_FIELDS = ['displayName', 'avatar', 'active', 'team', 'followedTopics', 'followedPeople'] as const;
+
+/** People (the fields pages name them by), topics and teams, held in memory. */
+export class EmbeddedDirectoryRepo implements DirectoryRepo {
+  readonly #users: MirroredCollection;
+  readonly #topics: MirroredCollection;
+  readonly #teams: MirroredCollection;
+
+  readonly #ready: () => Promise<void>;
+
+  constructor(mirror: Mirror) {
+    this.#ready = () => mirror.ready();
+    this.#users = mirror.track(User as never, PERSON_FIELDS);
+    this.#topics = mirror.track(Topic as never);
+    this.#teams = mirror.track(Team as never, ['name']);
+  }
+
+  async people(ids: string[]): Promise<PersonRow[]> {
+    await this.#ready();
+    const out: PersonRow[] = [];
+    for (const id of new Set(ids)) {
+      const person = this.#users.get(id);
+      if (person) out.push(person as unknown as PersonRow);
+    }
+    return out;
+  }
+
+  async topics(): Promise<TopicRow[]> {
+    await this.#ready();
+    return [...this.#topics.docs.values()].filter((t) => !t.mergedInto) as unknown as TopicRow[];
+  }
+
+  async subtree(topicId: string): Promise<string[]> {
+    await this.#ready();
+    if (!this.#topics.get(topicId)) return [topicId];
+    const below: string[] = [];
+    for (const [id, topic] of this.#topics.docs) {
+      if (((topic.ancestors as unknown[]) ?? []).some((a) => String(a) === topicId)) below.push(id);
+    }
+    return [topicId, ...below];
+  }
+
+  async teams(ids: string[]): Promise<TeamRow[]> {
+    await this.#ready();
+    const out: TeamRow[] = [];
+    for (const id of new Set(ids)) {
+      const team = this.#teams.get(id);
+      if (team) out.push(team as unknown as TeamRow);
+    }
+    return out;
+  }
+
+  async following(userId: string) {
+    await this.#ready();
+    const me = this.#users.get(userId);
+    return {
+      topics: ((me?.followedTopics as unknown[]) ?? []).map(String),
+      people: ((me?.followedPeople as unknown[]) ?? []).map(String),
+      team: me?.team ? String(me.team) : null,
+    };
+  }
+}

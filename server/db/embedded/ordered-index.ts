@@ -1,0 +1,150 @@
+import BTreeModule from 'sorted-btree';
+
+// sorted-btree is CommonJS with `exports.default`: Node hands ESM the whole exports object.
+const BTree = BTreeModule.default;
+type BTree<K, V> = BTreeModule.default<K, V>;
+
+/**
+ * A sort position: the sort values (numbers; dates as milliseconds), then the
+ * document's id as the tie-breaker. Positions are ordered descending — the
+ * first in the index is the greatest — like a MongoDB sort `{ a: -1, …, _id: -1 }`
+ * (an ObjectId's hex text orders like its bytes).
+ */
+export type SortKey = readonly [...number[], string];
+
+function compareDescending(a: SortKey, b: SortKey): number {
+  const n = a.length - 1;
+  for (let i = 0; i < n; i++) {
+    const d = (b[i] as number) - (a[i] as number);
+    if (d !== 0) return d;
+  }
+  const ia = a[n] as string;
+  const ib = b[n] as string;
+  return ia === ib ? 0 : ia < ib ? 1 : -1;
+}
+
+interface Entry<T> {
+  key: SortKey;
+  partitions: string[];
+  doc: T;
+}
+
+export interface IndexOptions<T> {
+  /** The partitions a document belongs to (none: not listed at all, e.g. deleted). */
+  partitions(doc: T): Iterable<string>;
+  /** Its position, descending; the last element is its id. */
+  sortKey(doc: T): SortKey;
+}
+
+export interface RangeOptions<T> {
+  /** Start strictly after this position (a page's cursor). */
+  after?: SortKey;
+  /** Stop before the first position not above this one (e.g. a time window). */
+  until?: (key: SortKey) => boolean;
+  /** Only documents for which this holds. */
+  where?: (doc: T) => boolean;
+  limit: number;
+}
+
+/**
+ * In-process ordered lists of documents, one B+ tree per partition ("all",
+ * "topic:<id>", "author:<id>"…), kept current by `set` on every write the
+ * embedded adapter makes. A page is a walk from the cursor: no sort per request,
+ * and a selective filter is answered from its own partition.
+ */
+export class OrderedIndex<T> {
+  readonly #options: IndexOptions<T>;
+  readonly #trees = new Map<string, BTree<SortKey, T>>();
+  readonly #entries = new Map<string, Entry<T>>();
+
+  constructor(options: IndexOptions<T>) {
+    this.#options = options;
+  }
+
+  /** Adds, moves or (with `undefined`) removes the document with this id. */
+  set(id: string, doc: T | undefined): void {
+    const previous = this.#entries.get(id);
+    if (previous) {
+      for (const p of previous.partitions) {
+        const tree = this.#trees.get(p);
+        tree?.delete(previous.key);
+        if (tree && tree.size === 0) this.#trees.delete(p);
+      }
+      this.#entries.delete(id);
+    }
+    if (!doc) return;
+    const partitions = [...new Set(this.#options.partitions(doc))];
+    if (partitions.length === 0) return;
+    const key = this.#options.sortKey(doc);
+    for (const p of partitions) {
+      let tree = this.#trees.get(p);
+      if (!tree) {
+        tree = new BTree<SortKey, T>(undefined, compareDescending);
+        this.#trees.set(p, tree);
+      }
+      tree.set(key, doc);
+    }
+    this.#entries.set(id, { key, partitions, doc });
+  }
+
+  clear(): void {
+    this.#trees.clear();
+    this.#entries.clear();
+  }
+
+  /** Documents in a partition (0 when it is empty). */
+  size(partition: string): number {
+    return this.#trees.get(partition)?.size ?? 0;
+  }
+
+  /** How many documents of a partition satisfy `where` (a walk of that partition). */
+  count(partition: string, where?: (doc: T) => boolean): number {
+    const tree = this.#trees.get(partition);
+    if (!tree) return 0;
+    if (!where) return tree.size;
+    let n = 0;
+    tree.forEachPair((_k: SortKey, doc: T) => {
+      if (where(doc)) n++;
+    });
+    return n;
+  }
+
+  *#walk(partition: string, after: SortKey | undefined): Generator<[SortKey, T]> {
+    const tree = this.#trees.get(partition);
+    if (!tree) return;
+    for (const pair of tree.entries(after)) {
+      if (after && compareDescending(pair[0], after) === 0) continue;
+      yield [pair[0], pair[1]];
+    }
+  }
+
+  /**
+   * The first `limit` documents of the union of these partitions after the
+   * cursor, in index order, each once (a k-way merge of their walks).
+   */
+  page(partitions: string[], range: RangeOptions<T>): T[] {
+    const out: T[] = [];
+    if (range.limit <= 0) return out;
+    const walks = [...new Set(partitions)].map((p) => this.#walk(p, range.after));
+    const heads: Array<[SortKey, T] | undefined> = walks.map((w) => w.next().value ?? undefined);
+    let last: SortKey | undefined;
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const head = heads[i];
+        if (head && (best < 0 || compareDescending(head[0], heads[best]![0]) < 0)) best = i;
+      }
+      if (best < 0) break;
+      const [key, doc] = heads[best]!;
+      heads[best] = walks[best]!.next().value ?? undefined;
+      if (last && compareDescending(key, last) === 0) continue; // the same document in two partitions
+      last = key;
+      if (range.until?.(key)) break; // the greatest head left is past the window: so are all others
+      if (range.where && !range.where(doc)) continue;
+      out.push(doc);
+      if (out.length >= range.limit) break;
+    }
+    for (const w of walks) w.return(undefined);
+    return out;
+  }
+}

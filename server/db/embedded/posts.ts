@@ -1,0 +1,145 @@
+import { Post } from '../../../models/post.ts';
+import {
+  type FeedSpec,
+  type PostMatch,
+  type PostRow,
+  type PostsRepo,
+  sortValues,
+} from '../../posts/posts.repo.ts';
+import type { Mirror, MirroredCollection } from './mirror.ts';
+import { OrderedIndex, type SortKey } from './ordered-index.ts';
+
+const ms = (d: unknown) => (d instanceof Date ? d.getTime() : new Date(String(d)).getTime());
+
+/** The lists a post belongs to; a deleted post belongs to none. */
+function partitionsOf(post: PostRow): string[] {
+  if (post.deleted) return [];
+  const parts = ['all', `kind:${post.kind}`, `author:${String(post.author)}`];
+  for (const t of post.topics ?? []) parts.push(`topic:${String(t)}`);
+  for (const tag of post.tags ?? []) parts.push(`tag:${tag}`);
+  if (post.team) parts.push(`team:${String(post.team)}`);
+  if (post.kind === 'question' && (post.answerCount ?? 0) === 0) parts.push('unanswered');
+  return parts;
+}
+
+function matches(post: PostRow, match: PostMatch): boolean {
+  if (match.topics?.length && (post.topics ?? []).some((t) => match.topics!.includes(String(t)))) return true;
+  if (match.authors?.length && match.authors.includes(String(post.author))) return true;
+  return Boolean(match.team && String(post.team) === match.team);
+}
+
+/** Whether a listed post satisfies every filter of a feed (the partition walked may be wider). */
+function predicate(spec: FeedSpec): (post: PostRow) => boolean {
+  const since = spec.since?.getTime();
+  return (post) => {
+    if (spec.kind && post.kind !== spec.kind) return false;
+    if (spec.unanswered && (post.kind !== 'question' || (post.answerCount ?? 0) !== 0)) return false;
+    if (spec.topics && !(post.topics ?? []).some((t) => spec.topics!.includes(String(t)))) return false;
+    if (spec.tag && !(post.tags ?? []).includes(spec.tag)) return false;
+    if (spec.author && String(post.author) !== spec.author) return false;
+    if (spec.team && String(post.team) !== spec.team) return false;
+    if (since !== undefined && ms(post.createdAt) < since) return false;
+    if (spec.anyOf && !matches(post, spec.anyOf)) return false;
+    if (spec.noneOf && matches(post, spec.noneOf)) return false;
+    return true;
+  };
+}
+
+/** The narrowest partitions whose union holds every post of the feed. */
+function partitionsFor(spec: FeedSpec): string[] {
+  if (spec.topics) return spec.topics.map((t) => `topic:${t}`);
+  if (spec.author) return [`author:${spec.author}`];
+  if (spec.team) return [`team:${spec.team}`];
+  if (spec.tag) return [`tag:${spec.tag}`];
+  if (spec.unanswered) return ['unanswered'];
+  if (spec.anyOf) {
+    return [
+      ...(spec.anyOf.topics ?? []).map((t) => `topic:${t}`),
+      ...(spec.anyOf.authors ?? []).map((a) => `author:${a}`),
+      ...(spec.anyOf.team ? [`team:${spec.anyOf.team}`] : []),
+    ];
+  }
+  if (spec.kind) return [`kind:${spec.kind}`];
+  return ['all'];
+}
+
+function compareTop(a: PostRow, b: PostRow): number {
+  const va = sortValues('top', a);
+  const vb = sortValues('top', b);
+  for (let i = 0; i < 3; i++) {
+    const d = (vb[i] as number) - (va[i] as number);
+    if (d !== 0) return d;
+  }
+  return String(vb[3]) < String(va[3]) ? -1 : String(vb[3]) > String(va[3]) ? 1 : 0;
+}
+
+/**
+ * Posts on the embedded engine: every card document held in memory (about a
+ * kilobyte each; bodies stay in the engine) with ordered lists per partition for
+ * the newest and the most active orders, kept current on each write.
+ */
+export class EmbeddedPostsRepo implements PostsRepo {
+  readonly #posts: MirroredCollection;
+  readonly #newest = new OrderedIndex<PostRow>({
+    partitions: partitionsOf,
+    sortKey: (p) => [ms(p.createdAt), String(p._id)],
+  });
+  readonly #active = new OrderedIndex<PostRow>({
+    partitions: partitionsOf,
+    sortKey: (p) => [ms(p.lastActivityAt), String(p._id)],
+  });
+
+  readonly #ready: () => Promise<void>;
+
+  constructor(mirror: Mirror) {
+    this.#ready = () => mirror.ready();
+    this.#posts = mirror.track(Post as never);
+    this.#posts.onChange((id, doc) => {
+      this.#newest.set(id, doc as PostRow | undefined);
+      this.#active.set(id, doc as PostRow | undefined);
+    });
+  }
+
+  async feed(spec: FeedSpec): Promise<PostRow[]> {
+    await this.#ready();
+    const partitions = partitionsFor(spec);
+    const where = predicate(spec);
+    if (spec.order !== 'top') {
+      const index = spec.order === 'active' ? this.#active : this.#newest;
+      const after = spec.after ? ([Number(spec.after[0]), String(spec.after[1])] as SortKey) : undefined;
+      return index.page(partitions, { after, where, limit: spec.limit });
+    }
+    // Top of a window: the window's posts (newest first, stopping at its start), ranked.
+    const since = spec.since?.getTime() ?? Number.NEGATIVE_INFINITY;
+    const inWindow = this.#newest.page(partitions, {
+      where,
+      until: (key) => (key[0] as number) < since,
+      limit: Number.MAX_SAFE_INTEGER,
+    });
+    inWindow.sort(compareTop);
+    let start = 0;
+    if (spec.after) {
+      const after = spec.after;
+      const cursorPost = { voteScore: after[0], confirmations: after[1], createdAt: new Date(Number(after[2])), _id: after[3] };
+      start = inWindow.findIndex((p) => compareTop(p, cursorPost as unknown as PostRow) > 0);
+      if (start < 0) return [];
+    }
+    return inWindow.slice(start, start + spec.limit);
+  }
+
+  async listed(ids: string[]): Promise<PostRow[]> {
+    await this.#ready();
+    return ids
+      .map((id) => this.#posts.get(id) as PostRow | undefined)
+      .filter((p): p is PostRow => Boolean(p && !p.deleted));
+  }
+
+  async createdSince(since: Date, limit: number): Promise<PostRow[]> {
+    await this.#ready();
+    const newer = this.#newest.page(['all'], {
+      until: (key) => (key[0] as number) <= since.getTime(),
+      limit: Number.MAX_SAFE_INTEGER,
+    });
+    return newer.reverse().slice(0, limit);
+  }
+}

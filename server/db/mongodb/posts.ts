@@ -1,0 +1,95 @@
+import { Types } from 'mongoose';
+import { Post } from '../../../models/post.ts';
+import {
+  type FeedSpec,
+  ORDER_FIELDS,
+  type PostMatch,
+  type PostRow,
+  type PostsRepo,
+} from '../../posts/posts.repo.ts';
+import { op } from '../query.ts';
+
+const oid = (id: string) => new Types.ObjectId(id);
+
+function cursorValue(field: string, value: string | number): unknown {
+  if (field === '_id') return oid(String(value));
+  if (field === 'createdAt' || field === 'lastActivityAt') return new Date(Number(value));
+  return Number(value);
+}
+
+/**
+ * "After this cursor" for a descending sort on several fields:
+ * (a < va) or (a = va and b < vb) or … — stable under new posts arriving.
+ */
+function afterCursor(fields: readonly string[], values: Array<string | number>): Record<string, unknown> {
+  return {
+    $or: fields.map((field, i) => {
+      const clause: Record<string, unknown> = {};
+      for (let j = 0; j < i; j++) clause[fields[j]!] = cursorValue(fields[j]!, values[j]!);
+      clause[field] = op({ $lt: cursorValue(field, values[i]!) });
+      return clause;
+    }),
+  };
+}
+
+function anyOf(match: PostMatch): Array<Record<string, unknown>> {
+  const any: Array<Record<string, unknown>> = [];
+  if (match.topics?.length) any.push({ topics: op({ $in: match.topics.map(oid) }) });
+  if (match.authors?.length) any.push({ author: op({ $in: match.authors.map(oid) }) });
+  if (match.team) any.push({ team: oid(match.team) });
+  return any;
+}
+
+function noneOf(match: PostMatch): Record<string, unknown> {
+  const none: Record<string, unknown> = {};
+  if (match.topics?.length) none.topics = op({ $nin: match.topics.map(oid) });
+  if (match.authors?.length) none.author = op({ $nin: match.authors.map(oid) });
+  if (match.team) none.team = op({ $ne: oid(match.team) });
+  return none;
+}
+
+/** Posts on MongoDB: indexed queries (see the indexes declared in models/post.ts). */
+export class MongoPostsRepo implements PostsRepo {
+  async feed(spec: FeedSpec): Promise<PostRow[]> {
+    const filter: Record<string, unknown> = { deleted: null };
+    if (spec.kind) filter.kind = spec.kind;
+    if (spec.unanswered) {
+      filter.kind = 'question';
+      filter.answerCount = 0;
+    }
+    if (spec.topics) filter.topics = op({ $in: spec.topics.map(oid) });
+    if (spec.tag) filter.tags = spec.tag;
+    if (spec.author) filter.author = oid(spec.author);
+    if (spec.team) filter.team = oid(spec.team);
+    if (spec.since) filter.createdAt = op({ $gte: spec.since });
+    const and: Array<Record<string, unknown>> = [filter];
+    if (spec.anyOf) {
+      const any = anyOf(spec.anyOf);
+      if (any.length === 0) return [];
+      and.push({ $or: any });
+    }
+    if (spec.noneOf) and.push(noneOf(spec.noneOf));
+    const fields = ORDER_FIELDS[spec.order];
+    if (spec.after) and.push(afterCursor(fields, spec.after));
+    const sort = Object.fromEntries(fields.map((f) => [f, -1 as const]));
+    return (await Post.find(and.length === 1 ? filter : { $and: and })
+      .sort(sort)
+      .limit(spec.limit)
+      .lean()) as unknown as PostRow[];
+  }
+
+  async listed(ids: string[]): Promise<PostRow[]> {
+    const valid = ids.filter((id) => Types.ObjectId.isValid(id) && /^[0-9a-f]{24}$/i.test(id));
+    if (valid.length === 0) return [];
+    const found = (await Post.find({ _id: op({ $in: valid.map(oid) }), deleted: null }).lean()) as unknown as PostRow[];
+    const byId = new Map(found.map((p) => [String(p._id), p]));
+    return valid.map((id) => byId.get(id)).filter((p): p is PostRow => Boolean(p));
+  }
+
+  async createdSince(since: Date, limit: number): Promise<PostRow[]> {
+    return (await Post.find({ deleted: null, createdAt: op({ $gt: since }) })
+      .sort({ createdAt: 1, _id: 1 })
+      .limit(limit)
+      .lean()) as unknown as PostRow[];
+  }
+}

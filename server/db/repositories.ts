@@ -1,0 +1,41 @@
+import mongoose from 'mongoose';
+import type { DirectoryRepo } from '../people/directory.repo.ts';
+import type { PostsRepo } from '../posts/posts.repo.ts';
+import type { StorageAdapterKind } from './adapter.ts';
+import { EmbeddedDirectoryRepo } from './embedded/directory.ts';
+import { Mirror } from './embedded/mirror.ts';
+import { EmbeddedPostsRepo } from './embedded/posts.ts';
+import { MongoDirectoryRepo } from './mongodb/directory.ts';
+import { MongoPostsRepo } from './mongodb/posts.ts';
+
+/** Every repository, from one adapter. Services receive the ones they need. */
+export interface Repositories {
+  readonly adapter: StorageAdapterKind;
+  readonly posts: PostsRepo;
+  readonly directory: DirectoryRepo;
+  /** Resolves once the repositories can answer (the embedded adapter has read its collections). */
+  ready(): Promise<void>;
+}
+
+/**
+ * The repositories of the chosen adapter, for the database the process is
+ * connected to. With the embedded adapter this process becomes the engine's
+ * only writer: its writes run in lanes and its in-process indexes follow them.
+ */
+export function createRepositories(adapter: StorageAdapterKind): Repositories {
+  if (adapter === 'mongodb') {
+    return {
+      adapter,
+      posts: new MongoPostsRepo(),
+      directory: new MongoDirectoryRepo(),
+      ready: async () => {},
+    };
+  }
+  const mirror = Mirror.of(mongoose.connection.name);
+  const repos = {
+    adapter,
+    posts: new EmbeddedPostsRepo(mirror),
+    directory: new EmbeddedDirectoryRepo(mirror),
+  };
+  return { ...repos, ready: () => mirror.ready() };
+}

@@ -1,0 +1,39 @@
+import type { Types } from 'mongoose';
+
+/** What pages show of a person next to content. */
+export interface PersonRow {
+  readonly _id: Types.ObjectId;
+  readonly displayName: string;
+  readonly avatar?: { readonly fileId?: string | null; readonly version?: string | null } | null;
+  readonly active: boolean;
+}
+
+export interface TopicRow {
+  readonly _id: Types.ObjectId;
+  readonly slug: string;
+  readonly names: { readonly it: string; readonly en: string };
+  readonly parent: Types.ObjectId | null;
+  readonly ancestors: readonly Types.ObjectId[];
+}
+
+export interface TeamRow {
+  readonly _id: Types.ObjectId;
+  readonly name: string;
+}
+
+/**
+ * The small, often-read things every page names: people, topics, teams.
+ * One place answers "a topic and everything below it".
+ */
+export interface DirectoryRepo {
+  /** People by id (missing ones left out). */
+  people(ids: string[]): Promise<PersonRow[]>;
+  /** Every topic that has not been merged into another one. */
+  topics(): Promise<TopicRow[]>;
+  /** A topic and all topics below it (ids; the topic itself first). */
+  subtree(topicId: string): Promise<string[]>;
+  /** Teams by id. */
+  teams(ids: string[]): Promise<TeamRow[]>;
+  /** What a person follows, for the home feed. */
+  following(userId: string): Promise<{ topics: string[]; people: string[]; team: string | null }>;
+}

@@ -1,0 +1,61 @@
+import type { Types } from 'mongoose';
+import type { PostFields, PostKind } from '../../models/post.ts';
+
+/** A post as lists read it (the card document; its text lives in PostContent). Never mutate one. */
+export type PostRow = Readonly<PostFields> & { readonly _id: Types.ObjectId };
+
+export type FeedOrder = 'newest' | 'active' | 'top';
+
+/** The sort fields of each order, most significant first; `_id` breaks ties. */
+export const ORDER_FIELDS = {
+  newest: ['createdAt', '_id'],
+  active: ['lastActivityAt', '_id'],
+  top: ['voteScore', 'confirmations', 'createdAt', '_id'],
+} as const satisfies Record<FeedOrder, readonly string[]>;
+
+/** "Any of these": a post in one of the topics, by one of the people, or of the team. */
+export interface PostMatch {
+  topics?: string[];
+  authors?: string[];
+  team?: string;
+}
+
+/** A page of a feed, in domain terms. Deleted posts are never listed. */
+export interface FeedSpec {
+  kind?: PostKind;
+  /** Questions without answers. */
+  unanswered?: boolean;
+  /** In any of these topics (the caller expands a topic to its subtree). */
+  topics?: string[];
+  tag?: string;
+  author?: string;
+  team?: string;
+  /** Posted at or after this time (the "top of the week" window). */
+  since?: Date;
+  anyOf?: PostMatch;
+  noneOf?: PostMatch;
+  order: FeedOrder;
+  /** The sort values of the previous page's last post (dates as milliseconds, `_id` as hex). */
+  after?: Array<number | string>;
+  limit: number;
+}
+
+/** The posts aggregate's storage. */
+export interface PostsRepo {
+  /** Up to `limit` posts of a feed after the cursor, in the order asked. */
+  feed(spec: FeedSpec): Promise<PostRow[]>;
+  /** Listed posts by id, in the order given; missing and deleted ones left out. */
+  listed(ids: string[]): Promise<PostRow[]>;
+  /** Posts published after `since`, oldest first (what a reconnecting feed missed). */
+  createdSince(since: Date, limit: number): Promise<PostRow[]>;
+}
+
+/** The sort values of a post in an order (what a cursor carries). */
+export function sortValues(order: FeedOrder, post: PostRow): Array<number | string> {
+  return ORDER_FIELDS[order].map((field) => {
+    const value = (post as unknown as Record<string, unknown>)[field];
+    if (value instanceof Date) return value.getTime();
+    if (field === '_id') return String(value);
+    return Number(value ?? 0);
+  });
+}
