@@ -50,6 +50,7 @@ userSchema.index({ email: 1 }, { unique: true });
 userSchema.index({ team: 1, nameKey: 1 });
 userSchema.index({ nameKey: 1 });
 userSchema.index({ roles: 1 });
+userSchema.index({ followedTopics: 1 });
 
 userSchema.pre('validate', function () {
   if (this.isModified('displayName') || !this.nameKey) this.nameKey = foldName(this.displayName ?? '');

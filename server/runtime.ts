@@ -1,9 +1,9 @@
 import type { Config } from './config.ts';
+import { EventBus } from './core/events.ts';
+import type { Logger } from './core/logger.ts';
 import { resolveStorageAdapter } from './db/adapter.ts';
 import type { EngineKind } from './db/engine.ts';
 import { createRepositories, type Repositories } from './db/repositories.ts';
-import { EventBus } from './core/events.ts';
-import type { Logger } from './core/logger.ts';
 import { subscribeKbNotifications } from './kb/kb.notifications.ts';
 import { DatabaseSessionStore } from './middleware/session-store.ts';
 import { subscribeNotifications } from './notifications/notifications.subscribers.ts';
@@ -26,7 +26,10 @@ export interface Runtime {
 export function buildRuntime(
   config: Config,
   logger: Logger,
-  options: { cleanupMinutes?: number; /** The engine this process started, if any. */ engine?: EngineKind } = {},
+  options: {
+    cleanupMinutes?: number /** The engine this process started, if any. */;
+    engine?: EngineKind;
+  } = {},
 ): Runtime {
   const events = new EventBus(logger);
   const sessions = new DatabaseSessionStore({

@@ -5,11 +5,11 @@ import type { Config } from './config.ts';
 import { ContentRenderer } from './content/renderer.ts';
 import type { EventBus } from './core/events.ts';
 import type { Logger } from './core/logger.ts';
-import { KbService } from './kb/kb.service.ts';
 import type { Repositories } from './db/repositories.ts';
+import { KbService } from './kb/kb.service.ts';
 import type { DatabaseSessionStore } from './middleware/session-store.ts';
-import { Directory } from './people/directory.ts';
 import { NotificationsService } from './notifications/notifications.service.ts';
+import { Directory } from './people/directory.ts';
 import { PeopleService } from './people/people.service.ts';
 import { AnswersService } from './posts/answers.service.ts';
 import { FeedsService } from './posts/feeds.service.ts';
@@ -130,7 +130,7 @@ export function createServices(deps: ServiceDeps): Services {
     storage,
     sessions,
     renderer,
-    topics: new TopicsService(audit, events),
+    topics: new TopicsService(audit, events, deps.repos.directory),
     posts,
     answers,
     feeds: new FeedsService({ posts: deps.repos.posts, directory }),

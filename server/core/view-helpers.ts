@@ -50,9 +50,36 @@ function formatLocale(options: HelperOptions): string {
   return FORMAT_LOCALE[root(options).lang ?? 'it'] ?? 'it-IT';
 }
 
+/**
+ * One formatter per locale and options, made once: building an Intl formatter
+ * costs far more than using it (a feed page formats a hundred dates).
+ */
+function cached<F>(make: (locale: string, key: string) => F) {
+  const made = new Map<string, F>();
+  return (locale: string, key = ''): F => {
+    const id = `${locale}|${key}`;
+    let formatter = made.get(id);
+    if (!formatter) {
+      formatter = make(locale, key);
+      made.set(id, formatter);
+    }
+    return formatter;
+  };
+}
+
+const relativeFormat = cached((locale) => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }));
+const numberFormat = cached((locale) => new Intl.NumberFormat(locale));
+const dateFormat = cached(
+  (locale, style) => new Intl.DateTimeFormat(locale, { dateStyle: style as 'short' | 'medium' | 'long' }),
+);
+const dateTimeFormat = cached(
+  (locale) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }),
+);
+const pluralCategories = cached((locale) => new Intl.PluralRules(locale).resolvedOptions().pluralCategories);
+
 export function relativeTime(date: Date, lang: Locale, now = Date.now()): string {
   const seconds = Math.round((date.getTime() - now) / 1000);
-  const format = new Intl.RelativeTimeFormat(FORMAT_LOCALE[lang] ?? lang, { numeric: 'auto' });
+  const format = relativeFormat(FORMAT_LOCALE[lang] ?? lang);
   for (const [unit, size] of RELATIVE_STEPS) {
     if (Math.abs(seconds) >= size || unit === 'second')
       return format.format(Math.round(seconds / size), unit);
@@ -80,7 +107,7 @@ export function createViewHelpers(assets: AssetManifest) {
     livePlural(key: string, options: HelperOptions): Handlebars.SafeString {
       const { t, lang } = root(options);
       if (!t) return new Handlebars.SafeString('');
-      const categories = new Intl.PluralRules(lang ?? 'it').resolvedOptions().pluralCategories;
+      const categories = pluralCategories(lang ?? 'it');
       const attributes = (['one', 'many', 'other'] as const)
         .filter((category) => categories.includes(category))
         .map((category) => {
@@ -107,21 +134,18 @@ export function createViewHelpers(assets: AssetManifest) {
     includes: (list: unknown, value: unknown) =>
       Array.isArray(list) && list.map(String).includes(String(value)),
     formatNumber(value: number, options: HelperOptions): string {
-      return new Intl.NumberFormat(formatLocale(options)).format(Number(value) || 0);
+      return numberFormat(formatLocale(options)).format(Number(value) || 0);
     },
     formatDate(value: unknown, options: HelperOptions): string {
       const d = toDate(value);
       if (!d) return '';
       const style = (options.hash.style as 'short' | 'medium' | 'long' | undefined) ?? 'medium';
-      return new Intl.DateTimeFormat(formatLocale(options), { dateStyle: style }).format(d);
+      return dateFormat(formatLocale(options), style).format(d);
     },
     formatDateTime(value: unknown, options: HelperOptions): string {
       const d = toDate(value);
       if (!d) return '';
-      return new Intl.DateTimeFormat(formatLocale(options), {
-        dateStyle: 'medium',
-        timeStyle: 'short',
-      }).format(d);
+      return dateTimeFormat(formatLocale(options)).format(d);
     },
     /** A date as YYYY-MM-DD (for <input type="date">). */
     isoDay(value: unknown): string {

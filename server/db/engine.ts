@@ -6,8 +6,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import getPort from 'get-port';
 import type { Logger } from '../core/logger.ts';
-import { EngineUnavailableError, ensureFerretDb } from './ferretdb-build.ts';
 import { useSqliteIdIndexes } from './embedded/id-index.ts';
+import { EngineUnavailableError, ensureFerretDb } from './ferretdb-build.ts';
 
 export type EngineKind = 'mongod' | 'ferretdb';
 

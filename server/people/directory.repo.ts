@@ -11,9 +11,12 @@ export interface PersonRow {
 export interface TopicRow {
   readonly _id: Types.ObjectId;
   readonly slug: string;
+  readonly kind: string;
   readonly names: { readonly it: string; readonly en: string };
+  readonly descriptions?: { readonly it?: string | null; readonly en?: string | null } | null;
   readonly parent: Types.ObjectId | null;
   readonly ancestors: readonly Types.ObjectId[];
+  readonly mergedInto?: Types.ObjectId | null;
 }
 
 export interface TeamRow {
@@ -30,6 +33,10 @@ export interface DirectoryRepo {
   people(ids: string[]): Promise<PersonRow[]>;
   /** Every topic that has not been merged into another one. */
   topics(): Promise<TopicRow[]>;
+  /** A topic by its slug, merged ones too (callers follow `mergedInto`). */
+  topicBySlug(slug: string): Promise<TopicRow | null>;
+  /** Active people who follow a topic. */
+  topicFollowers(topicId: string): Promise<number>;
   /** A topic and all topics below it (ids; the topic itself first). */
   subtree(topicId: string): Promise<string[]>;
   /** Teams by id. */

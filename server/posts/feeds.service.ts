@@ -3,8 +3,15 @@ import { Bookmark } from '../../models/bookmark.ts';
 import type { PostKind } from '../../models/post.ts';
 import type { SessionUser } from '../auth/session-user.ts';
 import type { Directory, PersonRef, TopicRef } from '../people/directory.ts';
+import {
+  type FeedOrder,
+  type FeedSpec,
+  ORDER_FIELDS,
+  type PostRow,
+  type PostsRepo,
+  sortValues,
+} from './posts.repo.ts';
 import type { FeedQuery } from './posts.schemas.ts';
-import { type FeedOrder, type FeedSpec, ORDER_FIELDS, type PostRow, type PostsRepo, sortValues } from './posts.repo.ts';
 
 export const FEED_PAGE_SIZE = 20;
 

@@ -6,10 +6,15 @@ import type { AuditService } from '../audit/audit.service.ts';
 import type { SessionUser } from '../auth/session-user.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
-import { op } from '../db/query.ts';
 import { slugify } from '../teams/teams.service.ts';
 import '../posts/posts.events.ts';
+import type { DirectoryRepo } from '../people/directory.repo.ts';
 import type { TopicInput } from './topics.schemas.ts';
+
+/** Topic names in the order the taxonomy lists them (Italian names, as MongoDB's binary sort would). */
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 export interface TopicNode {
   id: string;
@@ -26,19 +31,22 @@ export interface TopicNode {
 export class TopicsService {
   readonly #audit: AuditService;
   readonly #events: EventBus;
+  readonly #directory: DirectoryRepo;
 
-  constructor(audit: AuditService, events: EventBus) {
+  constructor(audit: AuditService, events: EventBus, directory: DirectoryRepo) {
     this.#audit = audit;
     this.#events = events;
+    this.#directory = directory;
   }
 
   /** The taxonomy as trees grouped by kind, marking what the viewer follows. */
   async tree(viewer?: SessionUser) {
-    const [topics, me] = await Promise.all([
-      Topic.find({ mergedInto: null }).sort({ 'names.it': 1 }).lean(),
-      viewer ? User.findById(viewer.id, { followedTopics: 1 }).lean() : null,
+    const [unsorted, me] = await Promise.all([
+      this.#directory.topics(),
+      viewer ? this.#directory.following(viewer.id) : null,
     ]);
-    const followed = new Set((me?.followedTopics ?? []).map(String));
+    const topics = [...unsorted].sort((a, b) => compareNames(a.names?.it ?? a.slug, b.names?.it ?? b.slug));
+    const followed = new Set(me?.topics ?? []);
     const nodes = new Map<string, TopicNode>();
     for (const t of topics) {
       nodes.set(String(t._id), {
@@ -67,18 +75,22 @@ export class TopicsService {
   }
 
   async bySlug(slug: string, viewer: SessionUser) {
-    const topic = await Topic.findOne({ slug: slug.toLowerCase().slice(0, 80) }).lean();
+    const topic = await this.#directory.topicBySlug(slug.toLowerCase().slice(0, 80));
     if (!topic) throw new NotFoundError('topics.notFound');
     if (topic.mergedInto) {
       const target = await Topic.findById(topic.mergedInto, { slug: 1 }).lean();
       if (target) return { redirectTo: `/topics/${target.slug}` } as const;
     }
-    const [children, ancestors, me, followers] = await Promise.all([
-      Topic.find({ parent: topic._id, mergedInto: null }).sort({ 'names.it': 1 }).lean(),
-      Topic.find({ _id: op({ $in: topic.ancestors }) }).lean(),
-      User.findById(viewer.id, { followedTopics: 1 }).lean(),
-      User.countDocuments({ followedTopics: topic._id, active: true }),
+    const [all, me, followers] = await Promise.all([
+      this.#directory.topics(),
+      this.#directory.following(viewer.id),
+      this.#directory.topicFollowers(String(topic._id)),
     ]);
+    const children = all
+      .filter((t) => String(t.parent) === String(topic._id))
+      .sort((a, b) => compareNames(a.names?.it ?? a.slug, b.names?.it ?? b.slug));
+    const ancestorIds = new Set(topic.ancestors.map(String));
+    const ancestors = all.filter((t) => ancestorIds.has(String(t._id)));
     const name = (t: { names?: { it?: string | null; en?: string | null } | null; slug: string }) => ({
       it: t.names?.it ?? t.slug,
       en: t.names?.en ?? t.slug,
@@ -92,7 +104,7 @@ export class TopicsService {
         names: name(topic),
         descriptions: { it: topic.descriptions?.it ?? '', en: topic.descriptions?.en ?? '' },
         followers,
-        followed: (me?.followedTopics ?? []).some((t) => t.equals(topic._id)),
+        followed: me.topics.includes(String(topic._id)),
       },
       children: children.map((c) => ({ id: String(c._id), slug: c.slug, names: name(c) })),
       ancestors: ancestors

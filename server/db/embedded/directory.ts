@@ -2,15 +2,24 @@ import { Team } from '../../../models/team.ts';
 import { Topic } from '../../../models/topic.ts';
 import { User } from '../../../models/user.ts';
 import type { DirectoryRepo, PersonRow, TeamRow, TopicRow } from '../../people/directory.repo.ts';
-import type { Mirror, MirroredCollection } from './mirror.ts';
+import type { Mirror, MirrorDoc, MirroredCollection } from './mirror.ts';
 
-const PERSON_FIELDS = ['displayName', 'avatar', 'active', 'team', 'followedTopics', 'followedPeople'] as const;
+const PERSON_FIELDS = [
+  'displayName',
+  'avatar',
+  'active',
+  'team',
+  'followedTopics',
+  'followedPeople',
+] as const;
 
 /** People (the fields pages name them by), topics and teams, held in memory. */
 export class EmbeddedDirectoryRepo implements DirectoryRepo {
   readonly #users: MirroredCollection;
   readonly #topics: MirroredCollection;
   readonly #teams: MirroredCollection;
+  readonly #topicsBySlug = new Map<string, MirrorDoc>();
+  readonly #followers = new Map<string, number>();
 
   readonly #ready: () => Promise<void>;
 
@@ -19,6 +28,17 @@ export class EmbeddedDirectoryRepo implements DirectoryRepo {
     this.#users = mirror.track(User as never, PERSON_FIELDS);
     this.#topics = mirror.track(Topic as never);
     this.#teams = mirror.track(Team as never, ['name']);
+    this.#topics.onChange((_id, topic, previous) => {
+      if (previous) this.#topicsBySlug.delete(String(previous.slug));
+      if (topic) this.#topicsBySlug.set(String(topic.slug), topic);
+    });
+    // Followers per topic, counted as people follow and unfollow (active people only).
+    const follows = (person: MirrorDoc | undefined) =>
+      person?.active ? ((person.followedTopics as unknown[]) ?? []).map(String) : [];
+    this.#users.onChange((_id, person, previous) => {
+      for (const t of follows(previous)) this.#followers.set(t, (this.#followers.get(t) ?? 1) - 1);
+      for (const t of follows(person)) this.#followers.set(t, (this.#followers.get(t) ?? 0) + 1);
+    });
   }
 
   async people(ids: string[]): Promise<PersonRow[]> {
@@ -34,6 +54,16 @@ export class EmbeddedDirectoryRepo implements DirectoryRepo {
   async topics(): Promise<TopicRow[]> {
     await this.#ready();
     return [...this.#topics.docs.values()].filter((t) => !t.mergedInto) as unknown as TopicRow[];
+  }
+
+  async topicBySlug(slug: string): Promise<TopicRow | null> {
+    await this.#ready();
+    return (this.#topicsBySlug.get(slug) as unknown as TopicRow | undefined) ?? null;
+  }
+
+  async topicFollowers(topicId: string): Promise<number> {
+    await this.#ready();
+    return this.#followers.get(topicId) ?? 0;
   }
 
   async subtree(topicId: string): Promise<string[]> {

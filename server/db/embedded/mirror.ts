@@ -4,7 +4,11 @@ import { inLane } from './write-lanes.ts';
 /** A document as the mirror keeps it: the tracked fields and `_id`. Never mutate one. */
 export type MirrorDoc = Readonly<Record<string, unknown>> & { readonly _id: unknown };
 
-export type ChangeListener = (id: string, doc: MirrorDoc | undefined, previous: MirrorDoc | undefined) => void;
+export type ChangeListener = (
+  id: string,
+  doc: MirrorDoc | undefined,
+  previous: MirrorDoc | undefined,
+) => void;
 
 /** The ids a filter names by `_id` equality or `$in`, or undefined when it names none. */
 function idsOfFilter(filter: unknown): unknown[] | undefined {
@@ -73,9 +77,10 @@ export class MirroredCollection {
 }
 
 type NativeCollection = {
-  find(filter: unknown, options?: unknown): { toArray(): Promise<Array<Record<string, unknown>>> } & AsyncIterable<
-    Record<string, unknown>
-  >;
+  find(
+    filter: unknown,
+    options?: unknown,
+  ): { toArray(): Promise<Array<Record<string, unknown>>> } & AsyncIterable<Record<string, unknown>>;
   findOne(filter: unknown, options?: unknown): Promise<Record<string, unknown> | null>;
 };
 
@@ -119,7 +124,8 @@ export class Mirror {
   /** Resolves once every collection tracked so far is held (loads the ones not yet read). */
   ready(): Promise<void> {
     const pending = [...this.#collections.values()].some((c) => !c.loaded);
-    if (pending || !this.#loading) this.#loading = (this.#loading ?? Promise.resolve()).then(() => this.load());
+    if (pending || !this.#loading)
+      this.#loading = (this.#loading ?? Promise.resolve()).then(() => this.load());
     return this.#loading;
   }
 
@@ -183,7 +189,9 @@ async function refresh(mirrored: MirroredCollection, native: NativeCollection, i
 async function idsBefore(native: NativeCollection, filter: unknown, many: boolean): Promise<unknown[]> {
   const named = idsOfFilter(filter);
   if (named) return named;
-  const found = await native.find(filter, { projection: { _id: 1 }, ...(many ? {} : { limit: 1 }) }).toArray();
+  const found = await native
+    .find(filter, { projection: { _id: 1 }, ...(many ? {} : { limit: 1 }) })
+    .toArray();
   return found.map((d) => d._id);
 }
 
@@ -206,7 +214,10 @@ type BulkOp = Record<string, { filter?: unknown; document?: Record<string, unkno
  * write runs, and those documents are read back by `_id` into the mirror
  * (inserted ones are taken as written). A failed write refreshes them too.
  */
-const HOOKS: Record<string, (original: Method, c: HookedCollection, m: MirroredCollection, args: unknown[]) => Promise<unknown>> = {
+const HOOKS: Record<
+  string,
+  (original: Method, c: HookedCollection, m: MirroredCollection, args: unknown[]) => Promise<unknown>
+> = {
   async insertOne(original, c, m, args) {
     const doc = args[0] as Record<string, unknown>;
     try {
@@ -261,13 +272,26 @@ const HOOKS: Record<string, (original: Method, c: HookedCollection, m: MirroredC
   },
 };
 
-for (const name of ['updateOne', 'replaceOne', 'deleteOne', 'findOneAndUpdate', 'findOneAndReplace', 'findOneAndDelete', 'updateMany', 'deleteMany']) {
+for (const name of [
+  'updateOne',
+  'replaceOne',
+  'deleteOne',
+  'findOneAndUpdate',
+  'findOneAndReplace',
+  'findOneAndDelete',
+  'updateMany',
+  'deleteMany',
+]) {
   HOOKS[name] = async (original, c, m, args) => {
     const ids = await idsBefore(c.collection, args[0], name.endsWith('Many'));
     try {
       const result = await original.apply(c, args);
       const upserted = ids.length === 0 ? upsertedIdOf(result) : undefined;
-      if (ids.length === 0 && upserted === undefined && (args[2] as { upsert?: boolean } | undefined)?.upsert) {
+      if (
+        ids.length === 0 &&
+        upserted === undefined &&
+        (args[2] as { upsert?: boolean } | undefined)?.upsert
+      ) {
         // An upsert whose new id the result does not tell: find what the filter matches now.
         ids.push(...(await idsBefore(c.collection, args[0], false)));
       }

@@ -120,7 +120,12 @@ export class EmbeddedPostsRepo implements PostsRepo {
     let start = 0;
     if (spec.after) {
       const after = spec.after;
-      const cursorPost = { voteScore: after[0], confirmations: after[1], createdAt: new Date(Number(after[2])), _id: after[3] };
+      const cursorPost = {
+        voteScore: after[0],
+        confirmations: after[1],
+        createdAt: new Date(Number(after[2])),
+        _id: after[3],
+      };
       start = inWindow.findIndex((p) => compareTop(p, cursorPost as unknown as PostRow) > 0);
       if (start < 0) return [];
     }

@@ -6,18 +6,31 @@ import type { DirectoryRepo, PersonRow, TeamRow, TopicRow } from '../../people/d
 import { op } from '../query.ts';
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
-const oids = (ids: string[]) => [...new Set(ids)].filter((id) => OBJECT_ID.test(id)).map((id) => new Types.ObjectId(id));
+const oids = (ids: string[]) =>
+  [...new Set(ids)].filter((id) => OBJECT_ID.test(id)).map((id) => new Types.ObjectId(id));
 
 /** People, topics and teams on MongoDB: `$in` on `_id`, indexed subtree queries. */
 export class MongoDirectoryRepo implements DirectoryRepo {
   async people(ids: string[]): Promise<PersonRow[]> {
     const wanted = oids(ids);
     if (wanted.length === 0) return [];
-    return (await User.find({ _id: op({ $in: wanted }) }, { displayName: 1, avatar: 1, active: 1 }).lean()) as unknown as PersonRow[];
+    return (await User.find(
+      { _id: op({ $in: wanted }) },
+      { displayName: 1, avatar: 1, active: 1 },
+    ).lean()) as unknown as PersonRow[];
   }
 
   async topics(): Promise<TopicRow[]> {
-    return (await Topic.find({ mergedInto: null }, { slug: 1, names: 1, parent: 1, ancestors: 1 }).lean()) as unknown as TopicRow[];
+    return (await Topic.find({ mergedInto: null }).lean()) as unknown as TopicRow[];
+  }
+
+  async topicBySlug(slug: string): Promise<TopicRow | null> {
+    return (await Topic.findOne({ slug }).lean()) as unknown as TopicRow | null;
+  }
+
+  async topicFollowers(topicId: string): Promise<number> {
+    if (!OBJECT_ID.test(topicId)) return 0;
+    return User.countDocuments({ followedTopics: new Types.ObjectId(topicId), active: true });
   }
 
   async subtree(topicId: string): Promise<string[]> {

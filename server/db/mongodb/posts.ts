@@ -81,7 +81,10 @@ export class MongoPostsRepo implements PostsRepo {
   async listed(ids: string[]): Promise<PostRow[]> {
     const valid = ids.filter((id) => Types.ObjectId.isValid(id) && /^[0-9a-f]{24}$/i.test(id));
     if (valid.length === 0) return [];
-    const found = (await Post.find({ _id: op({ $in: valid.map(oid) }), deleted: null }).lean()) as unknown as PostRow[];
+    const found = (await Post.find({
+      _id: op({ $in: valid.map(oid) }),
+      deleted: null,
+    }).lean()) as unknown as PostRow[];
     const byId = new Map(found.map((p) => [String(p._id), p]));
     return valid.map((id) => byId.get(id)).filter((p): p is PostRow => Boolean(p));
   }
