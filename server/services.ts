@@ -71,6 +71,8 @@ export function createServices(deps: ServiceDeps): Services {
   const renderer = new ContentRenderer();
   const posts = new PostsService({
     clock: deps.clock,
+    threads: deps.repos.threads,
+    directory,
     events,
     audit,
     storage,

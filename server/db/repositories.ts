@@ -1,17 +1,21 @@
 import mongoose from 'mongoose';
 import type { DirectoryRepo } from '../people/directory.repo.ts';
 import type { PostsRepo } from '../posts/posts.repo.ts';
+import type { ThreadsRepo } from '../posts/threads.repo.ts';
 import type { StorageAdapterKind } from './adapter.ts';
 import { EmbeddedDirectoryRepo } from './embedded/directory.ts';
 import { Mirror } from './embedded/mirror.ts';
 import { EmbeddedPostsRepo } from './embedded/posts.ts';
+import { EmbeddedThreadsRepo } from './embedded/threads.ts';
 import { MongoDirectoryRepo } from './mongodb/directory.ts';
 import { MongoPostsRepo } from './mongodb/posts.ts';
+import { MongoThreadsRepo } from './mongodb/threads.ts';
 
 /** Every repository, from one adapter. Services receive the ones they need. */
 export interface Repositories {
   readonly adapter: StorageAdapterKind;
   readonly posts: PostsRepo;
+  readonly threads: ThreadsRepo;
   readonly directory: DirectoryRepo;
   /** Resolves once the repositories can answer (the embedded adapter has read its collections). */
   ready(): Promise<void>;
@@ -27,6 +31,7 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
     return {
       adapter,
       posts: new MongoPostsRepo(),
+      threads: new MongoThreadsRepo(),
       directory: new MongoDirectoryRepo(),
       ready: async () => {},
     };
@@ -35,6 +40,7 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
   const repos = {
     adapter,
     posts: new EmbeddedPostsRepo(mirror),
+    threads: new EmbeddedThreadsRepo(mirror),
     directory: new EmbeddedDirectoryRepo(mirror),
   };
   return { ...repos, ready: () => mirror.ready() };

@@ -26,6 +26,7 @@ import {
 } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
 import { findByIds, op } from '../db/query.ts';
+import type { Directory } from '../people/directory.ts';
 import type { FileStorage } from '../storage/file-storage.ts';
 import {
   type AttachmentLimits,
@@ -34,6 +35,7 @@ import {
   type UploadedFile,
 } from './attachments.ts';
 import type { PostInput } from './posts.schemas.ts';
+import type { ThreadsRepo } from './threads.repo.ts';
 import './posts.events.ts';
 
 export interface PostsDeps {
@@ -44,6 +46,8 @@ export interface PostsDeps {
   storage: FileStorage;
   renderer: ContentRenderer;
   limits: AttachmentLimits & { postIntervalSeconds: number; duplicateWindowMinutes: number };
+  threads: ThreadsRepo;
+  directory: Directory;
 }
 
 export interface PersonRef {
@@ -58,11 +62,6 @@ export interface TopicRef {
   id: string;
   slug: string;
   names: { it: string; en: string };
-}
-
-/** Who has seen a case too, first ones first. */
-function confirmationsOf(postId: Types.ObjectId) {
-  return Confirmation.find({ post: postId }, { user: 1, createdAt: 1 }).sort({ createdAt: 1 }).lean();
 }
 
 /** People by id, for showing authors (one query for a whole page). */
@@ -359,21 +358,22 @@ export class PostsService {
     const post = await this.#load(postId);
     const moderator = isModerator(viewer);
     const id = String(post._id);
-    const [content, answers, comments, bookmarked] = await Promise.all([
+    const { threads, directory } = this.#deps;
+    const [content, answers, comments, bookmarked, confirmers, topics] = await Promise.all([
       PostContent.findById(post._id).lean(),
-      Answer.find({ post: post._id }).sort({ createdAt: 1 }).lean(),
-      Comment.find({ post: post._id }).sort({ createdAt: 1 }).lean(),
+      threads.answersOf(id),
+      threads.commentsOf(id),
       Bookmark.exists({ _id: bookmarkId(viewer.id, id) }),
+      threads.confirmersOf(id),
+      directory.topics(),
     ]);
-    const confirmers = content ? await confirmationsOf(post._id) : [];
-    const people = await peopleById([
+    const people = await directory.people([
       post.author,
       post.deleted?.by,
       ...answers.flatMap((a) => [a.author, a.deleted?.by, a.acceptedBy]),
       ...comments.map((c) => c.author),
       ...confirmers.map((c) => c.user),
     ]);
-    const topics = await topicsById();
     const hidden = Boolean(post.deleted) && !moderator && String(post.author) !== viewer.id;
     const isAuthor = String(post.author) === viewer.id;
     const canAccept =
@@ -454,8 +454,8 @@ export class PostsService {
   /** The colleagues who have seen this case too, first ones first (the names under the count). */
   async confirmers(postId: string, viewer: SessionUser): Promise<PersonRef[]> {
     if (!(await this.isVisibleTo(postId, viewer))) throw new NotFoundError('posts.notFound');
-    const found = await confirmationsOf(new Types.ObjectId(postId));
-    const people = await peopleById(found.map((c) => c.user));
+    const found = await this.#deps.threads.confirmersOf(postId);
+    const people = await this.#deps.directory.people(found.map((c) => c.user));
     return found.map((c) => people.get(String(c.user))).filter((p): p is PersonRef => Boolean(p));
   }
 
@@ -466,7 +466,7 @@ export class PostsService {
   async liveCounters(postId: string): Promise<Record<string, number>> {
     const post = await Post.findById(postId, { voteScore: 1, confirmations: 1, answerCount: 1 }).lean();
     if (!post) return {};
-    const answers = await Answer.find({ post: post._id, deleted: null }, { voteScore: 1 }).lean();
+    const answers = (await this.#deps.threads.answersOf(postId)).filter((a) => !a.deleted);
     return {
       [`post:${postId}:score`]: post.voteScore,
       [`post:${postId}:confirmations`]: post.confirmations,
@@ -477,16 +477,11 @@ export class PostsService {
 
   /** Answers and comments added to a post after `since` (what a reconnecting page missed). */
   async liveItemsSince(postId: string, since: Date) {
-    const id = new Types.ObjectId(postId);
+    const after = <T extends { createdAt: Date }>(list: T[], limit: number) =>
+      list.filter((item) => item.createdAt.getTime() > since.getTime()).slice(0, limit);
     const [answers, comments] = await Promise.all([
-      Answer.find({ post: id, createdAt: op({ $gt: since }) }, { _id: 1 })
-        .sort({ createdAt: 1 })
-        .limit(50)
-        .lean(),
-      Comment.find({ post: id, createdAt: op({ $gt: since }) }, { targetType: 1, targetId: 1 })
-        .sort({ createdAt: 1 })
-        .limit(100)
-        .lean(),
+      this.#deps.threads.answersOf(postId).then((list) => after(list, 50)),
+      this.#deps.threads.commentsOf(postId).then((list) => after(list, 100)),
     ]);
     return [
       ...answers.map((a) => answerItem(postId, String(a._id))),
@@ -501,10 +496,14 @@ export class PostsService {
     const postId = String(answer.post);
     const post = await Post.findById(answer.post, { author: 1, deleted: 1, kind: 1, promotedTo: 1 }).lean();
     if (!post || !(await this.isVisibleTo(postId, viewer))) throw new NotFoundError('answers.notFound');
-    const comments = await Comment.find({ targetType: 'answer', targetId: answer._id })
-      .sort({ createdAt: 1 })
-      .lean();
-    const people = await peopleById([answer.author, answer.acceptedBy, ...comments.map((c) => c.author)]);
+    const comments = (await this.#deps.threads.commentsOf(postId)).filter(
+      (c) => c.targetType === 'answer' && String(c.targetId) === answerId,
+    );
+    const people = await this.#deps.directory.people([
+      answer.author,
+      answer.acceptedBy,
+      ...comments.map((c) => c.author),
+    ]);
     const isAuthor = String(post.author) === viewer.id;
     return {
       postId,
