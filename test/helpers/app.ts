@@ -10,11 +10,12 @@ import { createApp } from '../../server/app.ts';
 import { type Config, loadConfig } from '../../server/config.ts';
 import type { EventBus } from '../../server/core/events.ts';
 import { createI18n } from '../../server/core/i18n.ts';
+import { resolveStorageAdapter } from '../../server/db/adapter.ts';
 import { connectDatabase, disconnectDatabase, ensureIndexes } from '../../server/db/connection.ts';
 import type { DatabaseSessionStore } from '../../server/middleware/session-store.ts';
 import { buildRuntime, type Runtime } from '../../server/runtime.ts';
 import type { Services } from '../../server/services.ts';
-import { testDatabaseUri, testLogger, uniqueDatabaseName } from './engine.ts';
+import { testDatabaseUri, testLogger, testStorageAdapter, uniqueDatabaseName } from './engine.ts';
 
 export const TEST_SESSION_SECRET = 'test-session-secret-that-is-long-enough-0123456789';
 
@@ -61,10 +62,17 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
       SESSION_SECRET: TEST_SESSION_SECRET,
       DATA_DIR: dataDir,
       MONGODB_URI: databaseUri,
+      STORAGE_ADAPTER: testStorageAdapter(),
       SEED_ON_START: 'false',
       ...(typeof options.env === 'function' ? options.env() : options.env),
     });
-    await connectDatabase(databaseUri, { logger: testLogger, maxWaitMs: 20_000 });
+    // As server/index.ts does: write lanes only for the embedded adapter.
+    const adapter = resolveStorageAdapter(config.storageAdapter, undefined);
+    await connectDatabase(databaseUri, {
+      logger: testLogger,
+      maxWaitMs: 20_000,
+      writeLanes: adapter === 'embedded',
+    });
     await ensureIndexes();
     const i18n = await createI18n({
       defaultLocale: config.defaultLocale,
@@ -110,7 +118,8 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
       await mongoose.connection.dropDatabase().catch(() => {});
     }
     await disconnectDatabase();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    // A suite skipped in an earlier `before` (onlyOnEngine) never made its folder.
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   return ctx;
