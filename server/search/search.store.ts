@@ -239,7 +239,12 @@ export class SearchStore {
         written += batch.length;
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        const inserted = (err as { result?: { insertedCount?: number } }).result?.insertedCount ?? 0;
+        // An ordered insert stops at its first error: the entries before it were written.
+        // (Read from the error's index, not the reply's count: mongo-java-server counts
+        // every document it was sent, written or not.)
+        const errors = (err as { writeErrors?: Array<{ index?: number }> }).writeErrors;
+        const inserted =
+          errors?.[0]?.index ?? (err as { result?: { insertedCount?: number } }).result?.insertedCount ?? 0;
         return written + inserted;
       }
     }

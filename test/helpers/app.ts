@@ -14,7 +14,7 @@ import { connectDatabase, disconnectDatabase, ensureIndexes } from '../../server
 import type { DatabaseSessionStore } from '../../server/middleware/session-store.ts';
 import { buildRuntime, type Runtime } from '../../server/runtime.ts';
 import type { Services } from '../../server/services.ts';
-import { testDatabaseUri, testLogger, uniqueDatabaseName } from './engine.ts';
+import { testDatabaseUri, testLogger, testStorageAdapter, uniqueDatabaseName } from './engine.ts';
 
 export const TEST_SESSION_SECRET = 'test-session-secret-that-is-long-enough-0123456789';
 
@@ -61,7 +61,7 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
       SESSION_SECRET: TEST_SESSION_SECRET,
       DATA_DIR: dataDir,
       MONGODB_URI: databaseUri,
-      STORAGE_ADAPTER: process.env.TEST_STORAGE_ADAPTER ?? 'embedded',
+      STORAGE_ADAPTER: testStorageAdapter(),
       SEED_ON_START: 'false',
       ...(typeof options.env === 'function' ? options.env() : options.env),
     });
@@ -111,7 +111,8 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
       await mongoose.connection.dropDatabase().catch(() => {});
     }
     await disconnectDatabase();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    // A suite skipped in an earlier `before` (onlyOnEngine) never made its folder.
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   return ctx;

@@ -4,6 +4,7 @@ import { AuditEntry } from '../../../models/audit-entry.ts';
 import { User } from '../../../models/user.ts';
 import { projectRoot } from '../../../server/config.ts';
 import { useTestApp } from '../../helpers/app.ts';
+import { testStorageAdapter } from '../../helpers/engine.ts';
 import { signIn } from '../../helpers/users.ts';
 
 function runCli(
@@ -64,7 +65,7 @@ describe('the first administrator', function () {
   });
 
   it('can be created with npm run admin:create, reading the password twice', async () => {
-    const env = { MONGODB_URI: t.databaseUri };
+    const env = { MONGODB_URI: t.databaseUri, STORAGE_ADAPTER: testStorageAdapter() };
     const created = await runCli(
       ['--email', 'cli.admin@aurora.example', '--name', 'Cli Admin'],
       env,

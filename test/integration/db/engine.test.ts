@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { MongoClient } from 'mongodb';
 import { EmbeddedEngine } from '../../../server/db/engine.ts';
 import { EngineUnavailableError, ensureFerretDb } from '../../../server/db/ferretdb-build.ts';
-import { testLogger, toolsDir } from '../../helpers/engine.ts';
+import { onlyOnEngine, testLogger, toolsDir } from '../../helpers/engine.ts';
 
 function portIsOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -40,6 +40,14 @@ async function withClient<T>(uri: string, fn: (client: MongoClient) => Promise<T
 
 describe('embedded database engine', () => {
   let dataDir: string;
+
+  before(function () {
+    onlyOnEngine(
+      this,
+      ['ferretdb', 'mongod'],
+      'tests the engine process the app starts itself; the run on the embedded engine covers it',
+    );
+  });
 
   beforeEach(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'passaparola-engine-'));

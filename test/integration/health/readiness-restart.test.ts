@@ -6,7 +6,7 @@ import mongoose from 'mongoose';
 import { Team } from '../../../models/team.ts';
 import { EmbeddedEngine } from '../../../server/db/engine.ts';
 import { useTestApp } from '../../helpers/app.ts';
-import { testLogger, toolsDir } from '../../helpers/engine.ts';
+import { onlyOnEngine, testLogger, toolsDir } from '../../helpers/engine.ts';
 import { signedIn } from '../../helpers/users.ts';
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs: number, label: string): Promise<number> {
@@ -20,10 +20,15 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, label: 
 
 describe('readiness while the database engine restarts', function () {
   this.timeout(90_000);
-  let engine: EmbeddedEngine;
-  let dataDir: string;
+  let engine: EmbeddedEngine | undefined;
+  let dataDir: string | undefined;
 
-  before(async () => {
+  before(async function () {
+    onlyOnEngine(
+      this,
+      ['ferretdb', 'mongod'],
+      'kills and restarts the embedded engine process (its own, started here); the run on the embedded engine covers it',
+    );
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'passaparola-ready-'));
     // A long pause before the restart leaves time to observe the outage.
     engine = await EmbeddedEngine.start({
@@ -35,11 +40,11 @@ describe('readiness while the database engine restarts', function () {
     });
   });
 
-  const t = useTestApp({ databaseUri: () => engine.uri('readiness') });
+  const t = useTestApp({ databaseUri: () => engine!.uri('readiness') });
 
   after(async () => {
-    await engine.stop();
-    await fs.rm(dataDir, { recursive: true, force: true });
+    await engine?.stop();
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   it('goes red when the engine dies and green again when it is back, without restarting the app', async () => {
@@ -47,8 +52,8 @@ describe('readiness while the database engine restarts', function () {
     const { agent } = await signedIn(t);
     await Team.create({ name: 'Before the outage', slug: 'before-outage' });
 
-    const exited = engine.waitForExit();
-    process.kill(engine.pid!, 'SIGKILL');
+    const exited = engine!.waitForExit();
+    process.kill(engine!.pid!, 'SIGKILL');
     await exited;
 
     await waitFor(

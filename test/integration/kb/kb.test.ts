@@ -10,6 +10,7 @@ import { projectRoot } from '../../../server/config.ts';
 import type { DomainEvents } from '../../../server/core/events.ts';
 import { csrfToken, useTestApp } from '../../helpers/app.ts';
 import { createPost, createTopics, FAST_POSTING, sessionUserOf } from '../../helpers/content.ts';
+import { testStorageAdapter } from '../../helpers/engine.ts';
 import { createUser, signedIn } from '../../helpers/users.ts';
 
 function recorder<K extends keyof DomainEvents>(
@@ -500,7 +501,12 @@ describe('knowledge base', function () {
       new Promise<{ code: number | null; out: string }>((resolve) => {
         const child = spawn(process.execPath, ['scripts/check-counters.ts', ...args], {
           cwd: projectRoot,
-          env: { PATH: process.env.PATH ?? '', MONGODB_URI: t.databaseUri, LOG_LEVEL: 'silent' },
+          env: {
+            PATH: process.env.PATH ?? '',
+            MONGODB_URI: t.databaseUri,
+            STORAGE_ADAPTER: testStorageAdapter(),
+            LOG_LEVEL: 'silent',
+          },
         });
         let out = '';
         child.stdout.on('data', (c: Buffer) => {

@@ -100,8 +100,11 @@ describe('realtime across instances (REDIS_URL)', function () {
     await untilReady(redis, (line) => line.includes('Ready to accept connections'), 'redis-server');
     redisUrl = `redis://127.0.0.1:${port}`;
     // Two app processes on different ports, one database on the shared engine, one Redis.
+    // Several instances writing one database is what the mongodb adapter is for (the
+    // embedded one assumes it is the only writer), on either test engine.
     const env = {
       MONGODB_URI: t.databaseUri,
+      STORAGE_ADAPTER: 'mongodb',
       REDIS_URL: redisUrl,
       SESSION_SECRET: TEST_SESSION_SECRET,
       PORT: '0',
@@ -166,6 +169,7 @@ describe('realtime across instances (REDIS_URL)', function () {
         PATH: process.env.PATH ?? '',
         TOOLS_DIR: toolsDir,
         MONGODB_URI: t.databaseUri,
+        STORAGE_ADAPTER: 'mongodb',
         REDIS_URL: `redis://127.0.0.1:${closedPort}`,
         SESSION_SECRET: TEST_SESSION_SECRET,
         SEED_ON_START: 'false',

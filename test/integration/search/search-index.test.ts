@@ -8,7 +8,7 @@ import { RebuildRefused, SearchService } from '../../../server/search/search.ser
 import type { SearchDocument, SearchSource } from '../../../server/search/search.types.ts';
 import { useTestApp } from '../../helpers/app.ts';
 import { createPost, createTopics, FAST_POSTING } from '../../helpers/content.ts';
-import { testLogger } from '../../helpers/engine.ts';
+import { testLogger, testStorageAdapter } from '../../helpers/engine.ts';
 import { searchDoc } from '../../helpers/search.ts';
 import { createUser } from '../../helpers/users.ts';
 
@@ -142,6 +142,7 @@ describe('search index: commands', () => {
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       MONGODB_URI: t.databaseUri,
+      STORAGE_ADAPTER: testStorageAdapter(),
       SEED_ON_START: 'false',
       DATA_DIR: path.join(projectRoot, 'data', 'test-scripts'),
     };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { projectRoot } from '../../../server/config.ts';
 import { DEMO_PASSWORD } from '../../../server/seed/demo-data.ts';
-import { toolsDir } from '../../helpers/engine.ts';
+import { onlyOnEngine, toolsDir } from '../../helpers/engine.ts';
 
 interface Started {
   child: ChildProcess;
@@ -102,12 +102,17 @@ describe('npm start (the real process)', function () {
   let dataDir: string;
   const env = () => ({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' });
 
-  before(async () => {
+  before(async function () {
+    onlyOnEngine(
+      this,
+      ['ferretdb', 'mongod'],
+      'the real process starts its own embedded engine, whatever the test engine; the run on the embedded engine covers it',
+    );
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'passaparola-start-'));
   });
 
   after(async () => {
-    await fs.rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
   });
 
   it('starts on the embedded engine, seeds the demo organisation, and shuts down cleanly', async () => {
