@@ -44,10 +44,21 @@ export interface SessionStoreOptions {
  * connection. Such late failures are logged instead; saves that code waits
  * for (sign-in) still fail loudly.
  */
+/** An expiry that moves by less than this is not written again (sessions last hours). */
+const EXPIRY_SLACK_MS = 60_000;
+const KNOWN_SESSIONS_MAX = 50_000;
+
 export class DatabaseSessionStore extends session.Store {
   readonly #logger: Logger;
   readonly #fallbackTtlMs: number;
   readonly #timer: NodeJS.Timeout | undefined;
+  /**
+   * What this instance last read or wrote of each session. A session whose
+   * data is unchanged and whose expiry moves by less than a minute is not
+   * written again: most requests change nothing but the expiry, and a write
+   * per page view was the costliest thing a page did on the embedded engine.
+   */
+  readonly #known = new Map<string, { data: string; expires: number }>();
 
   constructor(options: SessionStoreOptions) {
     super();
@@ -69,6 +80,7 @@ export class DatabaseSessionStore extends session.Store {
       .then(
         (doc) => {
           if (!doc || doc.expires.getTime() <= Date.now()) return callback(null, null);
+          this.#remember(sid, doc.data, doc.expires.getTime());
           callback(null, JSON.parse(doc.data) as session.SessionData);
         },
         (err: unknown) => callback(err),
@@ -82,8 +94,16 @@ export class DatabaseSessionStore extends session.Store {
       expires: expiryOf(sess, this.#fallbackTtlMs),
       user: userOf(sess),
     };
+    const known = this.#known.get(sid);
+    if (known && known.data === doc.data && Math.abs(doc.expires.getTime() - known.expires) < EXPIRY_SLACK_MS) {
+      callback?.();
+      return;
+    }
     Session.replaceOne({ _id: sid }, doc, { upsert: true }).then(
-      () => callback?.(),
+      () => {
+        this.#remember(sid, doc.data, doc.expires.getTime());
+        callback?.();
+      },
       (err: unknown) => {
         if (responseStarted(sess)) {
           this.#logger.warn({ err }, 'session not saved: the database is unavailable');
@@ -95,8 +115,17 @@ export class DatabaseSessionStore extends session.Store {
 
   override touch(sid: string, sess: session.SessionData, callback?: Callback): void {
     // Touching only extends the expiry; losing one during an outage is harmless.
-    Session.updateOne({ _id: sid }, { $set: { expires: expiryOf(sess, this.#fallbackTtlMs) } }).then(
-      () => callback?.(),
+    const expires = expiryOf(sess, this.#fallbackTtlMs);
+    const known = this.#known.get(sid);
+    if (known && Math.abs(expires.getTime() - known.expires) < EXPIRY_SLACK_MS) {
+      callback?.();
+      return;
+    }
+    Session.updateOne({ _id: sid }, { $set: { expires } }).then(
+      () => {
+        if (known) this.#remember(sid, known.data, expires.getTime());
+        callback?.();
+      },
       (err: unknown) => {
         this.#logger.warn({ err }, 'session expiry not extended: the database is unavailable');
         callback?.();
@@ -104,7 +133,15 @@ export class DatabaseSessionStore extends session.Store {
     );
   }
 
+  #remember(sid: string, data: string, expires: number): void {
+    this.#known.delete(sid);
+    this.#known.set(sid, { data, expires });
+    // Oldest first: forget the least recently seen sessions beyond the bound.
+    while (this.#known.size > KNOWN_SESSIONS_MAX) this.#known.delete(this.#known.keys().next().value!);
+  }
+
   override destroy(sid: string, callback?: Callback): void {
+    this.#known.delete(sid);
     Session.deleteOne({ _id: sid }).then(
       () => callback?.(),
       (err: unknown) => callback?.(err),
