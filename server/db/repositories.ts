@@ -1,4 +1,6 @@
 import mongoose from 'mongoose';
+import { NotificationState } from '../../models/notification-state.ts';
+import { Session } from '../../models/session.ts';
 import type { DirectoryRepo } from '../people/directory.repo.ts';
 import type { PostsRepo } from '../posts/posts.repo.ts';
 import type { ThreadsRepo } from '../posts/threads.repo.ts';
@@ -37,6 +39,9 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
     };
   }
   const mirror = Mirror.of(mongoose.connection.name);
+  // Read by `_id` on every request (the session, its person's unread state): held whole.
+  mirror.track(Session as never);
+  mirror.track(NotificationState as never);
   const repos = {
     adapter,
     posts: new EmbeddedPostsRepo(mirror),

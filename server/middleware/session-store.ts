@@ -95,7 +95,11 @@ export class DatabaseSessionStore extends session.Store {
       user: userOf(sess),
     };
     const known = this.#known.get(sid);
-    if (known && known.data === doc.data && Math.abs(doc.expires.getTime() - known.expires) < EXPIRY_SLACK_MS) {
+    if (
+      known &&
+      known.data === doc.data &&
+      Math.abs(doc.expires.getTime() - known.expires) < EXPIRY_SLACK_MS
+    ) {
       callback?.();
       return;
     }

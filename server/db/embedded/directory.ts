@@ -13,7 +13,7 @@ const PERSON_FIELDS = [
   'followedPeople',
 ] as const;
 
-/** People (the fields pages name them by), topics and teams, held in memory. */
+/** People, topics and teams, held in memory whole (a person's `_id` reads are answered from it too). */
 export class EmbeddedDirectoryRepo implements DirectoryRepo {
   readonly #users: MirroredCollection;
   readonly #topics: MirroredCollection;
@@ -25,7 +25,7 @@ export class EmbeddedDirectoryRepo implements DirectoryRepo {
 
   constructor(mirror: Mirror) {
     this.#ready = () => mirror.ready();
-    this.#users = mirror.track(User as never, PERSON_FIELDS);
+    this.#users = mirror.track(User as never);
     this.#topics = mirror.track(Topic as never);
     this.#teams = mirror.track(Team as never, ['name']);
     this.#topics.onChange((_id, topic, previous) => {

@@ -1,3 +1,4 @@
+import { BSON } from 'mongodb';
 import mongoose from 'mongoose';
 import { inLane } from './write-lanes.ts';
 
@@ -319,6 +320,46 @@ const WRITE_METHODS = [
   'drop',
 ] as const;
 
+/**
+ * A copy of a held document as the driver would have returned it, with a
+ * simple top-level projection applied; undefined when the projection is one
+ * this does not handle (the engine answers then).
+ */
+function copyOf(doc: MirrorDoc, projection: unknown): Record<string, unknown> | undefined {
+  const copy = BSON.deserialize(BSON.serialize(doc));
+  if (!projection || typeof projection !== 'object') return copy;
+  const entries = Object.entries(projection as Record<string, unknown>);
+  if (entries.length === 0) return copy;
+  if (
+    entries.some(
+      ([k, v]) => k.includes('.') || k.startsWith('$') || (v !== 0 && v !== 1 && typeof v !== 'boolean'),
+    )
+  )
+    return undefined;
+  const including = entries.filter(([k]) => k !== '_id').some(([, v]) => v === 1 || v === true);
+  const idShown =
+    (projection as Record<string, unknown>)._id !== 0 &&
+    (projection as Record<string, unknown>)._id !== false;
+  if (including) {
+    const out: Record<string, unknown> = {};
+    if (idShown) out._id = copy._id;
+    for (const [k, v] of entries) if (k !== '_id' && (v === 1 || v === true) && k in copy) out[k] = copy[k];
+    return out;
+  }
+  for (const [k] of entries) delete copy[k];
+  return copy;
+}
+
+/** The `_id` of a filter that is exactly `{ _id: value }`, or undefined. */
+function soleId(filter: unknown): unknown {
+  if (!filter || typeof filter !== 'object') return undefined;
+  const keys = Object.keys(filter);
+  if (keys.length !== 1 || keys[0] !== '_id') return undefined;
+  const id = (filter as { _id: unknown })._id;
+  if (typeof id === 'string' || id instanceof mongoose.Types.ObjectId) return id;
+  return undefined;
+}
+
 let installed = false;
 
 /**
@@ -339,6 +380,21 @@ export function installEmbeddedWrites(): void {
         const mirrored = mirrorFor(this);
         return mirrored && hook ? hook(original, this, mirrored, args) : original.apply(this, args);
       });
+    };
+  }
+  // Reads by `_id` of a collection held whole are answered from memory, as the engine would.
+  const findOne = proto.findOne;
+  if (typeof findOne === 'function') {
+    proto.findOne = function (this: HookedCollection, ...args: unknown[]) {
+      const mirrored = mirrorFor(this);
+      const id = mirrored && !mirrored.fields ? soleId(args[0]) : undefined;
+      if (id !== undefined) {
+        const held = mirrored!.get(id);
+        if (!held) return Promise.resolve(null);
+        const copy = copyOf(held, (args[1] as { projection?: unknown } | undefined)?.projection);
+        if (copy) return Promise.resolve(copy);
+      }
+      return findOne.apply(this, args);
     };
   }
 }
