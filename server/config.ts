@@ -62,6 +62,9 @@ export const envSchema = z.object({
   DEFAULT_LOCALE: z.enum(['it', 'en']).default('it'),
   SEED_ON_START: booleanFromEnv.default(true),
   SHUTDOWN_TIMEOUT_MS: integer(100, 120_000).default(10_000),
+  HTTP_HEADERS_TIMEOUT_MS: integer(500, 600_000).default(20_000),
+  HTTP_REQUEST_TIMEOUT_MS: integer(500, 3_600_000).default(60_000),
+  HTTP_IDLE_TIMEOUT_MS: integer(500, 600_000).default(65_000),
   DB_POOL_SIZE: integer(1, 500).default(20),
   STORAGE_ADAPTER: z.enum(['auto', 'embedded', 'mongodb']).default('auto'),
   ADMIN_EMAIL: optionalString.pipe(z.email({ error: 'expected an email address' }).optional()),
@@ -132,6 +135,12 @@ export interface Config {
   readonly defaultLocale: Locale;
   readonly seedOnStart: boolean;
   readonly shutdownTimeoutMs: number;
+  /**
+   * Limits on slow clients (see http-server.ts): the whole header must arrive within
+   * `headersTimeoutMs`, the whole request with its body within `requestTimeoutMs` (else 408
+   * and the connection is closed); a kept-alive connection idle for `idleTimeoutMs` is closed.
+   */
+  readonly http: { headersTimeoutMs: number; requestTimeoutMs: number; idleTimeoutMs: number };
   readonly dbPoolSize: number;
   /**
    * Which storage adapter answers the repositories: `embedded` (the app is the only writer of
@@ -215,6 +224,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.ADMIN_PASSWORD && e.ADMIN_PASSWORD.length < 12)
     problems.push('ADMIN_PASSWORD: expected at least 12 characters');
   if (e.OIDC_ISSUER && !e.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required when OIDC_ISSUER is set');
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS)
+    problems.push(
+      `HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_REQUEST_TIMEOUT_MS})`,
+    );
   if (problems.length > 0) throw new ConfigError(problems);
 
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT || 3000}`).replace(/\/+$/, '');
@@ -237,6 +250,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultLocale: e.DEFAULT_LOCALE,
     seedOnStart: e.SEED_ON_START,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,
+    },
     dbPoolSize: e.DB_POOL_SIZE,
     storageAdapter: e.STORAGE_ADAPTER,
     admin:

@@ -1,4 +1,3 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import '../models/index.ts';
 import { createApp } from './app.ts';
@@ -10,6 +9,7 @@ import { resolveSessionSecret } from './core/secrets.ts';
 import { connectDatabase, disconnectDatabase, ensureIndexes } from './db/connection.ts';
 import { EmbeddedEngine } from './db/engine.ts';
 import { EngineUnavailableError } from './db/ferretdb-build.ts';
+import { createHttpServer } from './http-server.ts';
 import { attachRealtime, type RealtimeServer } from './realtime/realtime.server.ts';
 import { buildRuntime, type Runtime } from './runtime.ts';
 import { isDatabaseEmpty, seedDemo } from './seed/seed.ts';
@@ -106,8 +106,7 @@ async function startOnDatabase(
   const sessionSecret = await resolveSessionSecret(config);
   const app = createApp({ config, logger, i18n, events, services, sessionSecret });
 
-  const server = http.createServer(app);
-  server.keepAliveTimeout = 65_000;
+  const server = createHttpServer(app, config);
   const realtime = await attachRealtime({ server, config, logger, events, services, sessionSecret });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

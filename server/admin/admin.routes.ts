@@ -118,7 +118,7 @@ export function adminRoutes(deps: AdminDeps): Router {
     res.render('pages/admin/import', { title: req.t('admin.import.title') });
   });
 
-  const importUpload = singleFileUpload('file', deps.importMaxBytes);
+  const importUpload = singleFileUpload('file', deps.importMaxBytes, { fieldSize: deps.importMaxBytes });
   /** The CSV comes as an uploaded file or pasted into the text area. */
   const csvOf = (req: Request) => {
     const input = parseInput(importSchema, req.body);

@@ -43,11 +43,40 @@ export class BadRequestError extends AppError {
   }
 }
 
+/**
+ * A form that cannot be accepted as sent, with what is wrong per field: browsers
+ * go back to the form (the errors shown, what was typed kept), JSON clients get
+ * the fields. 422 unless a subclass says otherwise.
+ */
 export class ValidationError extends AppError {
   readonly fields: FieldErrors;
-  constructor(fields: FieldErrors, messageKey = 'errors.validation.explain') {
-    super(422, 'validation_failed', messageKey);
+  constructor(
+    fields: FieldErrors,
+    messageKey = 'errors.validation.explain',
+    options: { status?: number; code?: string } = {},
+  ) {
+    super(options.status ?? 422, options.code ?? 'validation_failed', messageKey);
     this.fields = fields;
+  }
+}
+
+/** The field of a form error that belongs to no single field (shown at the top of the form). */
+export const FORM_FIELD = '_form';
+
+/**
+ * A form body that could not be read (broken or cut-off multipart, a file name
+ * with control characters): 400, and the form comes back with what did arrive.
+ */
+export class MalformedFormError extends ValidationError {
+  constructor(fields: FieldErrors = { [FORM_FIELD]: { key: 'validation.bodyMalformed' } }) {
+    super(fields, 'errors.malformedBody.explain', { status: 400, code: 'malformed_body' });
+  }
+}
+
+/** A form larger than accepted (a file over its limit, too many files or fields): 413, shown on the form. */
+export class FormTooLargeError extends ValidationError {
+  constructor(fields: FieldErrors) {
+    super(fields, 'errors.payloadTooLarge.explain', { status: 413, code: 'payload_too_large' });
   }
 }
 

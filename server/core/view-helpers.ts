@@ -87,6 +87,25 @@ export function relativeTime(date: Date, lang: Locale, now = Date.now()): string
   return format.format(0, 'second');
 }
 
+const SCRIPT_UNSAFE: Record<string, string> = {
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029',
+};
+
+/**
+ * JSON that can sit inside an HTML `<script>` element: `<`, `>` and `&` are
+ * written as `\u003c`, `\u003e`, `\u0026`, so no text (a name such as
+ * `</script><meta …>`, or `<!--<script>`) can end the element or change how the
+ * browser reads the rest of the page; U+2028 and U+2029 are escaped too, for
+ * readers that treat the text as JavaScript. JSON.parse gives back the same value.
+ */
+export function inlineJson(value: unknown): string {
+  return (JSON.stringify(value ?? null) ?? 'null').replace(/[<>&\u2028\u2029]/g, (c) => SCRIPT_UNSAFE[c]!);
+}
+
 /** Handlebars helpers; translation and formatting follow the page's language. */
 export function createViewHelpers(assets: AssetManifest) {
   return {
@@ -218,6 +237,10 @@ export function createViewHelpers(assets: AssetManifest) {
       return `${new Intl.NumberFormat(lang, { maximumFractionDigits: value < 10 ? 1 : 0 }).format(value)} ${unit}`;
     },
     startsWith: (value: unknown, prefix: string) => typeof value === 'string' && value.startsWith(prefix),
-    json: (value: unknown) => JSON.stringify(value ?? null),
+    /**
+     * {{json value}}: a value as JSON for the inside of a `<script type="application/json">`
+     * (the only way inline JSON enters a page). Not for attributes: there, `"` ends the value.
+     */
+    json: (value: unknown) => new Handlebars.SafeString(inlineJson(value)),
   };
 }

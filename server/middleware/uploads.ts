@@ -1,68 +1,99 @@
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
-import { ValidationError } from '../core/errors.ts';
+import { AppError, FORM_FIELD, FormTooLargeError, MalformedFormError } from '../core/errors.ts';
+
+export interface UploadLimits {
+  /** The form field that carries the file(s). */
+  fieldName: string;
+  maxFiles: number;
+  /** Largest single file. */
+  maxBytes: number;
+  /** Largest text field (default 100 kB). */
+  fieldSize?: number;
+  /** Most text fields (default 100). */
+  fields?: number;
+}
+
+/** Control characters (NUL, line breaks…) have no place in a file name. */
+const CONTROL = /[\p{Cc}]/u;
+/** A field name safe to report an error under (multer reports the one the client sent). */
+const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,40}$/;
+
+const megabytes = (bytes: number) => Math.round((bytes / 1_000_000) * 10) / 10;
 
 /**
- * One file from a multipart form, kept in memory up to `maxBytes` (a larger
- * file is refused while it arrives, before anything is stored). Its type is
- * decided later from its content, never from its name or declared type.
+ * What a failed multipart read means for the person who sent the form. Limits
+ * become 413 with the field concerned; anything else multer or busboy reports —
+ * a body cut off, a garbled part header, no boundary, a client gone mid-upload —
+ * is a body that could not be read: 400. Memory storage has no failure of its
+ * own, so nothing here is the server's fault.
  */
-export function singleFileUpload(fieldName: string, maxBytes: number) {
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: maxBytes, files: 1, fields: 50, fieldSize: 100_000, parts: 60 },
-  }).single(fieldName);
-  return (req: Request, res: Response, next: NextFunction) => {
-    upload(req, res, (err: unknown) => {
-      if (!err) return next();
-      if (err instanceof multer.MulterError) {
-        if (err.code === 'LIMIT_FILE_SIZE') {
-          return next(
-            new ValidationError({
-              [fieldName]: {
-                key: 'validation.fileTooLarge',
-                params: { max: Math.round((maxBytes / 1_000_000) * 10) / 10 },
-              },
-            }),
-          );
-        }
-        return next(new ValidationError({ [err.field ?? fieldName]: { key: 'validation.uploadRejected' } }));
-      }
-      next(err);
+export function uploadError(err: unknown, limits: UploadLimits): AppError {
+  if (err instanceof AppError) return err;
+  const { fieldName } = limits;
+  const tooManyFiles = () =>
+    new FormTooLargeError({
+      [fieldName]: { key: 'validation.tooManyFiles', params: { max: limits.maxFiles } },
     });
+  if (err instanceof multer.MulterError) {
+    switch (err.code) {
+      case 'LIMIT_FILE_SIZE':
+        return new FormTooLargeError({
+          [fieldName]: { key: 'validation.fileTooLarge', params: { max: megabytes(limits.maxBytes) } },
+        });
+      case 'LIMIT_FILE_COUNT':
+        return tooManyFiles();
+      case 'LIMIT_UNEXPECTED_FILE':
+        return err.field === fieldName ? tooManyFiles() : new MalformedFormError();
+      case 'LIMIT_FIELD_COUNT':
+      case 'LIMIT_PART_COUNT':
+        return new FormTooLargeError({ [FORM_FIELD]: { key: 'validation.tooManyFields' } });
+      case 'LIMIT_FIELD_VALUE': {
+        const field = err.field && FIELD_NAME.test(err.field) ? err.field : FORM_FIELD;
+        return new FormTooLargeError({ [field]: { key: 'validation.fieldTooLong' } });
+      }
+      default:
+        return new MalformedFormError();
+    }
+  }
+  return new MalformedFormError();
+}
+
+/**
+ * Files from a multipart form, kept in memory within `limits` (a file over its
+ * size is refused while it arrives, before anything is stored). Their type is
+ * decided later from their content, never from their name or declared type.
+ * The CSRF token was checked before the body was read (see csrf.ts).
+ */
+function upload(limits: UploadLimits, pick: (m: multer.Multer) => ReturnType<multer.Multer['any']>) {
+  const fields = limits.fields ?? 100;
+  const middleware = pick(
+    multer({
+      storage: multer.memoryStorage(),
+      limits: {
+        fileSize: limits.maxBytes,
+        files: limits.maxFiles,
+        fields,
+        fieldSize: limits.fieldSize ?? 100_000,
+        parts: limits.maxFiles + fields,
+      },
+      fileFilter: (_req, file, accept) => {
+        if (CONTROL.test(file.originalname)) accept(new MalformedFormError());
+        else accept(null, true);
+      },
+    }),
+  );
+  return (req: Request, res: Response, next: NextFunction) => {
+    middleware(req, res, (err?: unknown) => (err ? next(uploadError(err, limits)) : next()));
   };
+}
+
+/** One file in `fieldName` (a profile picture, a CSV), at most `maxBytes`. */
+export function singleFileUpload(fieldName: string, maxBytes: number, options: { fieldSize?: number } = {}) {
+  return upload({ fieldName, maxFiles: 1, maxBytes, fields: 50, ...options }, (m) => m.single(fieldName));
 }
 
 /** Several files in one field (post attachments), each at most `maxBytes`. */
 export function filesUpload(fieldName: string, maxFiles: number, maxBytes: number) {
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: maxBytes, files: maxFiles, fields: 100, fieldSize: 100_000, parts: maxFiles + 100 },
-  }).array(fieldName, maxFiles);
-  return (req: Request, res: Response, next: NextFunction) => {
-    upload(req, res, (err: unknown) => {
-      if (!err) return next();
-      if (err instanceof multer.MulterError) {
-        if (err.code === 'LIMIT_FILE_SIZE') {
-          return next(
-            new ValidationError({
-              [fieldName]: {
-                key: 'validation.fileTooLarge',
-                params: { max: Math.round((maxBytes / 1_000_000) * 10) / 10 },
-              },
-            }),
-          );
-        }
-        if (err.code === 'LIMIT_FILE_COUNT' || err.code === 'LIMIT_UNEXPECTED_FILE') {
-          return next(
-            new ValidationError({
-              [fieldName]: { key: 'validation.tooManyFiles', params: { max: maxFiles } },
-            }),
-          );
-        }
-        return next(new ValidationError({ [fieldName]: { key: 'validation.uploadRejected' } }));
-      }
-      next(err);
-    });
-  };
+  return upload({ fieldName, maxFiles, maxBytes }, (m) => m.array(fieldName, maxFiles));
 }

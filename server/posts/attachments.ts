@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { AttachmentKind } from '../../models/post-content.ts';
 import { RateLimitCounter } from '../../models/rate-limit-counter.ts';
-import { TooManyRequestsError, ValidationError } from '../core/errors.ts';
+import { FormTooLargeError, TooManyRequestsError, ValidationError } from '../core/errors.ts';
 import { op } from '../db/query.ts';
 import type { FileStorage } from '../storage/file-storage.ts';
 import { sniffType } from '../storage/images.ts';
@@ -118,13 +118,13 @@ export async function storeAttachments(
   metadata: Record<string, string>,
 ): Promise<StoredAttachment[]> {
   if (files.length > limits.maxFiles) {
-    throw new ValidationError({
+    throw new FormTooLargeError({
       attachments: { key: 'validation.tooManyFiles', params: { max: limits.maxFiles } },
     });
   }
   const total = files.reduce((sum, f) => sum + f.size, 0);
   if (total > limits.maxPostBytes) {
-    throw new ValidationError({
+    throw new FormTooLargeError({
       attachments: {
         key: 'validation.attachmentsTooLarge',
         params: { max: Math.round(limits.maxPostBytes / 100_000) / 10 },

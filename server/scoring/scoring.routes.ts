@@ -83,13 +83,13 @@ export function scoringRoutes(deps: {
       title: req.t('scores.profile.title', { name: person.displayName }),
       person: { id, displayName: person.displayName, scoresPublic: Boolean(person.scoresPublic) },
       summary,
-      chartData: JSON.stringify({
+      chartData: {
         labels: summary.chart.weeks,
         series: [
           { label: req.t('scores.dimensions.participation'), data: summary.chart.participation },
           { label: req.t('scores.dimensions.competence'), data: summary.chart.competence },
         ],
-      }),
+      },
       why,
       filters,
       dimensions: DIMENSIONS,
@@ -167,10 +167,10 @@ export function scoringRoutes(deps: {
       title: req.t('scores.dashboard.teamTitle', { team: data.team.name }),
       ...data,
       teams,
-      chartData: JSON.stringify({
+      chartData: {
         labels: data.weeks,
         series: data.trend.map((m) => ({ label: m.name, data: m.points })),
-      }),
+      },
     });
   });
 

@@ -18,7 +18,7 @@
  */
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -33,6 +33,7 @@ import {
   type Page,
 } from 'playwright-core';
 import { projectRoot } from '../../server/config.ts';
+import { createHttpServer } from '../../server/http-server.ts';
 import { attachRealtime, type RealtimeServer } from '../../server/realtime/realtime.server.ts';
 import { DEMO_PASSWORD } from '../../server/seed/demo-data.ts';
 import { seedDemo } from '../../server/seed/seed.ts';
@@ -322,8 +323,7 @@ export function useBrowserApp(options: BrowserAppOptions = {}): BrowserApp {
   before(async function () {
     this.timeout(60_000);
     if (options.seed !== false) await seedDemo(t.runtime);
-    const listening = http.createServer(t.app);
-    listening.keepAliveTimeout = 65_000;
+    const listening = createHttpServer(t.app, t.config);
     // Live updates, as server/index.ts attaches them.
     realtime = await attachRealtime({
       server: listening,

@@ -1,7 +1,8 @@
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { io as connectClient, type Socket } from 'socket.io-client';
+import { createHttpServer } from '../../server/http-server.ts';
 import { attachRealtime, type RealtimeServer } from '../../server/realtime/realtime.server.ts';
 import { TEST_SESSION_SECRET, type TestApp } from './app.ts';
 import { testLogger } from './engine.ts';
@@ -27,7 +28,7 @@ export function useLiveServer(t: TestApp, options: { throttleMs?: number } = {})
   let server: http.Server;
 
   const start = async (port: number) => {
-    server = http.createServer(t.app);
+    server = createHttpServer(t.app, t.config);
     const realtime = await attachRealtime({
       server,
       config: t.config,

@@ -167,7 +167,7 @@ describe('people directory and profiles', () => {
       .set('Accept', 'application/json')
       .field('displayName', 'Cambiato Nome')
       .attach('avatar', big, { filename: 'big.png' })
-      .expect(422);
+      .expect(413);
     expect(oversize.body.error.fields.avatar).to.include('supera 0.2 MB');
     const saved = await User.findById(user.id).lean();
     expect(saved?.displayName, 'nothing half-saved').to.equal(user.displayName);

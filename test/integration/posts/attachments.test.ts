@@ -149,16 +149,16 @@ describe('attachments', function () {
     const big = Buffer.alloc(450_000, 65);
     const tooBig = await postWith(agent, token, 'Un file troppo grande per noi')
       .attach('attachments', big, { filename: 'grande.txt' })
-      .expect(422);
+      .expect(413);
     expect(tooBig.body.error.fields.attachments).to.include('supera 0.4 MB');
     const many = postWith(agent, token, 'Troppi file insieme in un post');
     for (let i = 0; i < 5; i++)
       many.attach('attachments', Buffer.from(`riga ${i}\n`), { filename: `f${i}.txt` });
-    expect((await many.expect(422)).body.error.fields.attachments).to.include('Al massimo 4 file');
+    expect((await many.expect(413)).body.error.fields.attachments).to.include('Al massimo 4 file');
     const total = postWith(agent, token, 'Troppi byte in tutto nel post');
     for (let i = 0; i < 2; i++)
       total.attach('attachments', Buffer.alloc(380_000, 66 + i), { filename: `parte${i}.txt` });
-    expect((await total.expect(422)).body.error.fields.attachments).to.include('superano in tutto 0.7 MB');
+    expect((await total.expect(413)).body.error.fields.attachments).to.include('superano in tutto 0.7 MB');
     expect(await storedFiles(), 'nothing stored for refused uploads').to.equal(filesBefore);
   });
 

@@ -104,6 +104,27 @@ describe('config', () => {
     ]);
   });
 
+  it('bounds slow clients with headers, request and idle timeouts', () => {
+    expect(loadConfig({}).http).to.deep.equal({
+      headersTimeoutMs: 20_000,
+      requestTimeoutMs: 60_000,
+      idleTimeoutMs: 65_000,
+    });
+    expect(
+      loadConfig({
+        HTTP_HEADERS_TIMEOUT_MS: '1000',
+        HTTP_REQUEST_TIMEOUT_MS: '2000',
+        HTTP_IDLE_TIMEOUT_MS: '500',
+      }).http,
+    ).to.deep.equal({ headersTimeoutMs: 1000, requestTimeoutMs: 2000, idleTimeoutMs: 500 });
+    expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '30000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).to.deep.equal([
+      'HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (10000)',
+    ]);
+    expect(problemsOf({ HTTP_REQUEST_TIMEOUT_MS: '0' })[0]).to.match(
+      /^HTTP_REQUEST_TIMEOUT_MS: expected a whole/,
+    );
+  });
+
   it('documents every variable in .env.example and in the README', () => {
     const example = readFileSync(path.join(projectRoot, '.env.example'), 'utf8');
     const readme = readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
