@@ -4,15 +4,6 @@ import { User } from '../../../models/user.ts';
 import type { DirectoryRepo, PersonRow, TeamRow, TopicRow } from '../../people/directory.repo.ts';
 import type { Mirror, MirrorDoc, MirroredCollection } from './mirror.ts';
 
-const PERSON_FIELDS = [
-  'displayName',
-  'avatar',
-  'active',
-  'team',
-  'followedTopics',
-  'followedPeople',
-] as const;
-
 /** People, topics and teams, held in memory whole (a person's `_id` reads are answered from it too). */
 export class EmbeddedDirectoryRepo implements DirectoryRepo {
   readonly #users: MirroredCollection;
