@@ -294,10 +294,11 @@ export class ScoreLedger {
   /**
    * Runs a replay (the demo seed) with the ledger's changes kept in memory and
    * written together at the end: the same lines, totals and awards, without a
-   * database round trip per line. Nothing else may score meanwhile.
+   * database round trip per line. Nothing else may score meanwhile. `store`:
+   * a store prepared by the caller (a large replay gives it a snapshot of the
+   * ledger and stores its lines as it goes).
    */
-  async batch<T>(task: () => Promise<T>): Promise<T> {
-    const store = new BatchStore();
+  async batch<T>(task: () => Promise<T>, store: BatchStore = new BatchStore()): Promise<T> {
     this.#store = store;
     await this.#deps.boards.flush();
     this.#deps.boards.held = true;

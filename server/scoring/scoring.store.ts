@@ -120,10 +120,58 @@ function setAt(doc: StoredCard, path: string, value: unknown): void {
 }
 
 /**
+ * The part of a card the ledger reads back after an increment (its sequence,
+ * and what levels and badges are decided on), copied: a card holds every
+ * period of every scope, and copying all of it for each line of a long replay
+ * cost more than the replay itself.
+ */
+function awardView(card: StoredCard): StoredCard {
+  const copy = (value: unknown) => ({ ...((value ?? {}) as Record<string, unknown>) });
+  const competence = ((card.t as Record<string, unknown> | undefined)?.competence ?? {}) as Record<
+    string,
+    Record<string, number>
+  >;
+  const all: Record<string, { all: number | undefined }> = {};
+  for (const [scope, periods] of Object.entries(competence)) all[scope] = { all: periods.all };
+  return {
+    _id: card._id,
+    seq: card.seq,
+    n: copy(card.n),
+    accepted: copy(card.accepted),
+    promoted: copy(card.promoted),
+    levels: copy(card.levels),
+    badges: copy(card.badges),
+    coach: copy(card.coach),
+    t: { competence: all },
+  };
+}
+
+/**
+ * What the ledger had stored when a replay began, read in one pass per
+ * collection (`BatchStore.snapshot()`). With it a replay looks nothing up one
+ * key at a time: a key it does not hold is new (a long replay meets hundreds of
+ * thousands of new sources and day counters, each a round trip otherwise).
+ */
+export interface LedgerSnapshot {
+  cards: Map<string, StoredCard>;
+  sources: Map<string, StoredSource>;
+  caps: Map<string, { value: number; expiresAt: Date }>;
+  /** Every person's current team. */
+  teams: Map<string, string | null>;
+}
+
+export interface BatchStoreOptions {
+  now?: () => Date;
+  snapshot?: LedgerSnapshot;
+}
+
+/**
  * The ledger's state for a replay, in memory: what it reads first comes from
- * the database, every change stays here until `flush()` writes it (cards and
- * sources replaced, lines inserted in bulk, counters of days that are over
- * left out — they only guard the day they count).
+ * the database (or from a snapshot taken before), every change stays here
+ * until `flush()` writes it (cards and sources replaced, lines inserted in
+ * bulk, counters of days that are over left out — they only guard the day they
+ * count). `flushLines()` writes the lines kept so far earlier, so a long
+ * replay does not hold them all.
  */
 export class BatchStore implements LedgerStore {
   readonly #base = new DirectStore();
@@ -131,17 +179,39 @@ export class BatchStore implements LedgerStore {
   readonly #sources = new Map<string, StoredSource & { existed: boolean }>();
   readonly #caps = new Map<string, { value: number; expiresAt: Date; existed: boolean }>();
   readonly #lines = new Map<string, Record<string, unknown>>();
+  /** Lines handed to `flushLines()` and not yet stored. */
+  readonly #writing = new Map<string, Record<string, unknown>>();
+  #linesWritten: Promise<void> = Promise.resolve();
   readonly #teams = new Map<string, string | null>();
   readonly #now: () => Date;
+  readonly #snapshot: LedgerSnapshot | undefined;
 
-  constructor(now: () => Date = () => new Date()) {
-    this.#now = now;
+  constructor(options: BatchStoreOptions = {}) {
+    this.#now = options.now ?? (() => new Date());
+    this.#snapshot = options.snapshot;
+    if (this.#snapshot) for (const [user, team] of this.#snapshot.teams) this.#teams.set(user, team);
+  }
+
+  /** Reads the ledger's whole state (cards, sources, day counters) and every person's team. */
+  static async snapshot(): Promise<LedgerSnapshot> {
+    const snapshot: LedgerSnapshot = { cards: new Map(), sources: new Map(), caps: new Map(), teams: new Map() };
+    for await (const card of ScoreCard.collection.find({})) snapshot.cards.set(String(card._id), card);
+    for await (const doc of ScoreSource.collection.find({}))
+      snapshot.sources.set(String(doc._id), {
+        open: ((doc.open ?? []) as OpenEntry[]).map((e) => ({ ...e })),
+        children: (doc.children ?? []) as string[],
+      });
+    for await (const cap of ScoreCap.collection.find({}))
+      snapshot.caps.set(String(cap._id), { value: cap.value as number, expiresAt: cap.expiresAt as Date });
+    for await (const user of User.collection.find({}, { projection: { team: 1 } }))
+      snapshot.teams.set(String(user._id), user.team ? String(user.team) : null);
+    return snapshot;
   }
 
   async bumpCap(id: string, by: number, expiresAt: Date): Promise<number> {
     let cap = this.#caps.get(id);
     if (!cap) {
-      const stored = await ScoreCap.findById(id).lean();
+      const stored = this.#snapshot ? this.#snapshot.caps.get(id) : await ScoreCap.findById(id).lean();
       cap = { value: stored?.value ?? 0, expiresAt, existed: Boolean(stored) };
       this.#caps.set(id, cap);
     }
@@ -153,7 +223,10 @@ export class BatchStore implements LedgerStore {
   async #card(user: string): Promise<StoredCard> {
     let card = this.#cards.get(user);
     if (!card) {
-      card = ((await ScoreCard.findById(user).lean()) as StoredCard | null) ?? { _id: user, seq: 0 };
+      const stored = this.#snapshot
+        ? this.#snapshot.cards.get(user)
+        : ((await ScoreCard.findById(user).lean()) as StoredCard | null);
+      card = stored ?? { _id: user, seq: 0 };
       this.#cards.set(user, card);
     }
     return card;
@@ -163,7 +236,7 @@ export class BatchStore implements LedgerStore {
     const card = await this.#card(user);
     for (const [path, value] of Object.entries(inc)) addAt(card, path, value);
     card.seq = ((card.seq as number | undefined) ?? 0) + 1;
-    return structuredClone(card);
+    return awardView(card);
   }
 
   async setOnCard(user: string, set: Record<string, unknown>): Promise<void> {
@@ -176,13 +249,40 @@ export class BatchStore implements LedgerStore {
   }
 
   async findLine(id: string): Promise<Record<string, unknown> | null> {
-    return this.#lines.get(id) ?? (await this.#base.findLine(id));
+    const kept = this.#lines.get(id) ?? this.#writing.get(id);
+    if (kept) return kept;
+    await this.#linesWritten;
+    return this.#base.findLine(id);
+  }
+
+  /** Lines kept in memory and not yet stored. */
+  get pendingLines(): number {
+    return this.#lines.size;
+  }
+
+  /**
+   * Stores the lines kept so far (in bulk, in the background: the promise
+   * resolves when they are written; the replay may go on meanwhile).
+   */
+  flushLines(): Promise<void> {
+    const lines = [...this.#lines.values()];
+    this.#lines.clear();
+    for (const line of lines) this.#writing.set(String(line._id), line);
+    const previous = this.#linesWritten;
+    const run = (async () => {
+      await previous;
+      for (let i = 0; i < lines.length; i += 1000)
+        await ScoreEvent.collection.insertMany(lines.slice(i, i + 1000) as never[]);
+      for (const line of lines) this.#writing.delete(String(line._id));
+    })();
+    this.#linesWritten = run.catch(() => undefined);
+    return run;
   }
 
   async #source(key: string): Promise<StoredSource & { existed: boolean }> {
     let source = this.#sources.get(key);
     if (!source) {
-      const stored = await this.#base.findSource(key);
+      const stored = this.#snapshot ? this.#snapshot.sources.get(key) : await this.#base.findSource(key);
       source = { open: stored?.open ?? [], children: stored?.children ?? [], existed: Boolean(stored) };
       this.#sources.set(key, source);
     }
@@ -217,12 +317,21 @@ export class BatchStore implements LedgerStore {
   /** Writes everything kept so far. */
   async flush(): Promise<{ lines: number; cards: number; sources: number }> {
     const lines = [...this.#lines.values()];
+    await this.#linesWritten;
     for (let i = 0; i < lines.length; i += 1000)
       await ScoreEvent.collection.insertMany(lines.slice(i, i + 1000) as never[]);
-    for (const [user, card] of this.#cards)
-      await ScoreCard.collection.replaceOne({ _id: user as never }, { ...card, _id: user } as never, {
-        upsert: true,
-      });
+    // Cards of people who had none are inserted in bulk; the others replaced.
+    const freshCards: StoredCard[] = [];
+    for (const [user, card] of this.#cards) {
+      const stored = this.#snapshot ? this.#snapshot.cards.has(user) : true;
+      if (!stored) freshCards.push({ ...card, _id: user });
+      else
+        await ScoreCard.collection.replaceOne({ _id: user as never }, { ...card, _id: user } as never, {
+          upsert: true,
+        });
+    }
+    for (let i = 0; i < freshCards.length; i += 200)
+      await ScoreCard.collection.insertMany(freshCards.slice(i, i + 200) as never[]);
     const fresh: Array<Record<string, unknown>> = [];
     for (const [key, { open, children, existed }] of this.#sources) {
       if (existed)
