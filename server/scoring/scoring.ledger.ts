@@ -93,7 +93,9 @@ export function shardsOf(scope: string): number {
 
 /** The shard of `userId` on a board "<dimension>|<scope>|<period>". */
 export function boardShard(board: string, userId: string): number {
-  const scope = board.split('|')[1] ?? 'g';
+  const from = board.indexOf('|') + 1;
+  const to = board.indexOf('|', from);
+  const scope = from === 0 ? 'g' : board.slice(from, to === -1 ? undefined : to);
   return Number.parseInt(userId.slice(-6), 16) % shardsOf(scope);
 }
 

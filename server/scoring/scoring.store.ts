@@ -99,13 +99,20 @@ export class DirectStore implements LedgerStore {
 
 /** Adds `value` at a dotted path of a plain object (what `$inc` does on the stored document). */
 export function addAt(doc: StoredCard, path: string, value: number): void {
-  const parts = path.split('.');
+  // Walked with indexOf rather than split: a replay or rebuild adds millions of paths.
   let node = doc as Record<string, unknown>;
-  for (const part of parts.slice(0, -1)) {
-    if (typeof node[part] !== 'object' || node[part] === null) node[part] = {};
-    node = node[part] as Record<string, unknown>;
+  let start = 0;
+  for (let dot = path.indexOf('.'); dot !== -1; dot = path.indexOf('.', start)) {
+    const part = path.slice(start, dot);
+    let next = node[part];
+    if (typeof next !== 'object' || next === null) {
+      next = {};
+      node[part] = next;
+    }
+    node = next as Record<string, unknown>;
+    start = dot + 1;
   }
-  const last = parts[parts.length - 1]!;
+  const last = path.slice(start);
   node[last] = ((node[last] as number | undefined) ?? 0) + value;
 }
 
@@ -117,33 +124,6 @@ function setAt(doc: StoredCard, path: string, value: unknown): void {
     node = node[part] as Record<string, unknown>;
   }
   node[parts[parts.length - 1]!] = value;
-}
-
-/**
- * The part of a card the ledger reads back after an increment (its sequence,
- * and what levels and badges are decided on), copied: a card holds every
- * period of every scope, and copying all of it for each line of a long replay
- * cost more than the replay itself.
- */
-function awardView(card: StoredCard): StoredCard {
-  const copy = (value: unknown) => ({ ...((value ?? {}) as Record<string, unknown>) });
-  const competence = ((card.t as Record<string, unknown> | undefined)?.competence ?? {}) as Record<
-    string,
-    Record<string, number>
-  >;
-  const all: Record<string, { all: number | undefined }> = {};
-  for (const [scope, periods] of Object.entries(competence)) all[scope] = { all: periods.all };
-  return {
-    _id: card._id,
-    seq: card.seq,
-    n: copy(card.n),
-    accepted: copy(card.accepted),
-    promoted: copy(card.promoted),
-    levels: copy(card.levels),
-    badges: copy(card.badges),
-    coach: copy(card.coach),
-    t: { competence: all },
-  };
 }
 
 /**
@@ -182,6 +162,9 @@ export class BatchStore implements LedgerStore {
   /** Lines handed to `flushLines()` and not yet stored. */
   readonly #writing = new Map<string, Record<string, unknown>>();
   #linesWritten: Promise<void> = Promise.resolve();
+  /** Sources `flushSources()` stored and let go of. */
+  readonly #storedSources = new Set<string>();
+  #sourcesWritten: Promise<void> = Promise.resolve();
   readonly #teams = new Map<string, string | null>();
   readonly #now: () => Date;
   readonly #snapshot: LedgerSnapshot | undefined;
@@ -194,7 +177,12 @@ export class BatchStore implements LedgerStore {
 
   /** Reads the ledger's whole state (cards, sources, day counters) and every person's team. */
   static async snapshot(): Promise<LedgerSnapshot> {
-    const snapshot: LedgerSnapshot = { cards: new Map(), sources: new Map(), caps: new Map(), teams: new Map() };
+    const snapshot: LedgerSnapshot = {
+      cards: new Map(),
+      sources: new Map(),
+      caps: new Map(),
+      teams: new Map(),
+    };
     for await (const card of ScoreCard.collection.find({})) snapshot.cards.set(String(card._id), card);
     for await (const doc of ScoreSource.collection.find({}))
       snapshot.sources.set(String(doc._id), {
@@ -236,7 +224,11 @@ export class BatchStore implements LedgerStore {
     const card = await this.#card(user);
     for (const [path, value] of Object.entries(inc)) addAt(card, path, value);
     card.seq = ((card.seq as number | undefined) ?? 0) + 1;
-    return awardView(card);
+    // The card itself, not a copy: a replay records one line at a time, and the
+    // ledger reads what it needs (sequence, award fields) before the next
+    // change. (A card holds every period of every scope; copying it for each
+    // line cost more than the replay itself.)
+    return card;
   }
 
   async setOnCard(user: string, set: Record<string, unknown>): Promise<void> {
@@ -254,6 +246,41 @@ export class BatchStore implements LedgerStore {
     await this.#linesWritten;
     return this.#base.findLine(id);
   }
+
+  /**
+   * Stores the sources `complete` names (a replay knows which sources will not
+   * change any more) and lets go of them: should one change after all, it is
+   * read back from the database. Runs in the background like `flushLines()`.
+   */
+  flushSources(complete: (key: string) => boolean): Promise<void> {
+    const fresh: Array<Record<string, unknown>> = [];
+    const replaced: Array<Record<string, unknown>> = [];
+    for (const [key, { open, children, existed }] of this.#sources) {
+      if (!complete(key)) continue;
+      this.#sources.delete(key);
+      this.#storedSources.add(key);
+      if (existed) replaced.push({ _id: key, open, children });
+      else if (open.length > 0 || children.length > 0) fresh.push({ _id: key, open, children });
+    }
+    const previous = this.#sourcesWritten;
+    const run = (async () => {
+      await previous;
+      for (let i = 0; i < fresh.length; i += 1000)
+        await ScoreSource.collection.insertMany(fresh.slice(i, i + 1000) as never[]);
+      for (const doc of replaced)
+        await ScoreSource.collection.replaceOne({ _id: doc._id as never }, doc as never, { upsert: true });
+    })();
+    this.#sourcesWritten = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Sources kept in memory. */
+  get pendingSources(): number {
+    return this.#sources.size;
+  }
+
+  /** Lines this store has written so far. */
+  linesStored = 0;
 
   /** Lines kept in memory and not yet stored. */
   get pendingLines(): number {
@@ -273,6 +300,7 @@ export class BatchStore implements LedgerStore {
       await previous;
       for (let i = 0; i < lines.length; i += 1000)
         await ScoreEvent.collection.insertMany(lines.slice(i, i + 1000) as never[]);
+      this.linesStored += lines.length;
       for (const line of lines) this.#writing.delete(String(line._id));
     })();
     this.#linesWritten = run.catch(() => undefined);
@@ -282,7 +310,11 @@ export class BatchStore implements LedgerStore {
   async #source(key: string): Promise<StoredSource & { existed: boolean }> {
     let source = this.#sources.get(key);
     if (!source) {
-      const stored = this.#snapshot ? this.#snapshot.sources.get(key) : await this.#base.findSource(key);
+      let stored: StoredSource | null | undefined;
+      if (this.#storedSources.has(key)) {
+        await this.#sourcesWritten;
+        stored = await this.#base.findSource(key);
+      } else stored = this.#snapshot ? this.#snapshot.sources.get(key) : await this.#base.findSource(key);
       source = { open: stored?.open ?? [], children: stored?.children ?? [], existed: Boolean(stored) };
       this.#sources.set(key, source);
     }
@@ -318,8 +350,10 @@ export class BatchStore implements LedgerStore {
   async flush(): Promise<{ lines: number; cards: number; sources: number }> {
     const lines = [...this.#lines.values()];
     await this.#linesWritten;
+    await this.#sourcesWritten;
     for (let i = 0; i < lines.length; i += 1000)
       await ScoreEvent.collection.insertMany(lines.slice(i, i + 1000) as never[]);
+    this.linesStored += lines.length;
     // Cards of people who had none are inserted in bulk; the others replaced.
     const freshCards: StoredCard[] = [];
     for (const [user, card] of this.#cards) {
