@@ -169,13 +169,16 @@ export class BoardBuffer {
       entry.points += points;
       entry.team = team;
     } else entries.set(user, { points, team });
-    if (!this.#timer && !this.held) {
-      this.#timer = setTimeout(() => {
-        this.#timer = null;
-        this.flush().catch((err) => this.#logger.error({ err }, 'leaderboard flush failed'));
-      }, this.delayMs);
-      this.#timer.unref();
-    }
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#timer || this.held || this.#pending.size === 0) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.flush().catch((err) => this.#logger.error({ err }, 'leaderboard flush failed'));
+    }, this.delayMs);
+    this.#timer.unref();
   }
 
   get pending(): number {
@@ -185,16 +188,23 @@ export class BoardBuffer {
   /**
    * Writes every pending increment; resolves when they are stored. `fresh`:
    * most boards are new (a replay on an empty ledger), so they are inserted in
-   * bulk first and only the ones that exist are incremented.
+   * bulk first and only the ones that exist are incremented. `only`: writes the
+   * pending increments of those board shards alone (a replay of history stores
+   * the boards of periods that are over while it goes on).
    */
-  flush(options: { fresh?: boolean } = {}): Promise<void> {
+  flush(options: { fresh?: boolean; only?: (shard: string) => boolean } = {}): Promise<void> {
     const run = this.#flushing.then(async () => {
       if (this.#timer) {
         clearTimeout(this.#timer);
         this.#timer = null;
       }
-      const batch = this.#pending;
+      let batch = this.#pending;
       this.#pending = new Map();
+      if (options.only) {
+        const selected = new Map<string, Map<string, { points: number; team: string | null }>>();
+        for (const [id, entries] of batch) (options.only(id) ? selected : this.#pending).set(id, entries);
+        batch = selected;
+      }
       const update = (id: string, entries: Map<string, { points: number; team: string | null }>) => {
         const inc: Record<string, number> = {};
         const set: Record<string, string | null> = {};
@@ -233,6 +243,8 @@ export class BoardBuffer {
         existing = existing.filter((id) => taken.has(id));
       }
       for (const id of existing) await update(id, batch.get(id)!);
+      // Increments `only` left for later are written at the usual pace.
+      this.#schedule();
     });
     this.#flushing = run.catch(() => undefined);
     return run;
