@@ -30,6 +30,8 @@
  * scale it does nothing; at another scale, or after an interrupted run, it
  * refuses and says why.
  */
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import { Answer } from '../../models/answer.ts';
 import { Comment } from '../../models/comment.ts';
 import { Confirmation } from '../../models/confirmation.ts';
@@ -47,6 +49,7 @@ import { type DomainEventName, type DomainEvents, EventBus } from '../../server/
 import { subscribePostNotifications } from '../../server/posts/posts.notifications.ts';
 import { type PostInput, SCHEMA_BY_KIND } from '../../server/posts/posts.schemas.ts';
 import type { Runtime } from '../../server/runtime.ts';
+import { periodKeys } from '../../server/scoring/periods.ts';
 import { BoardBuffer, ScoreLedger } from '../../server/scoring/scoring.ledger.ts';
 import { subscribeScoreNotifications } from '../../server/scoring/scoring.notifications.ts';
 import { ScoringSettings } from '../../server/scoring/scoring.settings.ts';
@@ -102,7 +105,29 @@ export interface ScaleReport {
   notifications: number;
   ms: number;
   steps: Record<string, number>;
+  /** Typical items of the history, for benchmarks (scripts/bench/scale.ts). */
+  samples: ScaleSamples;
 }
+
+export interface ScaleSamples {
+  /** A generated operator (password: the demo password) with recent activity and notifications. */
+  operator: { id: string; email: string };
+  /** A question with answers and comments. */
+  question: string;
+  /** The insight most colleagues have seen too. */
+  insight: string;
+  /** The topic with the most posts. */
+  topic: { id: string; slug: string };
+  /** The most active author (a profile). */
+  person: string;
+  /** Recent insights and tips by others that the operator has not voted on. */
+  voteTargets: string[];
+  /** A recent question by someone else (to answer). */
+  openQuestion: string;
+}
+
+/** Where the scale seed leaves its report in the data folder (benchmarks read it). */
+export const SCALE_REPORT_FILE = 'scale-seed.json';
 
 /** Why the seed will not run (printed as is). */
 export class ScaleSeedRefused extends Error {
@@ -643,6 +668,8 @@ export async function seedScale(runtime: Runtime, options: ScaleOptions, out: Ou
   const replayStep = progress.step('history', plan.facts.length, 'facts');
   let linesFlushed: Promise<void> = Promise.resolve();
   let sourcesFlushed: Promise<void> = Promise.resolve();
+  let boardsFlushed: Promise<void> = Promise.resolve();
+  let lastWeek = '';
   let rebuilt!: Awaited<ReturnType<typeof rebuildSearch>>;
   await ledger.batch(async () => {
     let i = 0;
@@ -658,6 +685,26 @@ export async function seedScale(runtime: Runtime, options: ScaleOptions, out: Ou
         if (store.pendingSources >= 50_000) {
           await sourcesFlushed;
           sourcesFlushed = store.flushSources(sourceComplete);
+        }
+        // Leaderboards of the weeks, months, quarters and years that are over take nothing more.
+        const [week, month, quarter, year] = periodKeys(new Date(fact.at), config.scoresTimeZone);
+        if (week !== lastWeek) {
+          lastWeek = week!;
+          const current: Record<string, string> = {
+            week: week!,
+            month: month!,
+            quarter: quarter!,
+            year: year!,
+          };
+          await boardsFlushed;
+          boardsFlushed = boards.flush({
+            fresh: true,
+            only: (shard) => {
+              const period = shard.split('|')[2] ?? 'all';
+              const kind = periodKind(period);
+              return kind !== 'all' && period < current[kind]!;
+            },
+          });
         }
         replayStep.tick(
           i,
@@ -683,10 +730,11 @@ export async function seedScale(runtime: Runtime, options: ScaleOptions, out: Ou
         `ledger stored in ${steps.ledger} ms: the last ${stored.lines} lines, ${stored.cards} score cards, ${stored.sources} sources`,
       );
       const t1 = Date.now();
+      await boardsFlushed;
       const pending = boards.pending;
       await boards.flush({ fresh: true });
       steps.boards = Date.now() - t1;
-      progress.line(`leaderboards stored in ${steps.boards} ms (${pending} board shards)`);
+      progress.line(`leaderboards stored in ${steps.boards} ms (the last ${pending} board shards)`);
     })();
     [, rebuilt] = await Promise.all([storing, rebuildSearch()]);
   }, store);
@@ -710,6 +758,7 @@ export async function seedScale(runtime: Runtime, options: ScaleOptions, out: Ou
   }
   steps.notifications = notifyStep.done(toNotify.length);
 
+  const samples = samplesOf(plan.posts, plan.facts, topics);
   const report: Omit<ScaleReport, 'status'> = {
     people: users.length + plan.newPeople.length,
     posts: demoPostIds.length + plan.posts.length,
@@ -723,6 +772,7 @@ export async function seedScale(runtime: Runtime, options: ScaleOptions, out: Ou
     notifications: toNotify.length,
     ms: progress.elapsedMs,
     steps,
+    samples,
   };
   await writeMarker({
     state: 'done',
@@ -736,10 +786,67 @@ export async function seedScale(runtime: Runtime, options: ScaleOptions, out: Ou
     pid: process.pid,
     report,
   });
+  await fs.writeFile(
+    path.join(config.dataDir, SCALE_REPORT_FILE),
+    `${JSON.stringify({ ...options, demoSteps: undefined, enginePid: undefined, report }, null, 2)}\n`,
+  );
   progress.line(
     `done: ${report.people} people, ${report.posts} posts, ${report.answers} answers, ${report.comments} comments, ` +
       `${report.votes} votes, ${report.confirmations} confirmations, ${report.ledgerLines} ledger lines, ` +
       `${report.searchDocuments} search documents, ${report.notifications} notifying events`,
   );
   return { status: 'written', ...report };
+}
+
+/** Typical items of the history for benchmarks: busy threads, a person with recent activity. */
+function samplesOf(posts: PlanPost[], facts: Fact[], topics: Map<string, string>): ScaleSamples {
+  const newest = [...posts].reverse();
+  const operatorPost =
+    newest.find((p) => !p.author.existing && p.kind === 'question' && p.answers.length > 0) ??
+    newest.find((p) => !p.author.existing) ??
+    newest[0]!;
+  const operator = operatorPost.author;
+  const busiest = (list: PlanPost[], score: (p: PlanPost) => number) =>
+    list.reduce((best, p) => (score(p) > score(best) ? p : best), list[0]!);
+  const questions = posts.filter((p) => p.kind === 'question');
+  const question = busiest(
+    questions.length ? questions : posts,
+    (p) => Math.min(8, p.answers.length) * 10 + p.commentCount,
+  );
+  const insights = posts.filter((p) => p.kind === 'insight');
+  const insight = busiest(insights.length ? insights : posts, (p) => p.confirmations);
+  const perTopic = new Map<string, number>();
+  const perAuthor = new Map<string, number>();
+  for (const p of posts) {
+    for (const t of p.topics) perTopic.set(t, (perTopic.get(t) ?? 0) + 1);
+    perAuthor.set(p.author.id, (perAuthor.get(p.author.id) ?? 0) + 1);
+  }
+  const topicId = [...perTopic].sort((a, b) => b[1] - a[1])[0]?.[0] ?? [...topics.values()][0]!;
+  const slug = [...topics].find(([, id]) => id === topicId)?.[0] ?? '';
+  const voted = new Set<string>();
+  for (const f of facts)
+    if (f.type === 'vote' && f.voter.id === operator.id && !f.answer) voted.add(f.post.id);
+  const voteTargets = newest
+    .filter((p) => p.kind !== 'question' && p.author.id !== operator.id && !voted.has(p.id))
+    .slice(0, 40)
+    .map((p) => p.id);
+  const openQuestion =
+    newest.find((p) => p.kind === 'question' && p.author.id !== operator.id)?.id ?? question.id;
+  return {
+    operator: { id: operator.id, email: (operator as { email?: string }).email ?? '' },
+    question: question.id,
+    insight: insight.id,
+    topic: { id: topicId, slug },
+    person: [...perAuthor].sort((a, b) => b[1] - a[1])[0]?.[0] ?? operator.id,
+    voteTargets,
+    openQuestion,
+  };
+}
+
+/** The kind of a period key: `2026-W48`, `2026-11`, `2026-Q4`, `2026`, `all`. */
+function periodKind(period: string): 'week' | 'month' | 'quarter' | 'year' | 'all' {
+  if (period.includes('-W')) return 'week';
+  if (period.includes('-Q')) return 'quarter';
+  if (period.includes('-')) return 'month';
+  return period === 'all' ? 'all' : 'year';
 }
