@@ -699,6 +699,7 @@ export async function seedScale(runtime: Runtime, options: ScaleOptions, out: Ou
           await boardsFlushed;
           boardsFlushed = boards.flush({
             fresh: true,
+            alone: true,
             only: (shard) => {
               const period = shard.split('|')[2] ?? 'all';
               const kind = periodKind(period);
@@ -732,7 +733,7 @@ export async function seedScale(runtime: Runtime, options: ScaleOptions, out: Ou
       const t1 = Date.now();
       await boardsFlushed;
       const pending = boards.pending;
-      await boards.flush({ fresh: true });
+      await boards.flush({ fresh: true, alone: true });
       steps.boards = Date.now() - t1;
       progress.line(`leaderboards stored in ${steps.boards} ms (the last ${pending} board shards)`);
     })();

@@ -188,11 +188,15 @@ export class BoardBuffer {
   /**
    * Writes every pending increment; resolves when they are stored. `fresh`:
    * most boards are new (a replay on an empty ledger), so they are inserted in
-   * bulk first and only the ones that exist are incremented. `only`: writes the
+   * bulk first and only the ones that exist are incremented. `alone`: nothing
+   * else writes meanwhile (the scale seed), so a board that exists is read,
+   * added to and replaced. `only`: writes the
    * pending increments of those board shards alone (a replay of history stores
    * the boards of periods that are over while it goes on).
    */
-  flush(options: { fresh?: boolean; only?: (shard: string) => boolean } = {}): Promise<void> {
+  flush(
+    options: { fresh?: boolean; alone?: boolean; only?: (shard: string) => boolean } = {},
+  ): Promise<void> {
     const run = this.#flushing.then(async () => {
       if (this.#timer) {
         clearTimeout(this.#timer);
@@ -241,6 +245,22 @@ export class BoardBuffer {
           }
         }
         existing = existing.filter((id) => taken.has(id));
+      }
+      if (options.alone) {
+        // An update with one `$inc` per person costs the embedded engine time
+        // growing with the square of the people in it (0.85 s for 4,000 people,
+        // against 0.2 s to read and replace the board, measured).
+        for (const id of existing) {
+          const doc = await ScoreBoard.collection.findOne({ _id: id as never });
+          const p = { ...((doc?.p ?? {}) as Record<string, number>) };
+          const tm = { ...((doc?.tm ?? {}) as Record<string, string | null>) };
+          for (const [user, { points, team }] of batch.get(id)!) {
+            p[user] = (p[user] ?? 0) + points;
+            tm[user] = team;
+          }
+          await ScoreBoard.collection.replaceOne({ _id: id as never }, { p, tm }, { upsert: true });
+        }
+        existing = [];
       }
       for (const id of existing) await update(id, batch.get(id)!);
       // Increments `only` left for later are written at the usual pace.

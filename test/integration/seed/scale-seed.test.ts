@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { Answer } from '../../../models/answer.ts';
 import { Post } from '../../../models/post.ts';
-import { ScoreEvent } from '../../../models/score.ts';
+import { ScoreBoard, ScoreEvent } from '../../../models/score.ts';
 import { Topic } from '../../../models/topic.ts';
 import { User } from '../../../models/user.ts';
 import { ScaleSeedRefused, seedScale } from '../../../scripts/seed/scale.ts';
@@ -201,7 +201,15 @@ describe('scale seed', function () {
       'confirmationReceived',
     ])
       expect(rules.has(rule), rule).to.equal(true);
+    // Totals and leaderboards are what a rebuild from the ledger makes of it.
+    const boardsOf = async () =>
+      new Map(
+        (await ScoreBoard.collection.find({}).toArray()).map((b) => [String(b._id), { p: b.p, tm: b.tm }]),
+      );
+    const boards = await boardsOf();
+    expect(boards.size).to.be.greaterThan(100);
     expect((await t.services.scoring.rebuild()).changed).to.equal(0);
+    expect(await boardsOf()).to.deep.equal(boards);
     // The search index holds exactly what its sources hold (npm run search:check).
     const search = new SearchService({ logger: testLogger });
     registerSearchSources(search);
