@@ -5,6 +5,7 @@
  * `npm run bench -- --scores-only [--score-users 10000 --score-events 1000000]` (scripts/bench/scores.ts)
  * `npm run bench -- --scale [--data DIR] [--posts 100000 --people 10000 --ledger 1000000]` (scripts/bench/scale.ts:
  *   the app as its own process on a folder seeded by the scale seed)
+ * `npm run bench -- --write-paths --data DIR` (scripts/bench/write-paths.ts: each write's database calls, timed)
  *
  * Starts Passaparola on a fresh embedded engine in a temporary folder, seeds the
  * demo organisation plus generated data at the requested scale, then drives
@@ -50,6 +51,7 @@ const { values } = parseArgs({
     ledger: { type: 'string', default: '1000000' },
     writes: { type: 'string', default: '20' },
     'skip-rebuild': { type: 'boolean', default: false },
+    'write-paths': { type: 'boolean', default: false },
   },
 });
 
@@ -171,7 +173,11 @@ async function main(): Promise<void> {
 const searchBench = () =>
   runSearchBench({ documents: Number(values['search-docs']), queries: Number(values['search-queries']) });
 
-if (values.scale) {
+if (values['write-paths']) {
+  if (!values.data) throw new Error('--write-paths needs --data DIR (a folder the scale seed wrote)');
+  const { runWritePaths } = await import('./bench/write-paths.ts');
+  await runWritePaths(values.data);
+} else if (values.scale) {
   await runScaleBench({
     dataDir: values.data,
     posts: Number(values.posts),
