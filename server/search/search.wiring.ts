@@ -44,7 +44,12 @@ export interface PostSearchParts {
     confirmations?: number | null;
     deleted?: unknown;
   };
-  content: { body?: string | null; situation?: string | null; action?: string | null; outcome?: string | null } | null;
+  content: {
+    body?: string | null;
+    situation?: string | null;
+    action?: string | null;
+    outcome?: string | null;
+  } | null;
   authorName: string | null;
 }
 
