@@ -46,35 +46,49 @@ interface OpStat {
   max: number;
 }
 
-/** Times every database call made through mongoose's collections, by collection, operation and filter shape. */
+/**
+ * Times every database call (the driver's collections: the models' and the
+ * search index's), by collection, operation and the fields of its filter; a
+ * find is timed until its cursor is read out.
+ */
 function profileCalls(): { take(): Map<string, OpStat> } {
   let stats = new Map<string, OpStat>();
+  const record = (key: string, ms: number) => {
+    const s = stats.get(key) ?? { n: 0, ms: 0, max: 0 };
+    s.n++;
+    s.ms += ms;
+    s.max = Math.max(s.max, ms);
+    stats.set(key, s);
+  };
   const proto = (
-    mongoose.Collection as unknown as { prototype: Record<string, (...a: unknown[]) => unknown> }
+    mongoose.mongo.Collection as unknown as { prototype: Record<string, (...a: unknown[]) => unknown> }
   ).prototype;
   for (const name of METHODS) {
     const original = proto[name];
     if (typeof original !== 'function') continue;
-    proto[name] = function (this: { name: string }, ...args: unknown[]) {
+    proto[name] = function (this: { collectionName: string }, ...args: unknown[]) {
       const filter = args[0];
       const shape =
         filter && typeof filter === 'object' && !Array.isArray(filter)
           ? Object.keys(filter as object).join(',') || '{}'
           : '';
-      const key = `${this.name}.${name}(${shape})`;
+      const key = `${this.collectionName}.${name}(${shape})`;
       const started = performance.now();
-      const done = () => {
-        const ms = performance.now() - started;
-        const s = stats.get(key) ?? { n: 0, ms: 0, max: 0 };
-        s.n++;
-        s.ms += ms;
-        s.max = Math.max(s.max, ms);
-        stats.set(key, s);
-      };
       const result = original.apply(this, args) as unknown;
-      if (result && typeof (result as Promise<unknown>).then === 'function')
+      if (result && typeof (result as Promise<unknown>).then === 'function') {
+        const done = () => record(key, performance.now() - started);
         (result as Promise<unknown>).then(done, done);
-      else done();
+      } else if (result && typeof (result as { toArray?: unknown }).toArray === 'function') {
+        const cursor = result as { toArray: () => Promise<unknown>; next: () => Promise<unknown> };
+        const toArray = cursor.toArray.bind(cursor);
+        cursor.toArray = async () => {
+          try {
+            return await toArray();
+          } finally {
+            record(key, performance.now() - started);
+          }
+        };
+      }
       return result;
     };
   }
