@@ -3,6 +3,9 @@
  * `npm run bench -- --fanout [--clients 1000 --rounds 20]` (only the fan-out scenario)
  * `npm run bench -- --search-only [--search-docs 100000 --search-queries 300]` (scripts/bench/search.ts)
  * `npm run bench -- --scores-only [--score-users 10000 --score-events 1000000]` (scripts/bench/scores.ts)
+ * `npm run bench -- --scale [--data DIR] [--posts 100000 --people 10000 --ledger 1000000]` (scripts/bench/scale.ts:
+ *   the app as its own process on a folder seeded by the scale seed)
+ * `npm run bench -- --write-paths --data DIR` (scripts/bench/write-paths.ts: each write's database calls, timed)
  *
  * Starts Passaparola on a fresh embedded engine in a temporary folder, seeds the
  * demo organisation plus generated data at the requested scale, then drives
@@ -13,13 +16,14 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import { KbArticle } from '../models/kb-article.ts';
 import { Post } from '../models/post.ts';
 import { Topic } from '../models/topic.ts';
 import { foldName, hashPassword, User } from '../models/user.ts';
 import { startServer } from '../server/index.ts';
 import { createSessions, printFanout, runFanout } from './bench/fanout.ts';
+import { drive, pad, type Scenario } from './bench/pages.ts';
+import { runScaleBench } from './bench/scale.ts';
 import { runScoreBench } from './bench/scores.ts';
 import { runSearchBench } from './bench/search.ts';
 
@@ -40,6 +44,14 @@ const { values } = parseArgs({
     'skip-scores': { type: 'boolean', default: false },
     'score-users': { type: 'string', default: '10000' },
     'score-events': { type: 'string', default: '1000000' },
+    scale: { type: 'boolean', default: false },
+    data: { type: 'string' },
+    posts: { type: 'string', default: '100000' },
+    people: { type: 'string', default: '10000' },
+    ledger: { type: 'string', default: '1000000' },
+    writes: { type: 'string', default: '20' },
+    'skip-rebuild': { type: 'boolean', default: false },
+    'write-paths': { type: 'boolean', default: false },
   },
 });
 
@@ -48,14 +60,6 @@ const duration = Number(values.duration);
 const connections = Number(values.connections);
 const fanout = { clients: Number(values.clients), rounds: Number(values.rounds) };
 const SESSION_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
-
-interface Scenario {
-  name: string;
-  path: string;
-  /** Signed in as a generated operator (most pages are for signed-in people only). */
-  signedIn?: boolean;
-  headers?: Record<string, string>;
-}
 
 /** The pages people open all day, on the demo organisation plus the generated people. */
 async function scenarios(): Promise<Scenario[]> {
@@ -107,10 +111,6 @@ async function generateUsers(target: number): Promise<void> {
   process.stdout.write(`generated ${missing} users in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
-function pad(value: string | number, width: number): string {
-  return String(value).padStart(width);
-}
-
 async function main(): Promise<void> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'passaparola-bench-'));
   const started = Date.now();
@@ -152,15 +152,14 @@ async function main(): Promise<void> {
     const [cookie] = await createSessions([String(reader?._id)], SESSION_SECRET);
     for (const scenario of await scenarios()) {
       if (values.only && !scenario.name.includes(values.only)) continue;
-      const result = await autocannon({
-        url: `${server.url}${scenario.path}`,
+      const result = await drive(`${server.url}${scenario.path}`, {
         connections,
         duration,
         headers: { ...scenario.headers, ...(scenario.signedIn ? { Cookie: cookie! } : {}) },
       });
       const errors = result.errors + result.non2xx;
       process.stdout.write(
-        `${scenario.name.padEnd(36)} ${pad(result.requests.average.toFixed(0), 9)} ${pad(result.latency.p50, 8)} ${pad(result.latency.p90, 8)} ${pad(result.latency.p99, 8)} ${pad(errors, 7)}\n`,
+        `${scenario.name.padEnd(36)} ${pad(result.rps.toFixed(0), 9)} ${pad(result.p50, 8)} ${pad(result.p90, 8)} ${pad(result.p99, 8)} ${pad(errors, 7)}\n`,
       );
     }
     if (!values.only) printFanout(await runFanout(server, { ...fanout, sessionSecret: SESSION_SECRET }));
@@ -174,5 +173,22 @@ async function main(): Promise<void> {
 const searchBench = () =>
   runSearchBench({ documents: Number(values['search-docs']), queries: Number(values['search-queries']) });
 
-if (!values['search-only']) await main();
-if (!values['skip-search'] && !values['scores-only']) await searchBench();
+if (values['write-paths']) {
+  if (!values.data) throw new Error('--write-paths needs --data DIR (a folder the scale seed wrote)');
+  const { runWritePaths } = await import('./bench/write-paths.ts');
+  await runWritePaths(values.data);
+} else if (values.scale) {
+  await runScaleBench({
+    dataDir: values.data,
+    posts: Number(values.posts),
+    people: Number(values.people),
+    ledger: Number(values.ledger),
+    duration,
+    connections,
+    writes: Number(values.writes),
+    rebuild: !values['skip-rebuild'],
+  });
+} else {
+  if (!values['search-only']) await main();
+  if (!values['skip-search'] && !values['scores-only']) await searchBench();
+}

@@ -8,7 +8,7 @@
 import type { KbState, SearchDocument, SearchKind } from '../../server/search/search.types.ts';
 import { createRandom, type Random } from '../../server/seed/random.ts';
 
-const IT = {
+export const IT = {
   subjects: [
     'Il cliente',
     'La cliente',
@@ -118,7 +118,7 @@ const IT = {
   ],
 };
 
-const EN = {
+export const EN = {
   subjects: [
     'The customer',
     'A business customer',
@@ -209,7 +209,7 @@ const TEAMS_NAMES = [
   'Business',
 ];
 
-type Lang = typeof IT;
+export type Lang = typeof IT;
 
 /** A long tail of product names and error codes, as real corpora have. */
 function tail(random: Random) {
@@ -247,17 +247,12 @@ export interface CorpusOptions {
   authors?: number;
 }
 
-/** `count` documents: about 55% posts, 35% answers, 10% KB articles. */
-export function* generateCorpus(count: number, options: CorpusOptions = {}): Generator<SearchDocument> {
-  const random = createRandom(options.seed ?? 20_261_101);
+/**
+ * Sentences and paragraphs over the vocabulary, drawn from `random` (its first
+ * draws make the long tail of product names and error codes).
+ */
+export function createTextMaker(random: Random) {
   const { products, codes } = tail(random);
-  const authors = Array.from(
-    { length: options.authors ?? 500 },
-    (_, i) => `user${String(i).padStart(5, '0')}`,
-  );
-  const teams = TEAMS_NAMES.map((_, i) => `team${i}`);
-  const topics = Array.from({ length: 40 }, (_, i) => `topic${i}`);
-  const now = Date.now();
   const fill = (template: string, lang: Lang): string =>
     template
       .replace('{month}', random.pick(lang.months))
@@ -275,6 +270,20 @@ export function* generateCorpus(count: number, options: CorpusOptions = {}): Gen
     Array.from({ length: sentences }, () =>
       random.chance(0.5) ? sentence(lang) : fill(random.pick(lang.actions), lang),
     ).join(' ');
+  return { fill, sentence, paragraph };
+}
+
+/** `count` documents: about 55% posts, 35% answers, 10% KB articles. */
+export function* generateCorpus(count: number, options: CorpusOptions = {}): Generator<SearchDocument> {
+  const random = createRandom(options.seed ?? 20_261_101);
+  const { fill, paragraph } = createTextMaker(random);
+  const authors = Array.from(
+    { length: options.authors ?? 500 },
+    (_, i) => `user${String(i).padStart(5, '0')}`,
+  );
+  const teams = TEAMS_NAMES.map((_, i) => `team${i}`);
+  const topics = Array.from({ length: 40 }, (_, i) => `topic${i}`);
+  const now = Date.now();
   const questions: Array<{ id: string; title: string }> = [];
   for (let i = 0; i < count; i++) {
     const lang = random.chance(0.6) ? IT : EN;

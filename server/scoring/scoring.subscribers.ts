@@ -22,7 +22,25 @@ import type { Grant, ScoreLedger } from './scoring.ledger.ts';
  *   helpful:<article>:<user>    an article marked helpful
  *   feedback:<article>:<user>   KB feedback with a comment
  */
-export function subscribeScoring(events: EventBus, ledger: ScoreLedger): void {
+export interface ScoringSubscriberOptions {
+  /**
+   * Where the serial-voting check's memory of a vote goes (`score_recent_votes`
+   * by default). A bulk replay of history keeps only the votes the next check
+   * would still read: it deletes the older ones first.
+   */
+  rememberVote?: (id: string, vote: { voter: string; author: string; at: Date }) => Promise<void>;
+}
+
+const rememberInDatabase: NonNullable<ScoringSubscriberOptions['rememberVote']> = async (id, vote) => {
+  await RecentVote.collection.replaceOne({ _id: id as never }, vote, { upsert: true });
+};
+
+export function subscribeScoring(
+  events: EventBus,
+  ledger: ScoreLedger,
+  options: ScoringSubscriberOptions = {},
+): void {
+  const rememberVote = options.rememberVote ?? rememberInDatabase;
   const grant = (
     user: string,
     rule: Grant['rule'],
@@ -111,11 +129,7 @@ export function subscribeScoring(events: EventBus, ledger: ScoreLedger): void {
       e.at,
     );
     if (earns && e.voterId !== e.authorId)
-      await RecentVote.collection.replaceOne(
-        { _id: key as never },
-        { voter: e.voterId, author: e.authorId, at: e.at },
-        { upsert: true },
-      );
+      await rememberVote(key, { voter: e.voterId, author: e.authorId, at: e.at });
   });
   events.on('vote.retracted', async (e) => {
     await ledger.reverseSource(`vote:${e.voteId}`, 'retracted', e.at, e.voterId);

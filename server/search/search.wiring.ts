@@ -28,11 +28,33 @@ function postScore(post: { voteScore?: number | null; confirmations?: number | n
   return (post.voteScore ?? 0) + (post.confirmations ?? 0);
 }
 
-export async function postDocument(id: string): Promise<SearchDocument | null> {
-  if (!Types.ObjectId.isValid(id)) return null;
-  const post = await Post.findById(id).lean();
-  if (!post) return null;
-  const content = await PostContent.findById(post._id).lean();
+/** What a post's search document is made of (its list fields, its text and its author's name). */
+export interface PostSearchParts {
+  post: {
+    _id: unknown;
+    kind: string;
+    title: string;
+    tags: string[];
+    topics: unknown[];
+    author: unknown;
+    team?: unknown;
+    createdAt: Date;
+    editedAt?: Date | null;
+    voteScore?: number | null;
+    confirmations?: number | null;
+    deleted?: unknown;
+  };
+  content: {
+    body?: string | null;
+    situation?: string | null;
+    action?: string | null;
+    outcome?: string | null;
+  } | null;
+  authorName: string | null;
+}
+
+/** A post as the search index holds it (bulk writers build it from what they hold, the app from the database). */
+export function postSearchDocument({ post, content, authorName }: PostSearchParts): SearchDocument {
   const text =
     post.kind === 'insight'
       ? [content?.situation, content?.action, content?.outcome].map((t) => markdownToText(t ?? '')).join(' ')
@@ -49,7 +71,7 @@ export async function postDocument(id: string): Promise<SearchDocument | null> {
     topics: post.topics.map(String),
     kbState: null,
     authorId: String(post.author),
-    authorName: await authorName(post.author),
+    authorName,
     teamId: post.team ? String(post.team) : null,
     createdAt: post.createdAt,
     updatedAt: post.editedAt ?? post.createdAt,
@@ -59,12 +81,33 @@ export async function postDocument(id: string): Promise<SearchDocument | null> {
   };
 }
 
-export async function answerDocument(id: string): Promise<SearchDocument | null> {
+export async function postDocument(id: string): Promise<SearchDocument | null> {
   if (!Types.ObjectId.isValid(id)) return null;
-  const answer = await Answer.findById(id).lean();
-  if (!answer) return null;
-  const post = await Post.findById(answer.post, { title: 1, topics: 1, team: 1, deleted: 1 }).lean();
-  const author = await User.findById(answer.author, { displayName: 1, team: 1 }).lean();
+  const post = await Post.findById(id).lean();
+  if (!post) return null;
+  const content = await PostContent.findById(post._id).lean();
+  return postSearchDocument({ post, content, authorName: await authorName(post.author) });
+}
+
+/** What an answer's search document is made of: the answer, its question's list fields, its author. */
+export interface AnswerSearchParts {
+  answer: {
+    _id: unknown;
+    post: unknown;
+    author: unknown;
+    body: string;
+    createdAt: Date;
+    editedAt?: Date | null;
+    voteScore?: number | null;
+    accepted?: boolean | null;
+    deleted?: unknown;
+  };
+  post: { title: string; topics: unknown[]; deleted?: unknown } | null;
+  author: { displayName: string; team?: unknown } | null;
+}
+
+/** An answer as the search index holds it. */
+export function answerSearchDocument({ answer, post, author }: AnswerSearchParts): SearchDocument {
   return {
     type: 'answer',
     id: String(answer._id),
@@ -84,6 +127,15 @@ export async function answerDocument(id: string): Promise<SearchDocument | null>
     deleted: Boolean(answer.deleted) || !post || Boolean(post.deleted),
     visibility: null,
   };
+}
+
+export async function answerDocument(id: string): Promise<SearchDocument | null> {
+  if (!Types.ObjectId.isValid(id)) return null;
+  const answer = await Answer.findById(id).lean();
+  if (!answer) return null;
+  const post = await Post.findById(answer.post, { title: 1, topics: 1, team: 1, deleted: 1 }).lean();
+  const author = await User.findById(answer.author, { displayName: 1, team: 1 }).lean();
+  return answerSearchDocument({ answer, post, author });
 }
 
 export async function articleDocument(id: string): Promise<SearchDocument | null> {
@@ -132,7 +184,8 @@ async function* everyAnswer(): AsyncIterable<SearchDocument> {
   }
 }
 
-async function* everyArticle(): AsyncIterable<SearchDocument> {
+/** Every KB article as a search document (read from the database). */
+export async function* everyArticle(): AsyncIterable<SearchDocument> {
   for await (const article of KbArticle.find({}, { _id: 1 }).lean().cursor()) {
     const doc = await articleDocument(String(article._id));
     if (doc) yield doc;
