@@ -26,7 +26,7 @@ import {
 } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
 import { findByIds, op } from '../db/query.ts';
-import type { Directory } from '../people/directory.ts';
+import type { Directory, PersonRef, TopicRef } from '../people/directory.ts';
 import type { FileStorage } from '../storage/file-storage.ts';
 import {
   type AttachmentLimits,
@@ -50,19 +50,7 @@ export interface PostsDeps {
   directory: Directory;
 }
 
-export interface PersonRef {
-  id: string;
-  displayName: string;
-  initials: string;
-  avatarUrl: string | null;
-  active: boolean;
-}
-
-export interface TopicRef {
-  id: string;
-  slug: string;
-  names: { it: string; en: string };
-}
+export type { PersonRef, TopicRef } from '../people/directory.ts';
 
 /** People by id, for showing authors (one query for a whole page). */
 export async function peopleById(ids: Array<unknown>): Promise<Map<string, PersonRef>> {
