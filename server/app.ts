@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import compression from 'compression';
 import cookieParser from 'cookie-parser';
-import express, { type Express } from 'express';
+import express, { type Express, type Request } from 'express';
 import { engine } from 'express-handlebars';
 import session from 'express-session';
 import helmet from 'helmet';
@@ -15,7 +15,7 @@ import { createPassport, sessionLimits } from './auth/passport.ts';
 import { type Config, projectRoot } from './config.ts';
 import { AssetManifest } from './core/assets.ts';
 import type { EventBus } from './core/events.ts';
-import type { Logger } from './core/logger.ts';
+import { type Logger, requestLine } from './core/logger.ts';
 import { createViewHelpers } from './core/view-helpers.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { kbRoutes } from './kb/kb.routes.ts';
@@ -88,17 +88,21 @@ export function createApp(deps: AppDeps): Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
+      // One compact line per request (requestLine), and the request id on every line
+      // logged while serving it: no headers, no cookies, no secrets from the URL.
+      quietReqLogger: true,
+      quietResLogger: true,
       autoLogging: {
         ignore: (req) =>
           req.url === '/healthz' || req.url === '/readyz' || req.url?.startsWith('/assets/') === true,
       },
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url.replace(/([?&]_csrf=)[^&]*/g, '$1[redacted]'),
-        }),
-      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      customSuccessObject: (req, res, line: { responseTime: number }) =>
+        requestLine(req as Request, res, line.responseTime),
+      customErrorObject: (req, res, _err, line: { responseTime: number }) =>
+        requestLine(req as Request, res, line.responseTime),
+      customSuccessMessage: (_req, res) => (res.writableFinished ? 'request completed' : 'request aborted'),
+      customErrorMessage: (_req, res) => (res.writableFinished ? 'request completed' : 'request aborted'),
     }),
   );
 
@@ -154,6 +158,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(localeMiddleware(deps.i18n, config.defaultLocale, (req) => req.user?.locale ?? undefined));
   app.use(express.urlencoded({ extended: false, limit: '1100kb', parameterLimit: 500 }));
   app.use(express.json({ limit: '200kb' }));
+  // A body no parser read (multipart, read by the upload middleware of the routes that
+  // take files; an unknown type) is an empty form to the routes, never a missing one.
+  app.use((req, _res, next) => {
+    req.body ??= {};
+    next();
+  });
   const csrf = createCsrf({ secret: deps.sessionSecret, secure: config.cookieSecure });
   app.use(csrf.exposeToken);
   app.use(csrf.protect);

@@ -73,6 +73,16 @@ export class MalformedFormError extends ValidationError {
   }
 }
 
+/**
+ * A body that could not be read before anything in it could be trusted (a
+ * multipart body broken before its CSRF token): 400, with no form to go back to.
+ */
+export class MalformedBodyError extends AppError {
+  constructor() {
+    super(400, 'malformed_body', 'errors.malformedBody.explain');
+  }
+}
+
 /** A form larger than accepted (a file over its limit, too many files or fields): 413, shown on the form. */
 export class FormTooLargeError extends ValidationError {
   constructor(fields: FieldErrors) {

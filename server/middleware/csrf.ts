@@ -1,19 +1,27 @@
 import { doubleCsrf } from 'csrf-csrf';
 import type { NextFunction, Request, Response } from 'express';
 import { CsrfError } from '../core/errors.ts';
+import { leadingField } from './uploads.ts';
 
 export interface CsrfOptions {
   secret: string;
   secure: boolean;
 }
 
+/** The methods csrf-csrf leaves unchecked (its default). */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
  * CSRF protection for every state-changing request (csrf-csrf, tokens bound to
  * the session). Forms send `_csrf` as a field; scripts send `X-CSRF-Token`.
- * Multipart forms put the token in the action's query string, because their
- * body is read only by the upload middleware, after this check.
+ * Tokens never travel in a URL (where logs, history and Referer headers keep
+ * them). A multipart form sends `_csrf` as its first field: it is read here,
+ * before anything else of the body, so a file without a valid token is refused
+ * before a byte of it is read; the upload middleware then reads the body whole.
  */
 export function createCsrf(options: CsrfOptions) {
+  /** The token of a multipart request, read from its first part. */
+  const multipartTokens = new WeakMap<Request, string>();
   const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
     getSecret: () => options.secret,
     getSessionIdentifier: (req) => req.session?.id ?? '',
@@ -21,12 +29,11 @@ export function createCsrf(options: CsrfOptions) {
     cookieOptions: { sameSite: 'lax', secure: options.secure, path: '/', httpOnly: true },
     size: 32,
     getCsrfTokenFromRequest: (req) => {
-      const fromBody = (req.body as Record<string, unknown> | undefined)?._csrf;
-      if (typeof fromBody === 'string') return fromBody;
       const header = req.headers['x-csrf-token'];
       if (typeof header === 'string') return header;
-      if (req.is('multipart/form-data') && typeof req.query._csrf === 'string') return req.query._csrf;
-      return undefined;
+      const fromBody = (req.body as Record<string, unknown> | undefined)?._csrf;
+      if (typeof fromBody === 'string') return fromBody;
+      return multipartTokens.get(req);
     },
   });
 
@@ -48,7 +55,15 @@ export function createCsrf(options: CsrfOptions) {
     next();
   }
 
-  function protect(req: Request, res: Response, next: NextFunction) {
+  async function protect(req: Request, res: Response, next: NextFunction) {
+    if (!SAFE_METHODS.has(req.method) && req.is('multipart/*') && req.headers['x-csrf-token'] === undefined) {
+      try {
+        const token = await leadingField(req, '_csrf');
+        if (token !== undefined) multipartTokens.set(req, token);
+      } catch (err) {
+        return next(err);
+      }
+    }
     doubleCsrfProtection(req, res, (err?: unknown) => {
       if (err) next(new CsrfError());
       else next();

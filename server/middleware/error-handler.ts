@@ -98,8 +98,10 @@ export function createErrorHandler(viewsDir: string, logger: Logger, i18n: I18n,
 
     const status = appError.status;
     const log = (req as Request & { log?: Logger }).log ?? logger;
+    // The request's own log line (app.ts) carries the status and this code; a server
+    // fault also gets its stack.
+    res.locals.errorCode = appError.code;
     if (status >= 500) log.error({ err }, 'request failed');
-    else if (status !== 404) log.info({ code: appError.code, status }, 'request refused');
 
     if (res.headersSent) {
       res.end();

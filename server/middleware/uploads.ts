@@ -1,6 +1,13 @@
+import busboy from 'busboy';
 import type { NextFunction, Request, Response } from 'express';
 import multer from 'multer';
-import { AppError, FORM_FIELD, FormTooLargeError, MalformedFormError } from '../core/errors.ts';
+import {
+  AppError,
+  FORM_FIELD,
+  FormTooLargeError,
+  MalformedBodyError,
+  MalformedFormError,
+} from '../core/errors.ts';
 
 export interface UploadLimits {
   /** The form field that carries the file(s). */
@@ -96,4 +103,87 @@ export function singleFileUpload(fieldName: string, maxBytes: number, options: {
 /** Several files in one field (post attachments), each at most `maxBytes`. */
 export function filesUpload(fieldName: string, maxFiles: number, maxBytes: number) {
   return upload({ fieldName, maxFiles, maxBytes }, (m) => m.array(fieldName, maxFiles));
+}
+
+/**
+ * The value of a multipart body's first part when that part is the text field
+ * `name` — where a browser form puts its CSRF token, being its first field —
+ * read before anything else of the body. The bytes read are put back, so the
+ * upload middleware later reads the whole body as sent. Undefined when the first
+ * part is a file or another field, or has not ended within `maxBytes`: nothing
+ * of a file is read without the token. A body that cannot be parsed rejects
+ * with MalformedBodyError.
+ */
+export function leadingField(req: Request, name: string, maxBytes = 16_384): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    let parser: ReturnType<typeof busboy>;
+    try {
+      parser = busboy({ headers: req.headers, limits: { fieldSize: maxBytes } });
+    } catch {
+      reject(new MalformedBodyError());
+      return;
+    }
+    const read: Buffer[] = [];
+    let size = 0;
+    let ended = false;
+    let outcome: { value: string | undefined } | { error: AppError } | undefined;
+    let settled = false;
+
+    // Settled synchronously after the read that decided, so that the bytes go back
+    // before the stream could announce its end.
+    const settle = () => {
+      if (settled || !outcome) return;
+      settled = true;
+      req.off('readable', onReadable);
+      req.off('end', onEnd);
+      req.off('error', onClientGone);
+      req.off('aborted', onClientGone);
+      parser.removeAllListeners();
+      parser.on('error', () => {});
+      parser.destroy();
+      if ('error' in outcome) return reject(outcome.error);
+      if (read.length > 0 && !req.readableEnded) req.unshift(Buffer.concat(read));
+      resolve(outcome.value);
+    };
+    const decide = (value: NonNullable<typeof outcome>) => {
+      outcome ??= value;
+      // After the end of the body, busboy's verdict comes on a later tick.
+      if (ended) settle();
+    };
+
+    parser.on('field', (field, value) => decide({ value: field === name ? value : undefined }));
+    parser.on('file', (_field, stream) => {
+      // Destroying the parser ends this stream with an error: nobody reads it.
+      stream.on('error', () => {});
+      stream.resume();
+      decide({ value: undefined });
+    });
+    parser.on('error', () => decide({ error: new MalformedBodyError() }));
+    parser.on('finish', () => decide({ value: undefined }));
+
+    function onReadable() {
+      while (!outcome) {
+        const chunk = req.read() as Buffer | null;
+        if (chunk === null) break;
+        read.push(chunk);
+        size += chunk.length;
+        parser.write(chunk);
+        if (!outcome && size > maxBytes) outcome = { value: undefined };
+      }
+      settle();
+    }
+    function onEnd() {
+      ended = true;
+      if (outcome) settle();
+      else parser.end();
+    }
+    function onClientGone() {
+      outcome ??= { error: new MalformedBodyError() };
+      settle();
+    }
+    req.on('readable', onReadable);
+    req.on('end', onEnd);
+    req.on('error', onClientGone);
+    req.on('aborted', onClientGone);
+  });
 }

@@ -10,6 +10,7 @@ import { createApp } from '../../server/app.ts';
 import { type Config, loadConfig } from '../../server/config.ts';
 import type { EventBus } from '../../server/core/events.ts';
 import { createI18n } from '../../server/core/i18n.ts';
+import type { Logger } from '../../server/core/logger.ts';
 import { connectDatabase, disconnectDatabase, ensureIndexes } from '../../server/db/connection.ts';
 import type { DatabaseSessionStore } from '../../server/middleware/session-store.ts';
 import { buildRuntime, type Runtime } from '../../server/runtime.ts';
@@ -38,6 +39,8 @@ export interface TestAppOptions {
   env?: Record<string, string> | (() => Record<string, string>);
   /** A database URI to use instead of a fresh one on the shared engine. */
   databaseUri?: () => string;
+  /** The app's logger (default: the silent test logger), e.g. to read its request log. */
+  logger?: () => Logger;
 }
 
 /**
@@ -76,7 +79,7 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
     sessionStore = runtime.sessions;
     const app = createApp({
       config,
-      logger: testLogger,
+      logger: options.logger?.() ?? testLogger,
       i18n,
       events,
       services,

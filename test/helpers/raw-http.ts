@@ -86,15 +86,16 @@ export interface SocketExchange {
 /**
  * Writes `head` and then each of `chunks` (waiting `gapMs` between them) on a
  * plain TCP socket, then half-closes it when `end` is set; resolves when the
- * server closes the connection (or after `giveUpMs`, with what came back).
+ * server closes the connection, or once a whole answer came back with `untilAnswered`
+ * (or after `giveUpMs`, with what came back).
  */
 export function socketExchange(
   port: number,
   head: Buffer | string,
   chunks: Array<Buffer | string> = [],
-  options: { gapMs?: number; end?: boolean; giveUpMs?: number } = {},
+  options: { gapMs?: number; end?: boolean; giveUpMs?: number; untilAnswered?: boolean } = {},
 ): Promise<SocketExchange> {
-  const { gapMs = 0, end = false, giveUpMs = 30_000 } = options;
+  const { gapMs = 0, end = false, giveUpMs = 30_000, untilAnswered = false } = options;
   return new Promise((resolve) => {
     const started = Date.now();
     const received: Buffer[] = [];
@@ -112,7 +113,10 @@ export function socketExchange(
       resolve({ text, status: status ? Number(status) : undefined, closedAfterMs: Date.now() - started });
     };
     const giveUp = setTimeout(finish, giveUpMs);
-    socket.on('data', (c: Buffer) => received.push(c));
+    socket.on('data', (c: Buffer) => {
+      received.push(c);
+      if (untilAnswered && answered(Buffer.concat(received))) finish();
+    });
     socket.on('end', finish);
     socket.on('close', finish);
     socket.on('error', finish);
@@ -131,6 +135,14 @@ export function socketExchange(
       timer = setTimeout(next, gapMs);
     });
   });
+}
+
+/** Whether `data` holds a whole response (headers and a Content-Length body). */
+function answered(data: Buffer): boolean {
+  const end = data.indexOf('\r\n\r\n');
+  if (end < 0) return false;
+  const length = /\r\ncontent-length: *(\d+)/i.exec(data.subarray(0, end).toString('latin1'))?.[1];
+  return length !== undefined && data.length - end - 4 >= Number(length);
 }
 
 export type Part =

@@ -17,7 +17,7 @@ describe('bulk import of accounts', () => {
   });
 
   const preview = (csv: string) =>
-    agent.post(`/admin/import/preview?_csrf=${token}`).field('csv', csv).expect(200);
+    agent.post('/admin/import/preview').field('_csrf', token).field('csv', csv).expect(200);
 
   it('previews every row with its problems and writes nothing', async () => {
     const existing = await createUser({ email: 'gia.presente@aurora.example' });
@@ -79,7 +79,8 @@ describe('bulk import of accounts', () => {
     const csv =
       'email;nome;ruoli;team;lingua\nlucia.bassi@aurora.example;Lucia Bassi;knowledge_manager;;it\n';
     const res = await agent
-      .post(`/admin/import/preview?_csrf=${token}`)
+      .post('/admin/import/preview')
+      .field('_csrf', token)
       .attach('file', Buffer.from(csv, 'utf8'), { filename: 'persone.csv', contentType: 'text/csv' })
       .expect(200);
     expect(res.text).to.include('1 riga importabile, 0 con problemi.');

@@ -50,21 +50,28 @@ describe('multipart bodies: broken, truncated or too large → 400 / 413, never 
 
   const storedFiles = () => mongoose.connection.db!.collection('uploads.files').countDocuments();
 
+  /**
+   * Sends `body` with the CSRF token where a script puts it (the X-CSRF-Token header)
+   * or where a browser form does (a first part `_csrf`, put before `body`).
+   */
   function send(
     body: Buffer,
     as: 'json' | 'browser',
-    options: { path?: string; contentType?: string; referer?: string } = {},
+    options: { path?: string; contentType?: string; referer?: string; tokenIn?: 'header' | 'body' } = {},
   ): Promise<RawResponse> {
+    const inBody = options.tokenIn === 'body';
     return rawRequest(app.port, {
       path: options.path ?? '/posts',
       headers: {
         'Content-Type': options.contentType ?? `multipart/form-data; boundary=${BOUNDARY}`,
         Cookie: jar.header(),
-        'X-CSRF-Token': token,
+        ...(inBody ? {} : { 'X-CSRF-Token': token }),
         Accept: as === 'json' ? 'application/json' : 'text/html',
         Referer: `${app.origin}${options.referer ?? '/posts/new?kind=tip'}`,
       },
-      body,
+      body: inBody
+        ? Buffer.concat([multipartBody(BOUNDARY, [{ name: '_csrf', value: token }], { close: false }), body])
+        : body,
     });
   }
 
@@ -74,6 +81,16 @@ describe('multipart bodies: broken, truncated or too large → 400 / 413, never 
     status: 400 | 413,
     formText: string,
     options: { path?: string; referer?: string; field?: string; contentType?: string; keeps?: string[] } = {},
+  ) {
+    for (const tokenIn of ['header', 'body'] as const)
+      await expectRefusedWithToken(body, status, formText, { ...options, tokenIn });
+  }
+
+  async function expectRefusedWithToken(
+    body: Buffer,
+    status: 400 | 413,
+    formText: string,
+    options: Parameters<typeof send>[2] & { field?: string; keeps?: string[] },
   ) {
     const postsBefore = await Post.countDocuments();
     const filesBefore = await storedFiles();
@@ -186,6 +203,37 @@ describe('multipart bodies: broken, truncated or too large → 400 / 413, never 
     expect(await Post.countDocuments()).to.equal(postsBefore);
   });
 
+  it('a body broken before its first field (the token) ends is a 400 with no form to keep', async () => {
+    const postsBefore = await Post.countDocuments();
+    const broken = [
+      `--${BOUNDARY}\r\nContent-Disposition form-data; name="_csrf"\r\n\r\n${token}\r\n--${BOUNDARY}--\r\n`,
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token.slice(0, 10)}`,
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="_cs`,
+    ];
+    for (const text of broken) {
+      const headers = {
+        'Content-Type': `multipart/form-data; boundary=${BOUNDARY}`,
+        Cookie: jar.header(),
+        Referer: `${app.origin}/posts/new?kind=tip`,
+      };
+      const json = await rawRequest(app.port, {
+        path: '/posts',
+        headers: { ...headers, Accept: 'application/json' },
+        body: text,
+      });
+      expect(json.status, json.text.slice(0, 200)).to.equal(400);
+      expect(JSON.parse(json.text).error.code).to.equal('malformed_body');
+      const page = await rawRequest(app.port, {
+        path: '/posts',
+        headers: { ...headers, Accept: 'text/html' },
+        body: text,
+      });
+      expect(page.status).to.equal(400);
+      expect(page.text).to.include('non è arrivato intero');
+    }
+    expect(await Post.countDocuments()).to.equal(postsBefore);
+  });
+
   it('a connection closed in the middle of the body', async () => {
     const postsBefore = await Post.countDocuments();
     const body = multipartBody(BOUNDARY, [
@@ -198,6 +246,14 @@ describe('multipart bodies: broken, truncated or too large → 400 / 413, never 
       `Cookie: ${jar.header()}\r\nX-CSRF-Token: ${token}\r\nAccept: application/json\r\n\r\n`;
     const exchange = await socketExchange(app.port, head, [body.subarray(0, 2000)], { gapMs: 50, end: true });
     expect(exchange.status, exchange.text.slice(0, 200)).to.equal(400);
+    // Cut off inside the token, the first field of a browser form.
+    const formHead =
+      `POST /posts HTTP/1.1\r\nHost: 127.0.0.1:${app.port}\r\n` +
+      `Content-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: 5000\r\n` +
+      `Cookie: ${jar.header()}\r\nAccept: text/html\r\n\r\n`;
+    const cut = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token.slice(0, 20)}`;
+    const inToken = await socketExchange(app.port, formHead, [cut], { gapMs: 50, end: true });
+    expect(inToken.status, inToken.text.slice(0, 200)).to.equal(400);
     expect(await Post.countDocuments()).to.equal(postsBefore);
     // The app is still there for the next request.
     const ok = await send(

@@ -73,7 +73,8 @@ describe('people directory and profiles', () => {
     const { agent, user } = await signedIn(t);
     const token = await csrfToken(agent, '/settings/profile');
     await agent
-      .post(`/settings/profile?_csrf=${token}`)
+      .post('/settings/profile')
+      .field('_csrf', token)
       .field('displayName', 'Nome Nuovo')
       .field('bio', 'Seguo i reclami da sei anni.')
       .field('languages', 'it')
@@ -97,7 +98,8 @@ describe('people directory and profiles', () => {
     const { agent } = await signedIn(t);
     const token = await csrfToken(agent, '/settings/profile');
     const posted = await agent
-      .post(`/settings/profile?_csrf=${token}`)
+      .post('/settings/profile')
+      .field('_csrf', token)
       .field('_return', '/settings/profile')
       .field('displayName', 'X')
       .field('bio', 'Il mio testo non va perso')
@@ -114,7 +116,8 @@ describe('people directory and profiles', () => {
     const { agent, user } = await signedIn(t);
     const token = await csrfToken(agent, '/settings/profile');
     await agent
-      .post(`/settings/profile?_csrf=${token}`)
+      .post('/settings/profile')
+      .field('_csrf', token)
       .field('displayName', user.displayName)
       .attach('avatar', await photoWithMetadata(), { filename: 'holiday.jpg', contentType: 'image/jpeg' })
       .expect(303);
@@ -136,7 +139,8 @@ describe('people directory and profiles', () => {
     // Replacing the picture removes the old file; removing it leaves none.
     const first = saved?.avatar?.fileId as string;
     await agent
-      .post(`/settings/profile?_csrf=${token}`)
+      .post('/settings/profile')
+      .field('_csrf', token)
       .field('displayName', user.displayName)
       .attach('avatar', await photoWithMetadata(300, 300), { filename: 'b.jpg' })
       .expect(303);
@@ -150,7 +154,8 @@ describe('people directory and profiles', () => {
     const { agent, user } = await signedIn(t);
     const token = await csrfToken(agent, '/settings/profile');
     const fake = await agent
-      .post(`/settings/profile?_csrf=${token}`)
+      .post('/settings/profile')
+      .field('_csrf', token)
       .set('Accept', 'application/json')
       .field('displayName', 'Cambiato Nome')
       .attach('avatar', Buffer.from('<script>alert(1)</script> definitely not a png'), {
@@ -163,7 +168,8 @@ describe('people directory and profiles', () => {
       .png({ compressionLevel: 0 })
       .toBuffer();
     const oversize = await agent
-      .post(`/settings/profile?_csrf=${token}`)
+      .post('/settings/profile')
+      .field('_csrf', token)
       .set('Accept', 'application/json')
       .field('displayName', 'Cambiato Nome')
       .attach('avatar', big, { filename: 'big.png' })

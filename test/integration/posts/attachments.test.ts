@@ -59,7 +59,8 @@ describe('attachments', function () {
 
   function postWith(agent: Awaited<ReturnType<typeof signedIn>>['agent'], token: string, title: string) {
     return agent
-      .post(`/posts?_csrf=${token}`)
+      .post('/posts')
+      .field('_csrf', token)
       .set('Accept', 'application/json')
       .field('kind', 'tip')
       .field('title', title)

@@ -36,7 +36,8 @@ describe('posts: case insights, tips and questions', () => {
     const token = await csrfToken(agent, '/posts/new?kind=insight');
     const created = recordEvents(t, 'post.created');
     const res = await agent
-      .post(`/posts?_csrf=${token}`)
+      .post('/posts')
+      .field('_csrf', token)
       .field('kind', 'insight')
       .field('title', 'Doppio addebito dopo attivazione SDD')
       .field('situation', 'Il cliente vede **due addebiti** della stessa bolletta.')
@@ -80,7 +81,8 @@ describe('posts: case insights, tips and questions', () => {
     const token = await csrfToken(agent, '/posts/new?kind=question');
     for (const kind of ['tip', 'question']) {
       const res = await agent
-        .post(`/posts?_csrf=${token}`)
+        .post('/posts')
+        .field('_csrf', token)
         .field('kind', kind)
         .field('title', `A ${kind} about direct debit mandates`)
         .field('body', 'Read the IBAN back in groups of four.')
@@ -97,7 +99,8 @@ describe('posts: case insights, tips and questions', () => {
     const token = await csrfToken(agent, '/posts/new?kind=insight');
     const before = await Post.countDocuments();
     const res = await agent
-      .post(`/posts?_csrf=${token}`)
+      .post('/posts')
+      .field('_csrf', token)
       .set('Accept', 'application/json')
       .field('kind', 'insight')
       .field('title', 'short')
@@ -106,7 +109,8 @@ describe('posts: case insights, tips and questions', () => {
       .expect(422);
     expect(res.body.error.fields).to.have.keys(['title', 'action', 'outcome', 'channel', 'topics']);
     const back = await agent
-      .post(`/posts?_csrf=${token}`)
+      .post('/posts')
+      .field('_csrf', token)
       .field('_return', '/posts/new?kind=insight')
       .field('kind', 'insight')
       .field('title', 'short')
@@ -121,7 +125,8 @@ describe('posts: case insights, tips and questions', () => {
     expect(await Post.countDocuments()).to.equal(before);
     // Unknown topics are refused too.
     const unknown = await agent
-      .post(`/posts?_csrf=${token}`)
+      .post('/posts')
+      .field('_csrf', token)
       .set('Accept', 'application/json')
       .field('kind', 'tip')
       .field('title', 'A perfectly fine title')
@@ -141,7 +146,8 @@ describe('posts: case insights, tips and questions', () => {
     await agent.get(`/posts/${id}/edit`).expect(403);
     const token = await csrfToken(agent, '/');
     await agent
-      .post(`/posts/${id}/edit?_csrf=${token}`)
+      .post(`/posts/${id}/edit`)
+      .field('_csrf', token)
       .field('title', 'Hijacked title here')
       .field('body', 'x')
       .field('topics', topics.billing)
@@ -152,7 +158,8 @@ describe('posts: case insights, tips and questions', () => {
     await signIn(own, author.email, author.password);
     const ownToken = await csrfToken(own, `/posts/${id}/edit`);
     await own
-      .post(`/posts/${id}/edit?_csrf=${ownToken}`)
+      .post(`/posts/${id}/edit`)
+      .field('_csrf', ownToken)
       .field('title', 'Consiglio rivisto sulle bollette')
       .field('body', 'Seconda versione del testo, più chiara.')
       .field('topics', topics.billing)
@@ -166,7 +173,8 @@ describe('posts: case insights, tips and questions', () => {
     const { agent: moderator, user: km } = await signedIn(t, ['knowledge_manager']);
     const modToken = await csrfToken(moderator, `/posts/${id}/edit`);
     await moderator
-      .post(`/posts/${id}/edit?_csrf=${modToken}`)
+      .post(`/posts/${id}/edit`)
+      .field('_csrf', modToken)
       .field('title', 'Consiglio rivisto sulle bollette (corretto)')
       .field('body', 'Seconda versione del testo, più chiara.')
       .field('topics', topics.billing)
@@ -329,7 +337,8 @@ describe('posting limits', () => {
     const token = await csrfToken(agent, '/posts/new?kind=tip');
     const post = () =>
       agent
-        .post(`/posts?_csrf=${token}`)
+        .post('/posts')
+        .field('_csrf', token)
         .set('Accept', 'application/json')
         .field('kind', 'tip')
         .field('title', 'Lo stesso consiglio due volte')
@@ -339,7 +348,8 @@ describe('posting limits', () => {
     const tooFast = await post().expect(409);
     expect(tooFast.body.error.message).to.include('appena pubblicato lo stesso post');
     const other = await agent
-      .post(`/posts?_csrf=${token}`)
+      .post('/posts')
+      .field('_csrf', token)
       .set('Accept', 'application/json')
       .field('kind', 'tip')
       .field('title', 'Un altro consiglio subito dopo')

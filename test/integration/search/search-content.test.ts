@@ -96,7 +96,8 @@ describe('search over posts, answers and the knowledge base', function () {
     expect(form.text).to.include('data-search-similar="similar-suggestions"');
     const token = await csrfToken(agent, '/posts/new?kind=question');
     const checked = await agent
-      .post(`/posts?_csrf=${token}`)
+      .post('/posts')
+      .field('_csrf', token)
       .field('kind', 'question')
       .field('title', 'rateizzazione conguaglio')
       .field('body', 'Il mio testo resta')
