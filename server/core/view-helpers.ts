@@ -77,14 +77,37 @@ const dateTimeFormat = cached(
 );
 const pluralCategories = cached((locale) => new Intl.PluralRules(locale).resolvedOptions().pluralCategories);
 
+/**
+ * Remembers what a formatter wrote for a value (bounded): a page writes the
+ * same "3 days ago" and the same minutes many times, and formatting costs
+ * microseconds each time where a lookup costs nanoseconds.
+ */
+function remembered(limit = 20_000) {
+  const known = new Map<string, string>();
+  return (id: string, make: () => string): string => {
+    let text = known.get(id);
+    if (text === undefined) {
+      text = make();
+      if (known.size >= limit) known.clear();
+      known.set(id, text);
+    }
+    return text;
+  };
+}
+
+const relativeTexts = remembered();
+const dateTexts = remembered();
+
 export function relativeTime(date: Date, lang: Locale, now = Date.now()): string {
   const seconds = Math.round((date.getTime() - now) / 1000);
-  const format = relativeFormat(FORMAT_LOCALE[lang] ?? lang);
+  const locale = FORMAT_LOCALE[lang] ?? lang;
   for (const [unit, size] of RELATIVE_STEPS) {
-    if (Math.abs(seconds) >= size || unit === 'second')
-      return format.format(Math.round(seconds / size), unit);
+    if (Math.abs(seconds) >= size || unit === 'second') {
+      const value = Math.round(seconds / size);
+      return relativeTexts(`${locale}|${unit}|${value}`, () => relativeFormat(locale).format(value, unit));
+    }
   }
-  return format.format(0, 'second');
+  return relativeTexts(`${locale}|second|0`, () => relativeFormat(locale).format(0, 'second'));
 }
 
 const SCRIPT_UNSAFE: Record<string, string> = {
@@ -159,12 +182,18 @@ export function createViewHelpers(assets: AssetManifest) {
       const d = toDate(value);
       if (!d) return '';
       const style = (options.hash.style as 'short' | 'medium' | 'long' | undefined) ?? 'medium';
-      return dateFormat(formatLocale(options), style).format(d);
+      const locale = formatLocale(options);
+      // Days are whole in the server's time zone: one text per day and style.
+      const day = Math.floor((d.getTime() - d.getTimezoneOffset() * 60_000) / 86_400_000);
+      return dateTexts(`${locale}|${style}|${day}`, () => dateFormat(locale, style).format(d));
     },
     formatDateTime(value: unknown, options: HelperOptions): string {
       const d = toDate(value);
       if (!d) return '';
-      return dateTimeFormat(formatLocale(options)).format(d);
+      const locale = formatLocale(options);
+      // The text shows minutes: one text per minute.
+      const minute = Math.floor(d.getTime() / 60_000);
+      return dateTexts(`${locale}|minute|${minute}`, () => dateTimeFormat(locale).format(d));
     },
     /** A date as YYYY-MM-DD (for <input type="date">). */
     isoDay(value: unknown): string {

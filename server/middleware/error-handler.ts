@@ -12,7 +12,7 @@ import {
   ValidationError,
 } from '../core/errors.ts';
 import { safeRedirectPath, wantsJson } from '../core/http.ts';
-import { isLocale, LOCALES } from '../core/i18n.ts';
+import { fixedT, isLocale, LOCALES } from '../core/i18n.ts';
 import type { Logger } from '../core/logger.ts';
 import { keepableValues } from './form-state.ts';
 
@@ -135,7 +135,7 @@ export function createErrorHandler(viewsDir: string, logger: Logger, i18n: I18n,
     if (!req.t) {
       const locale = fallbackLocale(req, defaultLocale);
       req.locale = locale;
-      req.t = i18n.getFixedT(locale);
+      req.t = fixedT(i18n, locale);
       res.locals.lang = locale;
       res.locals.t = req.t;
       res.locals.otherLocales = LOCALES.filter((l) => l !== locale);

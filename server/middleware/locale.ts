@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { i18n as I18n } from 'i18next';
 import type { Locale } from '../config.ts';
-import { isLocale, LOCALES } from '../core/i18n.ts';
+import { fixedT, isLocale, LOCALES } from '../core/i18n.ts';
 
 export const LANG_COOKIE = 'pp.lang';
 
@@ -27,7 +27,7 @@ export function localeMiddleware(
     }
     locale ??= defaultLocale;
     req.locale = locale;
-    req.t = i18n.getFixedT(locale);
+    req.t = fixedT(i18n, locale);
     res.locals.lang = locale;
     res.locals.t = req.t;
     res.locals.otherLocales = LOCALES.filter((l) => l !== locale);

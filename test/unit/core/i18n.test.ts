@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { catalogs, createI18n, LOCALES } from '../../../server/core/i18n.ts';
+import { catalogs, createI18n, fixedT, LOCALES } from '../../../server/core/i18n.ts';
 
 const PLURAL = /_(zero|one|two|few|many|other)$/;
 
@@ -67,5 +67,37 @@ describe('i18n catalogs', () => {
   it('leaves HTML escaping to the templates (no double escaping)', async () => {
     const i18n = await createI18n({ defaultLocale: 'en' });
     expect(i18n.getFixedT('en')('errors.notFound.explain', { path: '/a&b' })).to.include('/a&b');
+  });
+
+  it('remembers sentences per language without mixing languages, counts or values', async () => {
+    const i18n = await createI18n({ defaultLocale: 'it' });
+    const it = fixedT(i18n, 'it');
+    const en = fixedT(i18n, 'en');
+    expect(fixedT(i18n, 'it')).to.equal(it);
+    for (let round = 0; round < 2; round++) {
+      expect(it('posts.answers.count', { count: 1 })).to.equal('1 risposta');
+      expect(it('posts.answers.count', { count: 3 })).to.equal('3 risposte');
+      expect(en('posts.answers.count', { count: 1 })).to.equal('1 answer');
+      expect(en('posts.answers.count', { count: 3 })).to.equal('3 answers');
+      expect(en('errors.notFound.explain', { path: '/x' })).to.include('/x');
+      expect(en('errors.notFound.explain', { path: '/y' }))
+        .to.include('/y')
+        .and.not.include('/x');
+    }
+    // The same value under another name, or a value that is not plain, is not taken from memory.
+    const direct = i18n.getFixedT('en');
+    expect(en('errors.notFound.explain', { other: '/x' })).to.equal(
+      direct('errors.notFound.explain', { other: '/x' }),
+    );
+    expect(en('errors.notFound.explain', { path: { toString: () => '/z' } })).to.include('/z');
+  });
+
+  it('reports a missing key each time it is asked for, remembered or not', async () => {
+    const missing: string[] = [];
+    const i18n = await createI18n({ defaultLocale: 'en', onMissingKey: (_l, key) => missing.push(key) });
+    const en = fixedT(i18n, 'en');
+    expect(en('no.such.key')).to.equal('no.such.key');
+    expect(en('no.such.key')).to.equal('no.such.key');
+    expect(missing).to.deep.equal(['no.such.key', 'no.such.key']);
   });
 });
