@@ -41,6 +41,18 @@ function hashToken(token: string): string {
 }
 
 /** Sign-in, passwords, one-time reset links and single sign-on accounts. */
+/** What every request reads of its signed-in person. */
+const SESSION_USER_FIELDS = {
+  email: 1,
+  displayName: 1,
+  roles: 1,
+  team: 1,
+  locale: 1,
+  avatar: 1,
+  active: 1,
+  lastSeenAt: 1,
+} as const;
+
 export class AuthService {
   readonly #deps: AuthDeps;
   #dummyHash: Promise<string> | undefined;
@@ -90,7 +102,7 @@ export class AuthService {
   /** The person behind a session, or null when the account is gone or deactivated. */
   async findSessionUser(id: string): Promise<SessionUser | null> {
     if (!Types.ObjectId.isValid(id)) return null;
-    const user = await User.findById(id).lean();
+    const user = await User.findById(id, SESSION_USER_FIELDS).lean();
     if (!user?.active) return null;
     const lastSeen = user.lastSeenAt?.getTime() ?? 0;
     if (Date.now() - lastSeen > 5 * 60_000) {

@@ -326,10 +326,10 @@ const WRITE_METHODS = [
  * this does not handle (the engine answers then).
  */
 function copyOf(doc: MirrorDoc, projection: unknown): Record<string, unknown> | undefined {
-  const copy = BSON.deserialize(BSON.serialize(doc));
-  if (!projection || typeof projection !== 'object') return copy;
+  const copy = (value: Record<string, unknown>) => BSON.deserialize(BSON.serialize(value));
+  if (!projection || typeof projection !== 'object') return copy(doc);
   const entries = Object.entries(projection as Record<string, unknown>);
-  if (entries.length === 0) return copy;
+  if (entries.length === 0) return copy(doc);
   if (
     entries.some(
       ([k, v]) => k.includes('.') || k.startsWith('$') || (v !== 0 && v !== 1 && typeof v !== 'boolean'),
@@ -340,14 +340,16 @@ function copyOf(doc: MirrorDoc, projection: unknown): Record<string, unknown> | 
   const idShown =
     (projection as Record<string, unknown>)._id !== 0 &&
     (projection as Record<string, unknown>)._id !== false;
+  // Only the fields asked for are copied (a person's document is large, a page needs a few fields).
+  const out: Record<string, unknown> = {};
   if (including) {
-    const out: Record<string, unknown> = {};
-    if (idShown) out._id = copy._id;
-    for (const [k, v] of entries) if (k !== '_id' && (v === 1 || v === true) && k in copy) out[k] = copy[k];
-    return out;
+    if (idShown) out._id = doc._id;
+    for (const [k, v] of entries) if (k !== '_id' && (v === 1 || v === true) && k in doc) out[k] = doc[k];
+  } else {
+    const hidden = new Set(entries.map(([k]) => k));
+    for (const k of Object.keys(doc)) if (!hidden.has(k)) out[k] = doc[k];
   }
-  for (const [k] of entries) delete copy[k];
-  return copy;
+  return copy(out);
 }
 
 /** The `_id` of a filter that is exactly `{ _id: value }`, or undefined. */
