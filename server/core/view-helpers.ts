@@ -129,6 +129,27 @@ export function inlineJson(value: unknown): string {
   return (JSON.stringify(value ?? null) ?? 'null').replace(/[<>&\u2028\u2029]/g, (c) => SCRIPT_UNSAFE[c]!);
 }
 
+const FRAGMENT_LIMIT = 4_000;
+const fragments = new Map<string, Handlebars.SafeString>();
+
+/**
+ * The HTML of a fragment rendered before from the same context, language and
+ * relative time, or undefined. Most-recently used ones are kept.
+ */
+function knownFragment(key: string): Handlebars.SafeString | undefined {
+  const html = fragments.get(key);
+  if (html) {
+    fragments.delete(key);
+    fragments.set(key, html);
+  }
+  return html;
+}
+
+function keepFragment(key: string, html: Handlebars.SafeString): void {
+  if (fragments.size >= FRAGMENT_LIMIT) fragments.delete(fragments.keys().next().value!);
+  fragments.set(key, html);
+}
+
 /** Handlebars helpers; translation and formatting follow the page's language. */
 export function createViewHelpers(assets: AssetManifest) {
   return {
@@ -146,6 +167,24 @@ export function createViewHelpers(assets: AssetManifest) {
      * with `{count}` where the number goes), for the plural categories of the
      * page's language. public/js/realtime.js picks one per value.
      */
+    /**
+     * {{#fragment at=createdAt}}…{{/fragment}}: a block rendered once for each
+     * distinct context, page language and relative time of `at`, then given
+     * from memory (a feed page shows the same cards to everyone all day). The
+     * block may read only its context, the language and the time — never the
+     * viewer (`@root.user`) or the page; what it shows must follow from them.
+     */
+    fragment(this: unknown, options: HelperOptions): Handlebars.SafeString {
+      const lang = root(options).lang ?? 'it';
+      const at = toDate(options.hash.at);
+      const key = `${lang}\u0000${at ? relativeTime(at, lang) : ''}\u0000${JSON.stringify(this)}`;
+      let html = knownFragment(key);
+      if (!html) {
+        html = new Handlebars.SafeString(options.fn(this));
+        keepFragment(key, html);
+      }
+      return html;
+    },
     livePlural(key: string, options: HelperOptions): Handlebars.SafeString {
       const { t, lang } = root(options);
       if (!t) return new Handlebars.SafeString('');
