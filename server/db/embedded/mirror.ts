@@ -147,17 +147,20 @@ export class Mirror {
    * lane so that no write of this process slips between the read and the mirror.
    */
   async load(): Promise<void> {
-    for (const mirrored of this.#collections.values()) {
-      if (mirrored.loaded) continue;
-      const native = mongoose.connection.collection(mirrored.name) as unknown as {
-        find(filter: unknown, options?: unknown): AsyncIterable<Record<string, unknown>>;
-      };
-      await inLane(mirrored.name, async () => {
-        const cursor = native.find({}, { projection: mirrored.projection, batchSize: 5000 });
-        for await (const doc of cursor) mirrored.apply(String(doc._id), mirrored.pick(doc));
-        mirrored.loaded = true;
-      });
-    }
+    // Collections are read side by side: the engine reads one while this process indexes another.
+    const pending = [...this.#collections.values()].filter((m) => !m.loaded);
+    await Promise.all(
+      pending.map((mirrored) => {
+        const native = mongoose.connection.collection(mirrored.name) as unknown as {
+          find(filter: unknown, options?: unknown): AsyncIterable<Record<string, unknown>>;
+        };
+        return inLane(mirrored.name, async () => {
+          const cursor = native.find({}, { projection: mirrored.projection, batchSize: 5000 });
+          for await (const doc of cursor) mirrored.apply(String(doc._id), mirrored.pick(doc));
+          mirrored.loaded = true;
+        });
+      }),
+    );
   }
 }
 
