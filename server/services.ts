@@ -101,7 +101,12 @@ export function createServices(deps: ServiceDeps): Services {
     },
     visibleTo: (id, viewer) => kb.isVisibleTo(id, viewer),
   });
-  const notifications = new NotificationsService({ events, logger });
+  const notifications = new NotificationsService({
+    events,
+    logger,
+    repo: deps.repos.notifications,
+    directory,
+  });
   const scoringSettings = new ScoringSettings(audit);
   const ledger = new ScoreLedger({
     settings: scoringSettings,
