@@ -86,7 +86,15 @@ export function createServices(deps: ServiceDeps): Services {
     },
   });
   const answers = new AnswersService({ clock: deps.clock, events, audit, renderer });
-  const kb = new KbService({ events, audit, renderer, clock: deps.clock });
+  const kb = new KbService({
+    repo: deps.repos.kb,
+    directory,
+    posts: deps.repos.posts,
+    events,
+    audit,
+    renderer,
+    clock: deps.clock,
+  });
   kb.attachToRenderer();
   // Comments on articles: their author is the article's owner (or creator).
   answers.registerCommentTarget('article', {

@@ -1,18 +1,21 @@
 import mongoose from 'mongoose';
 import { NotificationState } from '../../models/notification-state.ts';
 import { Session } from '../../models/session.ts';
+import type { KbRepo } from '../kb/kb.repo.ts';
 import type { NotificationsRepo } from '../notifications/notifications.repo.ts';
 import type { DirectoryRepo } from '../people/directory.repo.ts';
 import type { PostsRepo } from '../posts/posts.repo.ts';
 import type { ThreadsRepo } from '../posts/threads.repo.ts';
 import type { StorageAdapterKind } from './adapter.ts';
 import { EmbeddedDirectoryRepo } from './embedded/directory.ts';
+import { EmbeddedKbRepo } from './embedded/kb.ts';
 import { Mirror } from './embedded/mirror.ts';
 import { EmbeddedNotificationsRepo } from './embedded/notifications.ts';
 import { EmbeddedPostsRepo } from './embedded/posts.ts';
 import { EmbeddedThreadsRepo } from './embedded/threads.ts';
 import { migrateStorage } from './migrations.ts';
 import { MongoDirectoryRepo } from './mongodb/directory.ts';
+import { MongoKbRepo } from './mongodb/kb.ts';
 import { MongoNotificationsRepo } from './mongodb/notifications.ts';
 import { MongoPostsRepo } from './mongodb/posts.ts';
 import { MongoThreadsRepo } from './mongodb/threads.ts';
@@ -24,6 +27,7 @@ export interface Repositories {
   readonly threads: ThreadsRepo;
   readonly directory: DirectoryRepo;
   readonly notifications: NotificationsRepo;
+  readonly kb: KbRepo;
   /**
    * Resolves once the repositories can answer: storage-shape migrations are
    * applied, and the embedded adapter has read its collections.
@@ -44,6 +48,7 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
       threads: new MongoThreadsRepo(),
       directory: new MongoDirectoryRepo(),
       notifications: new MongoNotificationsRepo(),
+      kb: new MongoKbRepo(),
       ready: migrateStorage,
     };
   }
@@ -57,6 +62,7 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
     threads: new EmbeddedThreadsRepo(mirror),
     directory: new EmbeddedDirectoryRepo(mirror),
     notifications: new EmbeddedNotificationsRepo(mirror),
+    kb: new EmbeddedKbRepo(mirror),
   };
   let migrated: Promise<void> | undefined;
   return {

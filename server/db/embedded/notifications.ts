@@ -11,26 +11,13 @@ import {
   notificationState,
   recordEvent,
 } from '../mongodb/notifications.ts';
+import { readByIds } from './by-id.ts';
 import type { Mirror, MirrorDoc } from './mirror.ts';
 import { OrderedIndex, type SortKey } from './ordered-index.ts';
 
 const ms = (d: unknown) => (d instanceof Date ? d.getTime() : new Date(String(d)).getTime());
 /** The recipient is the part of `_id` before the colon (a user id). */
 const recipientOf = (docId: string) => docId.slice(0, docId.indexOf(':'));
-
-/** Documents by `_id`, in the order given (missing ones left out), a few lookups at a time. */
-async function readByIds(ids: string[], concurrency = 8) {
-  const found: Array<Record<string, unknown> | null> = new Array(ids.length).fill(null);
-  let next = 0;
-  const worker = async () => {
-    while (next < ids.length) {
-      const i = next++;
-      found[i] = (await Notification.findById(ids[i]).lean()) as Record<string, unknown> | null;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
-  return found.filter((d) => d !== null);
-}
 
 /** The lists a notification belongs to: its person's, of its type, and unread. */
 function partitionsOf(doc: MirrorDoc): string[] {
@@ -92,7 +79,10 @@ export class EmbeddedNotificationsRepo implements NotificationsRepo {
       where: spec.unreadOnly && spec.type ? (doc) => doc.type === spec.type : undefined,
       limit: spec.limit,
     });
-    const docs = await readByIds(positions.map((p) => String(p._id)));
+    const docs = await readByIds<Record<string, unknown>>(
+      Notification as never,
+      positions.map((p) => String(p._id)),
+    );
     return docs.map((d) => notificationRowOf(d as never));
   }
 
