@@ -4,6 +4,7 @@ import { Session } from '../../models/session.ts';
 import type { KbRepo } from '../kb/kb.repo.ts';
 import type { NotificationsRepo } from '../notifications/notifications.repo.ts';
 import type { DirectoryRepo } from '../people/directory.repo.ts';
+import type { PeopleRepo } from '../people/people.repo.ts';
 import type { PostsRepo } from '../posts/posts.repo.ts';
 import type { ThreadsRepo } from '../posts/threads.repo.ts';
 import type { StorageAdapterKind } from './adapter.ts';
@@ -11,12 +12,14 @@ import { EmbeddedDirectoryRepo } from './embedded/directory.ts';
 import { EmbeddedKbRepo } from './embedded/kb.ts';
 import { Mirror } from './embedded/mirror.ts';
 import { EmbeddedNotificationsRepo } from './embedded/notifications.ts';
+import { EmbeddedPeopleRepo } from './embedded/people.ts';
 import { EmbeddedPostsRepo } from './embedded/posts.ts';
 import { EmbeddedThreadsRepo } from './embedded/threads.ts';
 import { migrateStorage } from './migrations.ts';
 import { MongoDirectoryRepo } from './mongodb/directory.ts';
 import { MongoKbRepo } from './mongodb/kb.ts';
 import { MongoNotificationsRepo } from './mongodb/notifications.ts';
+import { MongoPeopleRepo } from './mongodb/people.ts';
 import { MongoPostsRepo } from './mongodb/posts.ts';
 import { MongoThreadsRepo } from './mongodb/threads.ts';
 
@@ -28,6 +31,7 @@ export interface Repositories {
   readonly directory: DirectoryRepo;
   readonly notifications: NotificationsRepo;
   readonly kb: KbRepo;
+  readonly people: PeopleRepo;
   /**
    * Resolves once the repositories can answer: storage-shape migrations are
    * applied, and the embedded adapter has read its collections.
@@ -49,6 +53,7 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
       directory: new MongoDirectoryRepo(),
       notifications: new MongoNotificationsRepo(),
       kb: new MongoKbRepo(),
+      people: new MongoPeopleRepo(),
       ready: migrateStorage,
     };
   }
@@ -63,6 +68,7 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
     directory: new EmbeddedDirectoryRepo(mirror),
     notifications: new EmbeddedNotificationsRepo(mirror),
     kb: new EmbeddedKbRepo(mirror),
+    people: new EmbeddedPeopleRepo(mirror),
   };
   let migrated: Promise<void> | undefined;
   return {

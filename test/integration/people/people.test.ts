@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import sharp from 'sharp';
+import { Post } from '../../../models/post.ts';
 import { Session } from '../../../models/session.ts';
 import { Team } from '../../../models/team.ts';
 import { Topic } from '../../../models/topic.ts';
@@ -67,6 +68,29 @@ describe('people directory and profiles', () => {
     await agent.get('/people/not-an-id').expect(404);
     await User.updateOne({ _id: person.id }, { $set: { active: false } });
     await agent.get(`/people/${person.id}`).expect(404);
+  });
+
+  it('shows the newest posts of a person on their profile, never deleted ones', async () => {
+    const person = await createUser({ displayName: 'Autrice Prolifica' });
+    const base = Date.parse('2026-02-01T09:00:00Z');
+    for (let i = 1; i <= 7; i++) {
+      const at = new Date(base + i * 60_000);
+      await Post.create({
+        kind: i % 2 ? 'tip' : 'question',
+        title: `Contributo numero ${i}`,
+        author: person.id,
+        createdAt: at,
+        lastActivityAt: at,
+        ...(i === 6 ? { deleted: { at, by: person.id } } : {}),
+      });
+    }
+    const { agent } = await signedIn(t, ['operator'], { locale: 'en' });
+    const page = await agent.get(`/people/${person.id}`).expect(200);
+    expect(page.text).to.include('Recent contributions');
+    const shown = [...page.text.matchAll(/Contributo numero (\d)/g)].map((m) => Number(m[1]));
+    expect(shown).to.deep.equal([7, 5, 4, 3, 2]);
+    const quiet = await createUser();
+    expect((await agent.get(`/people/${quiet.id}`).expect(200)).text).to.include('No posts yet.');
   });
 
   it('lets people edit their own profile but never their roles, team or email', async () => {
