@@ -50,7 +50,9 @@ export async function migrateNotificationInboxes(): Promise<number> {
       moved += ops.length;
     }
   }
-  await inboxes.drop();
+  await inboxes.drop().catch((err: { code?: number }) => {
+    if (err.code !== 26) throw err; // NamespaceNotFound: another instance finished first
+  });
   return moved;
 }
 
