@@ -70,6 +70,34 @@ describe('people directory and profiles', () => {
     await agent.get(`/people/${person.id}`).expect(404);
   });
 
+  it('pages the directory by name, the count of all matches on every page', async () => {
+    const team = await Team.create({ name: 'Paginazione', slug: 'paginazione' });
+    for (let i = 1; i <= 30; i++) {
+      await User.create({
+        email: `pagina${i}@example.test`,
+        displayName: `Pagina Persona ${String(i).padStart(2, '0')}`,
+        team: team._id,
+      });
+    }
+    const { agent } = await signedIn(t, ['operator'], { locale: 'en' });
+    const listed = async (url: string) => {
+      const res = await agent.get(url).expect(200);
+      return {
+        names: [...res.text.matchAll(/<strong>Pagina Persona (\d\d)<\/strong>/g)].map((m) => Number(m[1])),
+        text: res.text,
+      };
+    };
+    const first = await listed(`/people?team=${team._id}`);
+    expect(first.names).to.deep.equal(Array.from({ length: 24 }, (_, i) => i + 1));
+    expect(first.text).to.include('30 people');
+    const second = await listed(`/people?team=${team._id}&page=2`);
+    expect(second.names).to.deep.equal([25, 26, 27, 28, 29, 30]);
+    expect(second.text).to.include('30 people');
+    expect((await listed('/people?q=PAGINA%20persona&page=2')).names).to.deep.equal([25, 26, 27, 28, 29, 30]);
+    expect((await listed(`/people?team=${team._id}&page=3`)).names).to.deep.equal([]);
+    await agent.get('/people?q[$ne]=x&topic=%24ne&page=100000').expect(200);
+  });
+
   it('shows the newest posts of a person on their profile, never deleted ones', async () => {
     const person = await createUser({ displayName: 'Autrice Prolifica' });
     const base = Date.parse('2026-02-01T09:00:00Z');
