@@ -28,7 +28,6 @@ export function notificationsRoutes(notifications: NotificationsService): Router
       filters,
       cards: page.items.map((n) => presentNotification(n, req.t, req.locale)),
       nextCursor: page.nextCursor,
-      firstPage: !filters.cursor,
       types: NOTIFICATION_TYPES.map((type) => ({ type, label: req.t(`notifications.types.${type}.label`) })),
       feed: NOTIFICATIONS_FEED,
       // The feed shows live arrivals only of what its filters let through.
