@@ -62,6 +62,7 @@ const kbArticleSchema = new Schema(
 
 kbArticleSchema.index({ number: 1 }, { unique: true });
 kbArticleSchema.index({ state: 1, updatedAt: -1 });
+kbArticleSchema.index({ state: 1, helpfulCount: -1, updatedAt: -1 });
 kbArticleSchema.index({ topics: 1, state: 1 });
 kbArticleSchema.index({ state: 1, reviewBy: 1 });
 

@@ -49,6 +49,7 @@ const userSchema = new Schema(
 userSchema.index({ email: 1 }, { unique: true });
 userSchema.index({ team: 1, nameKey: 1 });
 userSchema.index({ nameKey: 1 });
+userSchema.index({ topics: 1, nameKey: 1 });
 userSchema.index({ roles: 1 });
 userSchema.index({ followedTopics: 1 });
 

@@ -86,7 +86,15 @@ export function createServices(deps: ServiceDeps): Services {
     },
   });
   const answers = new AnswersService({ clock: deps.clock, events, audit, renderer });
-  const kb = new KbService({ events, audit, renderer, clock: deps.clock });
+  const kb = new KbService({
+    repo: deps.repos.kb,
+    directory,
+    posts: deps.repos.posts,
+    events,
+    audit,
+    renderer,
+    clock: deps.clock,
+  });
   kb.attachToRenderer();
   // Comments on articles: their author is the article's owner (or creator).
   answers.registerCommentTarget('article', {
@@ -101,7 +109,12 @@ export function createServices(deps: ServiceDeps): Services {
     },
     visibleTo: (id, viewer) => kb.isVisibleTo(id, viewer),
   });
-  const notifications = new NotificationsService({ events, logger });
+  const notifications = new NotificationsService({
+    events,
+    logger,
+    repo: deps.repos.notifications,
+    directory,
+  });
   const scoringSettings = new ScoringSettings(audit);
   const ledger = new ScoreLedger({
     settings: scoringSettings,
@@ -126,7 +139,13 @@ export function createServices(deps: ServiceDeps): Services {
     auth,
     users: new UsersService({ events, audit, auth, sessions }),
     teams,
-    people: new PeopleService(storage, events),
+    people: new PeopleService({
+      storage,
+      events,
+      repo: deps.repos.people,
+      directory,
+      posts: deps.repos.posts,
+    }),
     notifications,
     search: deps.search ?? new SearchService({ logger }),
     storage,

@@ -21,8 +21,8 @@
  * - search: the index is rebuilt (SearchService.rebuild) from documents built
  *   by the same functions as the live indexing;
  * - notifications: the facts of the last `notifyDays` days reach the app's
- *   notification subscribers (older ones would have been read and dropped
- *   from the 50-item inboxes by now);
+ *   notification subscribers (older history is left out to keep the seed
+ *   within its time);
  * - the serial-voting memory: only votes the next check still reads.
  *
  * It refuses to share the database with a running app (see scripts/seed.ts),

@@ -1,15 +1,25 @@
 import mongoose from 'mongoose';
 import { NotificationState } from '../../models/notification-state.ts';
 import { Session } from '../../models/session.ts';
+import type { KbRepo } from '../kb/kb.repo.ts';
+import type { NotificationsRepo } from '../notifications/notifications.repo.ts';
 import type { DirectoryRepo } from '../people/directory.repo.ts';
+import type { PeopleRepo } from '../people/people.repo.ts';
 import type { PostsRepo } from '../posts/posts.repo.ts';
 import type { ThreadsRepo } from '../posts/threads.repo.ts';
 import type { StorageAdapterKind } from './adapter.ts';
 import { EmbeddedDirectoryRepo } from './embedded/directory.ts';
+import { EmbeddedKbRepo } from './embedded/kb.ts';
 import { Mirror } from './embedded/mirror.ts';
+import { EmbeddedNotificationsRepo } from './embedded/notifications.ts';
+import { EmbeddedPeopleRepo } from './embedded/people.ts';
 import { EmbeddedPostsRepo } from './embedded/posts.ts';
 import { EmbeddedThreadsRepo } from './embedded/threads.ts';
+import { migrateStorage } from './migrations.ts';
 import { MongoDirectoryRepo } from './mongodb/directory.ts';
+import { MongoKbRepo } from './mongodb/kb.ts';
+import { MongoNotificationsRepo } from './mongodb/notifications.ts';
+import { MongoPeopleRepo } from './mongodb/people.ts';
 import { MongoPostsRepo } from './mongodb/posts.ts';
 import { MongoThreadsRepo } from './mongodb/threads.ts';
 
@@ -19,7 +29,13 @@ export interface Repositories {
   readonly posts: PostsRepo;
   readonly threads: ThreadsRepo;
   readonly directory: DirectoryRepo;
-  /** Resolves once the repositories can answer (the embedded adapter has read its collections). */
+  readonly notifications: NotificationsRepo;
+  readonly kb: KbRepo;
+  readonly people: PeopleRepo;
+  /**
+   * Resolves once the repositories can answer: storage-shape migrations are
+   * applied, and the embedded adapter has read its collections.
+   */
   ready(): Promise<void>;
 }
 
@@ -35,7 +51,10 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
       posts: new MongoPostsRepo(),
       threads: new MongoThreadsRepo(),
       directory: new MongoDirectoryRepo(),
-      ready: async () => {},
+      notifications: new MongoNotificationsRepo(),
+      kb: new MongoKbRepo(),
+      people: new MongoPeopleRepo(),
+      ready: migrateStorage,
     };
   }
   const mirror = Mirror.of(mongoose.connection.name);
@@ -47,6 +66,17 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
     posts: new EmbeddedPostsRepo(mirror),
     threads: new EmbeddedThreadsRepo(mirror),
     directory: new EmbeddedDirectoryRepo(mirror),
+    notifications: new EmbeddedNotificationsRepo(mirror),
+    kb: new EmbeddedKbRepo(mirror),
+    people: new EmbeddedPeopleRepo(mirror),
   };
-  return { ...repos, ready: () => mirror.ready() };
+  let migrated: Promise<void> | undefined;
+  return {
+    ...repos,
+    ready: async () => {
+      migrated ??= migrateStorage();
+      await migrated;
+      await mirror.ready();
+    },
+  };
 }

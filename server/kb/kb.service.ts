@@ -15,18 +15,18 @@ import {
 import { KbRevision, kbRevisionId } from '../../models/kb-revision.ts';
 import { Post, type PostDoc } from '../../models/post.ts';
 import { PostContent } from '../../models/post-content.ts';
-import { Topic } from '../../models/topic.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { SessionUser } from '../auth/session-user.ts';
 import { excerpt, markdownToText } from '../content/markdown.ts';
 import type { ContentRenderer } from '../content/renderer.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
-import { escapeRegex, findByIds, op } from '../db/query.ts';
+import type { Directory, PersonRef, TopicRef } from '../people/directory.ts';
+import type { PostsRepo } from '../posts/posts.repo.ts';
 import type { DiffPart } from '../posts/posts.service.ts';
-import { type PersonRef, peopleById, type TopicRef, topicsById } from '../posts/posts.service.ts';
 import './kb.events.ts';
 import '../posts/posts.events.ts';
+import type { KbArticleRow, KbRepo } from './kb.repo.ts';
 import { canEdit, canMove, canRead, isKnowledgeManager, nextStates } from './kb.workflow.ts';
 
 export const KB_PAGE_SIZE = 20;
@@ -47,6 +47,10 @@ export interface ArticleInput {
 export type PublisherCheck = (userId: string, topicIds: string[]) => Promise<boolean>;
 
 export interface KbDeps {
+  repo: KbRepo;
+  directory: Directory;
+  /** Titles of the posts citing an article. */
+  posts: PostsRepo;
   events: EventBus;
   audit: AuditService;
   renderer: ContentRenderer;
@@ -114,7 +118,7 @@ export class KbService {
   /** KB-123 in any content links to the article (the renderer asks the KB). */
   attachToRenderer(): void {
     this.#deps.renderer.setArticleResolver(async (numbers) => {
-      const articles = await KbArticle.find({ number: op({ $in: numbers }) }, { number: 1, title: 1 }).lean();
+      const articles = await this.#deps.repo.byNumbers(numbers);
       return new Map(articles.map((a) => [a.number, { url: `/kb/${a.number}`, title: a.title }]));
     });
   }
@@ -130,8 +134,17 @@ export class KbService {
     events.on('answer.deleted', (e) => this.syncCitations('answer', e.answerId));
   }
 
-  async #byNumber(number: number): Promise<KbArticleDoc> {
-    const article = Number.isInteger(number) && number > 0 ? await KbArticle.findOne({ number }) : null;
+  /** An article by its number, as read (lean). */
+  async #byNumber(number: number): Promise<KbArticleRow> {
+    const article = Number.isInteger(number) && number > 0 ? await this.#deps.repo.byNumber(number) : null;
+    if (!article) throw new NotFoundError('kb.notFound');
+    return article;
+  }
+
+  /** An article by its number, as a document to change and save. */
+  async #documentOf(number: number): Promise<KbArticleDoc> {
+    const found = await this.#byNumber(number);
+    const article = await KbArticle.findById(found._id);
     if (!article) throw new NotFoundError('kb.notFound');
     return article;
   }
@@ -143,7 +156,7 @@ export class KbService {
     return Boolean(article && canRead(viewer, this.#actorOf(article)));
   }
 
-  #actorOf(article: KbArticleDoc) {
+  #actorOf(article: Pick<KbArticleRow, 'state' | 'createdBy' | 'contributors'>) {
     return {
       state: article.state as KbState,
       createdBy: String(article.createdBy),
@@ -152,11 +165,12 @@ export class KbService {
   }
 
   async #checkTopics(ids: string[]): Promise<Types.ObjectId[]> {
-    const unique = [...new Set(ids)].map((id) => new Types.ObjectId(id));
-    if ((await Topic.countDocuments({ _id: op({ $in: unique }), mergedInto: null })) !== unique.length) {
+    const unique = [...new Set(ids)];
+    const known = await this.#deps.directory.topics();
+    if (unique.some((id) => !known.has(id))) {
       throw new ValidationError({ topics: { key: 'validation.topicUnknown' } });
     }
-    return unique;
+    return unique.map((id) => new Types.ObjectId(id));
   }
 
   async #render(input: Pick<ArticleInput, 'problem' | 'environment' | 'cause' | 'resolution'>) {
@@ -240,9 +254,9 @@ export class KbService {
     if (post.promotedTo?.number)
       throw new ConflictError('kb.alreadyPromoted', { number: post.promotedTo.number });
     const content = await PostContent.findById(post._id).lean();
-    const topics = await Topic.find({ _id: op({ $in: post.topics }) }, { names: 1 }).lean();
-    const topicNames = topics
-      .map((t) => t.names?.it ?? '')
+    const known = await this.#deps.directory.topics();
+    const topicNames = post.topics
+      .map((t) => known.get(String(t))?.names.it ?? '')
       .filter(Boolean)
       .join(' · ');
     const credited = new Set<string>([String(post.author)]);
@@ -322,7 +336,10 @@ export class KbService {
     return number;
   }
 
-  async #mayEdit(actor: SessionUser, article: KbArticleDoc): Promise<boolean> {
+  async #mayEdit(
+    actor: SessionUser,
+    article: Pick<KbArticleRow, 'state' | 'topics' | 'createdBy' | 'contributors'>,
+  ): Promise<boolean> {
     const publisher =
       article.state === 'published' ? await this.#isPublisher(actor.id, article.topics.map(String)) : false;
     return canEdit(actor, this.#actorOf(article), publisher);
@@ -346,7 +363,7 @@ export class KbService {
 
   /** Saves an edit as a new version (full snapshot with the editor and the note). */
   async update(number: number, actor: SessionUser, input: ArticleInput): Promise<void> {
-    const article = await this.#byNumber(number);
+    const article = await this.#documentOf(number);
     if (!(await this.#mayEdit(actor, article))) throw new ForbiddenError('kb.cannotEdit');
     const topics = await this.#checkTopics(input.topics);
     const now = this.#now();
@@ -429,7 +446,7 @@ export class KbService {
   /** Makes an old version current again, as a new version. */
   async restore(number: number, actor: SessionUser, version: number): Promise<void> {
     const article = await this.#byNumber(number);
-    const old = await KbRevision.findById(kbRevisionId(String(article._id), version)).lean();
+    const old = await this.#deps.repo.revision(String(article._id), version);
     if (!old) throw new NotFoundError('kb.versionNotFound');
     const snap = old.snapshot as Record<string, string>;
     const topics = (snap.topics ?? '').split(',').filter(Boolean);
@@ -447,8 +464,8 @@ export class KbService {
   async history(number: number, viewer: SessionUser) {
     const article = await this.#byNumber(number);
     if (!canRead(viewer, this.#actorOf(article))) throw new NotFoundError('kb.notFound');
-    const revisions = await KbRevision.find({ article: article._id }).sort({ version: -1 }).lean();
-    const people = await peopleById(revisions.map((r) => r.editor));
+    const revisions = await this.#deps.repo.revisions(String(article._id), article.version);
+    const people = await this.#deps.directory.people(revisions.map((r) => r.editor));
     return {
       article: { number, title: article.title, state: article.state, version: article.version },
       canRestore: await this.#mayEdit(viewer, article),
@@ -467,8 +484,8 @@ export class KbService {
     const history = await this.history(number, viewer);
     const article = await this.#byNumber(number);
     const [a, b] = await Promise.all([
-      KbRevision.findById(kbRevisionId(String(article._id), from)).lean(),
-      KbRevision.findById(kbRevisionId(String(article._id), to)).lean(),
+      this.#deps.repo.revision(String(article._id), from),
+      this.#deps.repo.revision(String(article._id), to),
     ]);
     if (!a || !b) throw new NotFoundError('kb.versionNotFound');
     const before = a.snapshot as Record<string, string>;
@@ -513,39 +530,30 @@ export class KbService {
     if (!canRead(viewer, this.#actorOf(article))) throw new NotFoundError('kb.notFound');
     const now = this.#now();
     const day = now.toISOString().slice(0, 10);
+    let views = article.views;
     try {
       await KbView.create({ _id: `${article._id}:${viewer.id}:${day}`, at: now });
       await KbArticle.updateOne({ _id: article._id }, { $inc: { views: 1 } }, { timestamps: false });
-      article.views += 1;
+      views += 1;
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;
     }
     const [feedback, citations, topics, flags, related, publisher] = await Promise.all([
-      KbFeedback.findById(kbFeedbackId(String(article._id), viewer.id)).lean(),
-      KbCitation.find({ article: article._id }).sort({ createdAt: -1 }).limit(20).lean(),
-      topicsById(),
+      this.#deps.repo.feedbackOf(String(article._id), viewer.id),
+      this.#deps.repo.citations(String(article._id), 20),
+      this.#deps.directory.topics(),
       // Knowledge managers handle flags; the owner reads those on their article.
       isKnowledgeManager(viewer) || String(article.owner) === viewer.id
-        ? KbFlag.find({ article: article._id, status: 'open' }).sort({ createdAt: 1 }).lean()
+        ? this.#deps.repo.openFlags(String(article._id))
         : Promise.resolve([]),
-      KbArticle.find(
-        { _id: op({ $ne: article._id }), topics: op({ $in: article.topics }), state: 'published' },
-        { number: 1, title: 1, helpfulCount: 1 },
-      )
-        .sort({ helpfulCount: -1 })
-        .limit(5)
-        .lean(),
+      this.#deps.repo.related(String(article._id), article.topics.map(String), 5),
       article.state === 'published'
         ? this.#isPublisher(viewer.id, article.topics.map(String))
         : Promise.resolve(false),
     ]);
-    const citingPosts = await findByIds(
-      Post,
-      citations.map((c) => c.post),
-      { title: 1 },
-    );
+    const citingPosts = await this.#deps.posts.listed([...new Set(citations.map((c) => String(c.post)))]);
     const postTitle = new Map(citingPosts.map((p) => [String(p._id), p.title]));
-    const people = await peopleById([
+    const people = await this.#deps.directory.people([
       article.owner,
       article.createdBy,
       ...article.contributors,
@@ -575,7 +583,7 @@ export class KbService {
         updatedAt: article.updatedAt,
         helpfulCount: article.helpfulCount,
         notHelpfulCount: article.notHelpfulCount,
-        views: article.views,
+        views,
         citationCount: article.citationCount,
         sources: article.sources.map((s) => ({ type: s.type, id: String(s.id) })),
       },
@@ -616,7 +624,7 @@ export class KbService {
     if (article.state !== 'published') throw new ConflictError('kb.feedbackOnlyPublished');
     const id = kbFeedbackId(String(article._id), viewer.id);
     const now = this.#now();
-    const existing = await KbFeedback.findById(id).lean();
+    const existing = await this.#deps.repo.feedbackOf(String(article._id), viewer.id);
     let previous: boolean | null = existing ? existing.helpful : null;
     if (!existing) {
       try {
@@ -681,8 +689,8 @@ export class KbService {
   async flag(number: number, viewer: SessionUser, kind: KbFlagKind, comment: string): Promise<void> {
     const article = await this.#byNumber(number);
     if (!canRead(viewer, this.#actorOf(article))) throw new NotFoundError('kb.notFound');
-    if (await KbFlag.exists({ article: article._id, by: new Types.ObjectId(viewer.id), status: 'open' }))
-      throw new ConflictError('kb.alreadyFlagged');
+    const open = await this.#deps.repo.openFlags(String(article._id));
+    if (open.some((f) => String(f.by) === viewer.id)) throw new ConflictError('kb.alreadyFlagged');
     const now = this.#now();
     const flag = await KbFlag.create({
       article: article._id,
@@ -753,10 +761,7 @@ export class KbService {
    */
   async announceOverdue(): Promise<number> {
     const now = this.#now();
-    const due = await KbArticle.find(
-      { state: 'published', reviewBy: op({ $lt: now }) },
-      { number: 1, title: 1, reviewBy: 1, owner: 1, overdueAnnouncedFor: 1 },
-    ).lean();
+    const due = await this.#deps.repo.overdue(now);
     let announced = 0;
     for (const article of due) {
       if (!article.reviewBy || article.overdueAnnouncedFor?.getTime() === article.reviewBy.getTime())
@@ -784,19 +789,16 @@ export class KbService {
   async queue() {
     const now = this.#now();
     const [review, flags, overdue] = await Promise.all([
-      KbArticle.find({ state: 'review' }).sort({ updatedAt: 1 }).lean(),
-      KbFlag.find({ status: 'open' }).sort({ createdAt: 1 }).lean(),
-      KbArticle.find({ state: 'published', reviewBy: op({ $lt: now }) })
-        .sort({ reviewBy: 1 })
-        .lean(),
+      this.#deps.repo.inReview(),
+      this.#deps.repo.openFlags(),
+      this.#deps.repo.overdue(now),
     ]);
-    const flagged = await findByIds(
-      KbArticle,
-      flags.map((f) => f.article),
-      { number: 1, title: 1 },
-    );
+    const flagged = await this.#deps.repo.cards(flags.map((f) => String(f.article)));
     const flaggedBy = new Map(flagged.map((a) => [String(a._id), a]));
-    const people = await peopleById([...flags.map((f) => f.by), ...review.map((r) => r.createdBy)]);
+    const people = await this.#deps.directory.people([
+      ...flags.map((f) => f.by),
+      ...review.map((r) => r.createdBy),
+    ]);
     return {
       review: review.map((a) => ({
         number: a.number,
@@ -822,40 +824,18 @@ export class KbService {
     viewer: SessionUser,
     filters: { topic?: string; sort?: 'helpful' | 'recent'; q?: string; state?: KbState; page: number },
   ) {
-    const query: Record<string, unknown> = {};
     const manager = isKnowledgeManager(viewer);
-    query.state = filters.state && (manager || filters.state === 'archived') ? filters.state : 'published';
-    if (filters.topic) {
-      const below = await Topic.find({ ancestors: new Types.ObjectId(filters.topic) }, { _id: 1 }).lean();
-      query.topics = op({ $in: [new Types.ObjectId(filters.topic), ...below.map((t) => t._id)] });
-    }
-    if (filters.q) {
-      const pattern = escapeRegex(filters.q.trim());
-      query.$or = [
-        { title: op({ $regex: pattern, $options: 'i' }) },
-        { problem: op({ $regex: pattern, $options: 'i' }) },
-        { resolution: op({ $regex: pattern, $options: 'i' }) },
-      ];
-    }
-    const sort: Record<string, 1 | -1> =
-      filters.sort === 'helpful' ? { helpfulCount: -1, updatedAt: -1 } : { updatedAt: -1, _id: -1 };
-    const rows = await KbArticle.find(query, {
-      number: 1,
-      title: 1,
-      excerpt: 1,
-      topics: 1,
-      helpfulCount: 1,
-      notHelpfulCount: 1,
-      views: 1,
-      citationCount: 1,
-      updatedAt: 1,
-      state: 1,
-    })
-      .sort(sort)
-      .skip((filters.page - 1) * KB_PAGE_SIZE)
-      .limit(KB_PAGE_SIZE + 1)
-      .lean();
-    const topics = await topicsById();
+    const state: KbState =
+      filters.state && (manager || filters.state === 'archived') ? filters.state : 'published';
+    const rows = await this.#deps.repo.index({
+      state,
+      topics: filters.topic ? await this.#deps.directory.subtree(filters.topic) : undefined,
+      words: filters.q?.trim() || undefined,
+      order: filters.sort === 'helpful' ? 'helpful' : 'recent',
+      offset: (filters.page - 1) * KB_PAGE_SIZE,
+      limit: KB_PAGE_SIZE + 1,
+    });
+    const topics = await this.#deps.directory.topics();
     return {
       articles: rows.slice(0, KB_PAGE_SIZE).map((a) => ({
         number: a.number,
@@ -871,15 +851,13 @@ export class KbService {
       })),
       page: filters.page,
       hasNext: rows.length > KB_PAGE_SIZE,
-      state: query.state as KbState,
+      state,
     };
   }
 
   /** Published articles to cite in an answer (the picker). */
   async citable(): Promise<Array<{ number: number; title: string }>> {
-    return (
-      await KbArticle.find({ state: 'published' }, { number: 1, title: 1 }).sort({ number: 1 }).lean()
-    ).map((a) => ({ number: a.number, title: a.title }));
+    return this.#deps.repo.citable();
   }
 
   /**
@@ -912,13 +890,8 @@ export class KbService {
       }
     }
     if (!postId) return;
-    const articles = numbers.length
-      ? await KbArticle.find(
-          { number: op({ $in: numbers }) },
-          { number: 1, contributors: 1, topics: 1 },
-        ).lean()
-      : [];
-    const existing = await KbCitation.find({ sourceType, sourceId: oid }).lean();
+    const articles = numbers.length ? await this.#deps.repo.byNumbers(numbers) : [];
+    const existing = await this.#deps.repo.citationsFrom(sourceType, sourceId);
     const wanted = new Set(articles.map((a) => String(a._id)));
     const now = this.#now();
     for (const article of articles) {

@@ -33,10 +33,7 @@ export function notificationsRealtime(bridge: RealtimeBridge, notifications: Not
   bridge.onResync('user', async (user, _id, since) => {
     const unread = await notifications.unreadCount(user.id);
     // Only unread notifications can be new, so an empty badge means nothing to fetch.
-    const fresh =
-      unread > 0 && since
-        ? (await notifications.list(user.id, { status: 'unread' })).filter((n) => n.at > since)
-        : [];
+    const fresh = unread > 0 && since ? await notifications.unreadSince(user.id, since) : [];
     return {
       counters: { [UNREAD_COUNTER]: unread },
       items: fresh.map((n) => ({ feed: NOTIFICATIONS_FEED, id: n.id, url: cardUrl(n.id), tags: [n.type] })),

@@ -22,11 +22,12 @@ export function notificationsRoutes(notifications: NotificationsService): Router
   router.get('/notifications', guard('app.use'), async (req: Request, res: Response) => {
     const filters = parseInput(listSchema, req.query);
     const user = req.user!;
-    const list = await notifications.list(user.id, filters);
+    const page = await notifications.page(user.id, filters);
     res.render('pages/notifications/index', {
       title: req.t('notifications.title'),
       filters,
-      cards: list.map((n) => presentNotification(n, req.t, req.locale)),
+      cards: page.items.map((n) => presentNotification(n, req.t, req.locale)),
+      nextCursor: page.nextCursor,
       types: NOTIFICATION_TYPES.map((type) => ({ type, label: req.t(`notifications.types.${type}.label`) })),
       feed: NOTIFICATIONS_FEED,
       // The feed shows live arrivals only of what its filters let through.

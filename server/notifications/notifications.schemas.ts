@@ -6,6 +6,8 @@ import { NOTIFICATION_TYPES } from './notification-types.ts';
 export const listSchema = z.object({
   type: z.enum(NOTIFICATION_TYPES).optional().catch(undefined),
   status: z.enum(['all', 'unread']).catch('all'),
+  /** Where the page starts (a page link's; a malformed one is a bad request). */
+  cursor: z.string().max(100).optional().catch('bad'),
 });
 
 export const preferencesSchema = z.object({

@@ -1,18 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Types } from 'mongoose';
-import { NOTIFICATION_INBOX_SIZE, NotificationInbox } from '../../models/notification-inbox.ts';
-import { NotificationState } from '../../models/notification-state.ts';
-import { User } from '../../models/user.ts';
+import { BadRequestError } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
-import { op } from '../db/query.ts';
+import type { Directory } from '../people/directory.ts';
 import {
   isNotificationType,
   NOTIFICATION_RULES,
   NOTIFICATION_TYPES,
   type NotificationType,
 } from './notification-types.ts';
+import type { NotificationCursor, NotificationRow, NotificationsRepo } from './notifications.repo.ts';
 import './notifications.events.ts';
+
+/** Notifications per page of the notifications page. */
+export const NOTIFICATIONS_PAGE_SIZE = 30;
 
 /** Text in the reader's language: one string for both, or one per language. */
 export type LocalizedText = string | { it: string; en: string };
@@ -71,24 +72,27 @@ export interface ListFilters {
   status?: 'all' | 'unread';
 }
 
-interface StoredItem {
-  type: string;
-  variant?: string | null;
-  count?: number;
-  actorId?: string | null;
-  actorName?: string | null;
-  target: NotificationTarget;
-  data?: Record<string, MessageParam>;
-  at: Date;
-  readAt?: Date | null;
+export interface NotificationPage {
+  items: NotificationView[];
+  /** Where the next (older) page starts; null on the last page. */
+  nextCursor: string | null;
 }
 
-type StoredItems = Record<string, StoredItem | undefined>;
-
-/** The notifications of an inbox document (lean: a plain object), or none. */
-const itemsOf = (inbox: unknown): StoredItems => (inbox as { items?: StoredItems } | null)?.items ?? {};
-
 const ID = /^[A-Za-z0-9_-]{16}$/;
+const CURSOR = /^(\d{1,15})\.([A-Za-z0-9_-]{16})$/;
+
+/** A page's end as text: the last notification's time and id. */
+function encodeCursor(row: { at: Date; id: string }): string {
+  return `${row.at.getTime()}.${row.id}`;
+}
+
+/** The cursor of a page link; anything else is a bad request. */
+export function decodeNotificationCursor(raw: string | undefined): NotificationCursor | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const match = CURSOR.exec(raw);
+  if (!match) throw new BadRequestError();
+  return { at: Number(match[1]), id: match[2]! };
+}
 
 export function isNotificationId(value: unknown): value is string {
   return typeof value === 'string' && ID.test(value);
@@ -127,28 +131,34 @@ function cleanData(data: Record<string, MessageParam> | undefined): Record<strin
   return out;
 }
 
-function toView(id: string, item: StoredItem): NotificationView | null {
-  if (!isNotificationType(item.type) || !item.target || !item.at) return null;
+function toView(row: NotificationRow): NotificationView | null {
+  if (!isNotificationType(row.type) || !row.target || !row.at) return null;
   return {
-    id,
-    type: item.type,
-    variant: item.variant ?? null,
-    count: Math.max(1, item.count ?? 1),
-    actorId: item.actorId ?? null,
-    actorName: item.actorName ?? null,
-    target: item.target,
-    data: item.data ?? {},
-    at: new Date(item.at),
-    readAt: item.readAt ? new Date(item.readAt) : null,
-    unread: !item.readAt,
+    id: row.id,
+    type: row.type,
+    variant: row.variant,
+    count: row.count,
+    actorId: row.actorId,
+    actorName: row.actorName,
+    target: row.target as NotificationTarget,
+    data: row.data as Record<string, MessageParam>,
+    at: row.at,
+    readAt: row.readAt,
+    unread: !row.readAt,
   };
 }
+
+const views = (rows: NotificationRow[]) =>
+  rows.map(toView).filter((view): view is NotificationView => view !== null);
 
 /**
  * The notification center. Every feature notifies through `notify()` (usually
  * from a domain-event subscriber); it stores the notification for the
  * recipient unless it is their own action, the person turned the type off,
  * or the account is inactive, and groups repeated events on one item.
+ *
+ * Every notification is kept (one document each, see models/notification.ts),
+ * and pages read them newest first by cursor through the repository.
  *
  * The unread count is a counter (models/notification-state.ts) moved with
  * $inc only by transitions this service observes in an update's "before"
@@ -165,12 +175,16 @@ function toView(id: string, item: StoredItem): NotificationView | null {
 export class NotificationsService {
   readonly #events: EventBus;
   readonly #logger: Logger;
+  readonly #repo: NotificationsRepo;
+  readonly #directory: Directory;
   /** The tail of each person's queue of changes. */
   readonly #queues = new Map<string, Promise<unknown>>();
 
-  constructor(deps: { events: EventBus; logger: Logger }) {
+  constructor(deps: { events: EventBus; logger: Logger; repo: NotificationsRepo; directory: Directory }) {
     this.#events = deps.events;
     this.#logger = deps.logger;
+    this.#repo = deps.repo;
+    this.#directory = deps.directory;
   }
 
   /** Runs `change` after the person's earlier changes on this instance have finished. */
@@ -199,16 +213,14 @@ export class NotificationsService {
     }
     if (actorId === input.recipientId) return { delivered: false, reason: 'self' };
 
-    const recipient = await User.findById(input.recipientId).select('active').lean();
+    const people = await this.#directory.people([input.recipientId, actorId]);
+    const recipient = people.get(input.recipientId);
     if (!recipient) return { delivered: false, reason: 'unknownRecipient' };
     if (!recipient.active) return { delivered: false, reason: 'inactive' };
-    if (rule.optional) {
-      const state = await NotificationState.findById(input.recipientId).lean();
-      if ((state?.muted ?? []).includes(input.type)) return { delivered: false, reason: 'muted' };
+    if (rule.optional && (await this.#repo.muted(input.recipientId)).includes(input.type)) {
+      return { delivered: false, reason: 'muted' };
     }
-    const actorName = actorId
-      ? ((await User.findById(actorId).select('displayName').lean())?.displayName ?? null)
-      : null;
+    const actorName = actorId ? (people.get(actorId)?.displayName ?? null) : null;
     const id = rule.grouped
       ? groupId(input.type, input.groupKey ?? `${input.target.kind}:${input.target.id}`)
       : uniqueId();
@@ -236,38 +248,18 @@ export class NotificationsService {
     return { delivered: true, id, grouped: stored.grouped, unread: stored.unread };
   }
 
-  /** Writes one event into the inbox: a new notification, or one more in its group. */
+  /** Stores one event: a new notification, or one more in its group. */
   async #store(
     recipientId: string,
     id: string,
-    item: Omit<StoredItem, 'at' | 'count' | 'readAt'>,
+    item: Parameters<NotificationsRepo['record']>[2],
   ): Promise<{ grouped: boolean; unread: number | null }> {
-    const path = `items.${id}`;
-    const set: Record<string, unknown> = { [`${path}.at`]: new Date(), [`${path}.readAt`]: null };
-    for (const [key, value] of Object.entries(item)) set[`${path}.${key}`] = value;
-    const before = await NotificationInbox.findOneAndUpdate(
-      { _id: recipientId },
-      { $set: set, $inc: { [`${path}.count`]: 1 } },
-      { upsert: true, returnDocument: 'before' },
-    ).lean();
-    const items = itemsOf(before);
-    const previous = items[id];
-    let delta = 0;
-    if (!previous) delta = 1;
-    else if (previous.readAt) {
-      // A read notification opens again: it counts the events since then.
-      delta = 1;
-      await NotificationInbox.updateOne(
-        { _id: recipientId },
-        { $inc: { [`${path}.count`]: -Math.max(0, previous.count ?? 0) } },
-      );
-    }
-    if (!previous && Object.keys(items).length >= NOTIFICATION_INBOX_SIZE) {
-      delta -= await this.#prune(recipientId, items, id);
-    }
+    const { before } = await this.#repo.record(recipientId, id, item, new Date());
+    // New, or a read one opening again: one more unread.
+    const opened = !before || before.readAt !== null;
     return {
-      grouped: Boolean(previous),
-      unread: delta !== 0 ? await this.#moveCounter(recipientId, delta) : null,
+      grouped: Boolean(before),
+      unread: opened ? await this.#repo.moveUnreadCounter(recipientId, 1) : null,
     };
   }
 
@@ -280,70 +272,53 @@ export class NotificationsService {
     return outcomes;
   }
 
-  /** Removes the oldest notifications beyond the inbox size; returns how many of them were unread. */
-  async #prune(recipientId: string, items: StoredItems, keep: string): Promise<number> {
-    const oldest = Object.entries(items)
-      .filter(([key]) => key !== keep)
-      // Read ones go first, then the oldest.
-      .sort(([, a], [, b]) => Number(!a?.readAt) - Number(!b?.readAt) || +(a?.at ?? 0) - +(b?.at ?? 0))
-      .slice(0, Object.keys(items).length + 1 - NOTIFICATION_INBOX_SIZE)
-      .map(([key]) => key);
-    if (oldest.length === 0) return 0;
-    const before = await NotificationInbox.findOneAndUpdate(
-      { _id: recipientId },
-      { $unset: Object.fromEntries(oldest.map((key) => [`items.${key}`, ''])) },
-      { returnDocument: 'before' },
-    ).lean();
-    const was = itemsOf(before);
-    return oldest.filter((key) => was[key] && !was[key].readAt).length;
+  /** A page of a person's notifications, newest first, from a page link's cursor. */
+  async page(userId: string, filters: ListFilters & { cursor?: string } = {}): Promise<NotificationPage> {
+    const after = decodeNotificationCursor(filters.cursor);
+    const rows = await this.#repo.page(userId, {
+      type: filters.type,
+      unreadOnly: filters.status === 'unread',
+      after,
+      limit: NOTIFICATIONS_PAGE_SIZE + 1,
+    });
+    const page = rows.slice(0, NOTIFICATIONS_PAGE_SIZE);
+    const last = page[page.length - 1];
+    return {
+      items: views(page),
+      nextCursor: rows.length > NOTIFICATIONS_PAGE_SIZE && last ? encodeCursor(last) : null,
+    };
   }
 
-  async #moveCounter(userId: string, delta: number): Promise<number> {
-    const after = await NotificationState.findOneAndUpdate(
-      { _id: userId },
-      { $inc: { unread: delta } },
-      { upsert: true, returnDocument: 'after' },
-    ).lean();
-    return Math.max(0, after?.unread ?? 0);
+  /** A person's newest notifications (at most `limit`), newest first. */
+  async list(userId: string, filters: ListFilters = {}, limit = 200): Promise<NotificationView[]> {
+    return views(
+      await this.#repo.page(userId, { type: filters.type, unreadOnly: filters.status === 'unread', limit }),
+    );
   }
 
-  /** A person's notifications, newest first. */
-  async list(userId: string, filters: ListFilters = {}): Promise<NotificationView[]> {
-    const inbox = await NotificationInbox.findById(userId).lean();
-    return Object.entries(itemsOf(inbox))
-      .map(([id, item]) => (item ? toView(id, item) : null))
-      .filter((view): view is NotificationView => view !== null)
-      .filter((view) => !filters.type || view.type === filters.type)
-      .filter((view) => filters.status !== 'unread' || view.unread)
-      .sort((a, b) => b.at.getTime() - a.at.getTime() || a.id.localeCompare(b.id));
+  /** Unread notifications whose last event came after `since` (what a reconnecting page missed). */
+  async unreadSince(userId: string, since: Date, limit = 50): Promise<NotificationView[]> {
+    return views(await this.#repo.page(userId, { unreadOnly: true, since, limit }));
   }
 
   async get(userId: string, id: string): Promise<NotificationView | null> {
     if (!isNotificationId(id)) return null;
-    const inbox = await NotificationInbox.findById(userId).lean();
-    const item = itemsOf(inbox)[id];
-    return item ? toView(id, item) : null;
+    const row = await this.#repo.get(userId, id);
+    return row ? toView(row) : null;
   }
 
   /** The badge value (the maintained counter): one read of a small document by `_id`. */
   async unreadCount(userId: string): Promise<number> {
-    const state = await NotificationState.findById(userId).lean();
-    return Math.max(0, state?.unread ?? 0);
+    return this.#repo.unreadCounter(userId);
   }
 
   /** Marks one notification read; false when it does not exist. */
   async markRead(userId: string, id: string): Promise<boolean> {
     if (!isNotificationId(id)) return false;
     const unread = await this.#inOrder(userId, async () => {
-      const before = await NotificationInbox.findOneAndUpdate(
-        // Only an existing notification: $set alone would create a partial one.
-        { _id: userId, [`items.${id}.type`]: op({ $exists: true }) },
-        { $set: { [`items.${id}.readAt`]: new Date() } },
-        { returnDocument: 'before' },
-      ).lean();
-      const item = itemsOf(before)[id];
-      if (!item) return undefined;
-      return item.readAt ? null : await this.#moveCounter(userId, -1);
+      const before = await this.#repo.markRead(userId, id, new Date());
+      if (before === null) return undefined;
+      return before === 'read' ? null : await this.#repo.moveUnreadCounter(userId, -1);
     });
     if (unread === undefined) return false;
     if (unread !== null) await this.#announceRead(userId, unread);
@@ -353,25 +328,11 @@ export class NotificationsService {
   /** Marks every notification read; returns how many were unread. */
   async markAllRead(userId: string): Promise<number> {
     const outcome = await this.#inOrder(userId, async () => {
-      const unread = (await this.list(userId, { status: 'unread' })).map((n) => n.id);
-      if (unread.length === 0) return { changed: 0, counter: null };
-      const now = new Date();
-      const before = await NotificationInbox.findOneAndUpdate(
-        { _id: userId },
-        { $set: Object.fromEntries(unread.map((id) => [`items.${id}.readAt`, now])) },
-        { returnDocument: 'before' },
-      ).lean();
-      const was = itemsOf(before);
-      // One removed meanwhile by another instance would come back as a fragment: remove it.
-      const vanished = unread.filter((id) => !was[id]);
-      if (vanished.length > 0) {
-        await NotificationInbox.updateOne(
-          { _id: userId },
-          { $unset: Object.fromEntries(vanished.map((id) => [`items.${id}`, ''])) },
-        );
-      }
-      const changed = unread.filter((id) => was[id] && !was[id].readAt).length;
-      return { changed, counter: changed > 0 ? await this.#moveCounter(userId, -changed) : null };
+      const changed = await this.#repo.markAllRead(userId, new Date());
+      return {
+        changed,
+        counter: changed > 0 ? await this.#repo.moveUnreadCounter(userId, -changed) : null,
+      };
     });
     if (outcome.counter !== null) await this.#announceRead(userId, outcome.counter);
     return outcome.changed;
@@ -383,8 +344,7 @@ export class NotificationsService {
 
   /** The types a person receives in the app (all but those turned off). */
   async preferences(userId: string): Promise<Record<NotificationType, boolean>> {
-    const state = await NotificationState.findById(userId).lean();
-    const muted = new Set(state?.muted ?? []);
+    const muted = new Set(await this.#repo.muted(userId));
     return Object.fromEntries(
       NOTIFICATION_TYPES.map((type) => [type, !NOTIFICATION_RULES[type].optional || !muted.has(type)]),
     ) as Record<NotificationType, boolean>;
@@ -395,9 +355,7 @@ export class NotificationsService {
     const muted = NOTIFICATION_TYPES.filter(
       (type) => NOTIFICATION_RULES[type].optional && !enabled.includes(type),
     );
-    await this.#inOrder(userId, () =>
-      NotificationState.updateOne({ _id: userId }, { $set: { muted } }, { upsert: true }),
-    );
+    await this.#inOrder(userId, () => this.#repo.setMuted(userId, muted));
   }
 
   /**
@@ -406,10 +364,10 @@ export class NotificationsService {
    */
   async reconcile(userId: string): Promise<{ counter: number; actual: number; repaired: boolean }> {
     const result = await this.#inOrder(userId, async () => {
-      const counter = (await NotificationState.findById(userId).lean())?.unread ?? 0;
-      const actual = (await this.list(userId, { status: 'unread' })).length;
+      const counter = await this.#repo.unreadCounter(userId);
+      const actual = await this.#repo.countUnread(userId);
       if (counter === actual) return { counter, actual, repaired: false };
-      await NotificationState.updateOne({ _id: userId }, { $set: { unread: actual } }, { upsert: true });
+      await this.#repo.setUnreadCounter(userId, actual);
       this.#logger.warn({ userId, counter, actual }, 'unread notification counter repaired');
       return { counter, actual, repaired: true };
     });
@@ -421,10 +379,10 @@ export class NotificationsService {
   async reconcileAll(): Promise<{ checked: number; repaired: number }> {
     let checked = 0;
     let repaired = 0;
-    for await (const inbox of NotificationInbox.find().select({ _id: 1 }).lean().cursor()) {
-      if (!Types.ObjectId.isValid(String(inbox._id))) continue;
+    for (const userId of await this.#repo.recipients()) {
+      if (!isUserId(userId)) continue;
       checked++;
-      if ((await this.reconcile(String(inbox._id))).repaired) repaired++;
+      if ((await this.reconcile(userId)).repaired) repaired++;
     }
     return { checked, repaired };
   }

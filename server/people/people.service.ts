@@ -1,18 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
-import { Team } from '../../models/team.ts';
-import { Topic } from '../../models/topic.ts';
 import { foldName, User } from '../../models/user.ts';
 import { avatarUrl, initialsOf } from '../auth/session-user.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
-import { escapeRegex, op } from '../db/query.ts';
+import type { PostsRepo } from '../posts/posts.repo.ts';
 import type { FileStorage } from '../storage/file-storage.ts';
 import { makeAvatar } from '../storage/images.ts';
+import type { Directory } from './directory.ts';
+import type { PeopleRepo } from './people.repo.ts';
 import type { ProfileInput } from './people.schemas.ts';
 import '../auth/auth.events.ts';
 
 export const DIRECTORY_PAGE_SIZE = 24;
+/** Posts a profile shows as the person's recent contributions. */
+export const PROFILE_RECENT_POSTS = 5;
+
+export interface PeopleDeps {
+  storage: FileStorage;
+  events: EventBus;
+  repo: PeopleRepo;
+  directory: Directory;
+  posts: PostsRepo;
+}
 
 export interface TopicOption {
   id: string;
@@ -25,36 +35,45 @@ export interface TopicOption {
 export class PeopleService {
   readonly #storage: FileStorage;
   readonly #events: EventBus;
+  readonly #repo: PeopleRepo;
+  readonly #directory: Directory;
+  readonly #posts: PostsRepo;
 
-  constructor(storage: FileStorage, events: EventBus) {
-    this.#storage = storage;
-    this.#events = events;
+  constructor(deps: PeopleDeps) {
+    this.#storage = deps.storage;
+    this.#events = deps.events;
+    this.#repo = deps.repo;
+    this.#directory = deps.directory;
+    this.#posts = deps.posts;
   }
 
+  /** Every topic, by kind and Italian name. */
   async topicOptions(): Promise<TopicOption[]> {
-    return (await Topic.find({ mergedInto: null }).sort({ kind: 1, 'names.it': 1 }).lean()).map((t) => ({
-      id: String(t._id),
-      slug: t.slug,
-      names: { it: t.names?.it ?? t.slug, en: t.names?.en ?? t.slug },
-      kind: t.kind,
-    }));
+    const order = (a: string, b: string) => (a === b ? 0 : a < b ? -1 : 1);
+    return (await this.#directory.repo.topics())
+      .map((t) => ({
+        id: String(t._id),
+        slug: t.slug,
+        names: { it: t.names?.it ?? t.slug, en: t.names?.en ?? t.slug },
+        kind: t.kind,
+      }))
+      .sort((a, b) => order(a.kind, b.kind) || order(a.names.it, b.names.it));
   }
 
   async directory(filters: { q?: string; team?: string; topic?: string; page: number }) {
-    const query: Record<string, unknown> = { active: true };
-    if (filters.q) query.nameKey = op({ $regex: escapeRegex(foldName(filters.q)) });
-    if (filters.team) query.team = new Types.ObjectId(filters.team);
-    if (filters.topic) query.topics = new Types.ObjectId(filters.topic);
-    const [total, rows, teams, topics] = await Promise.all([
-      User.countDocuments(query),
-      User.find(query)
-        .sort({ nameKey: 1, _id: 1 })
-        .skip((filters.page - 1) * DIRECTORY_PAGE_SIZE)
-        .limit(DIRECTORY_PAGE_SIZE + 1)
-        .lean(),
-      Team.find({}, { name: 1 }).sort({ name: 1 }).lean(),
+    const [found, teams, topics] = await Promise.all([
+      this.#repo.directory({
+        nameContains: filters.q ? foldName(filters.q) || undefined : undefined,
+        team: filters.team,
+        topic: filters.topic,
+        offset: (filters.page - 1) * DIRECTORY_PAGE_SIZE,
+        limit: DIRECTORY_PAGE_SIZE + 1,
+      }),
+      this.#repo.teams(),
       this.topicOptions(),
     ]);
+    const { total } = found;
+    const rows = found.people;
     const teamName = new Map(teams.map((t) => [String(t._id), t.name]));
     const topicById = new Map(topics.map((t) => [t.id, t]));
     return {
@@ -75,13 +94,20 @@ export class PeopleService {
     };
   }
 
+  /** A profile: the person, their team and topics, and their newest posts. */
   async profile(id: string) {
-    const user = Types.ObjectId.isValid(id) ? await User.findById(id).lean() : null;
+    const user = /^[0-9a-f]{24}$/i.test(id) ? await this.#repo.profile(id) : null;
     if (!user) throw new NotFoundError('people.notFound');
-    const [team, topics] = await Promise.all([
-      user.team ? Team.findById(user.team).lean() : null,
-      Topic.find({ _id: op({ $in: user.topics }) }).lean(),
+    const [teamNames, allTopics, recent] = await Promise.all([
+      user.team ? this.#directory.teamNames([user.team]) : new Map<string, string>(),
+      this.#directory.topics(),
+      this.#posts.feed({ author: id, order: 'newest', limit: PROFILE_RECENT_POSTS }),
     ]);
+    const team =
+      user.team && teamNames.has(String(user.team))
+        ? { _id: user.team, name: teamNames.get(String(user.team))! }
+        : null;
+    const topics = user.topics.map((t) => allTopics.get(String(t))).filter((t) => t !== undefined);
     return {
       id: String(user._id),
       displayName: user.displayName,
@@ -92,14 +118,16 @@ export class PeopleService {
       team: team ? { id: String(team._id), name: team.name } : null,
       bio: user.bio,
       languages: user.languages,
-      topics: topics.map((t) => ({
-        id: String(t._id),
-        slug: t.slug,
-        names: { it: t.names?.it ?? '', en: t.names?.en ?? '' },
-      })),
+      topics: topics.map((t) => ({ id: t.id, slug: t.slug, names: t.names })),
       active: user.active,
       memberSince: user.createdAt,
       lastSeenAt: user.lastSeenAt,
+      recentPosts: recent.map((p) => ({
+        id: String(p._id),
+        kind: p.kind,
+        title: p.title,
+        createdAt: p.createdAt,
+      })),
     };
   }
 
@@ -108,9 +136,11 @@ export class PeopleService {
    * checked before anything is written, so a bad picture or topic changes nothing.
    */
   async updateOwnProfile(userId: string, input: ProfileInput, picture?: Buffer): Promise<void> {
-    const topicIds = [...new Set(input.topics)].map((id) => new Types.ObjectId(id));
-    const known = await Topic.countDocuments({ _id: op({ $in: topicIds }), mergedInto: null });
-    if (known !== topicIds.length) throw new ValidationError({ topics: { key: 'validation.topicUnknown' } });
+    const wanted = [...new Set(input.topics)];
+    const known = await this.#directory.topics();
+    if (wanted.some((t) => !known.has(t)))
+      throw new ValidationError({ topics: { key: 'validation.topicUnknown' } });
+    const topicIds = wanted.map((t) => new Types.ObjectId(t));
     const image = picture && picture.length > 0 ? await makeAvatar(picture) : undefined;
     if (image) await this.#storeAvatar(userId, image);
     const user = await User.findById(userId);

@@ -398,6 +398,45 @@ describe('knowledge base', function () {
     await agent.get('/kb/abc').expect(404);
   });
 
+  it('pages the index, and answers nonsense filters and numbers without errors', async () => {
+    const own = await createTopics();
+    const createdBy = (await createUser()).id;
+    const base = Date.parse('2025-01-01T00:00:00Z');
+    for (let i = 1; i <= 25; i++) {
+      const at = new Date(base + i * 60_000);
+      await new KbArticle({
+        number: 90_000 + i,
+        title: `Paginazione indice ${String(i).padStart(2, '0')}`,
+        problem: 'Paginazione',
+        resolution: 'Pagine',
+        topics: [own.fibre],
+        state: 'published',
+        createdBy,
+        createdAt: at,
+        updatedAt: at,
+      }).save({ timestamps: false });
+    }
+    const { agent } = await signedIn(t);
+    const listed = async (url: string) =>
+      [...(await agent.get(url).expect(200)).text.matchAll(/Paginazione indice (\d\d)/g)].map((m) =>
+        Number(m[1]),
+      );
+    const first = await listed(`/kb?topic=${own.fibre}`);
+    const second = await listed(`/kb?topic=${own.fibre}&page=2`);
+    expect(first).to.deep.equal(Array.from({ length: 20 }, (_, i) => 25 - i));
+    expect(second).to.deep.equal([5, 4, 3, 2, 1]);
+    expect(await listed(`/kb?topic=${own.fibre}&page=3`)).to.deep.equal([]);
+    expect((await listed('/kb?q=paginazione+indice&page=2')).length).to.equal(5);
+    // Nonsense is ignored: page 1, every topic, the published articles.
+    expect(
+      (await listed('/kb?page=abc&topic=nope&sort=%24ne&state=%24ne&q[$ne]=1')).length,
+    ).to.be.greaterThan(0);
+    await agent.get('/kb?page=100000').expect(200);
+    await agent.get('/kb/0').expect(404);
+    await agent.get('/kb/90001/history?from=abc&to=-2').expect(200);
+    await agent.get('/kb/1234567890').expect(404);
+  });
+
   it('lists drafts in review, flagged and overdue articles in the queue (managers only)', async () => {
     const km = await sessionUserOf(await createUser({ roles: ['knowledge_manager'] }));
     const review = await t.services.kb.create(km, {

@@ -1,12 +1,16 @@
 import { expect } from 'chai';
-import { Types } from 'mongoose';
-import { NOTIFICATION_INBOX_SIZE, NotificationInbox } from '../../../models/notification-inbox.ts';
+import mongoose, { Types } from 'mongoose';
+import { Notification } from '../../../models/notification.ts';
 import { NotificationState } from '../../../models/notification-state.ts';
+import { migrateNotificationInboxes } from '../../../server/db/migrations.ts';
 import {
   NOTIFICATION_TYPES,
   type NotificationType,
 } from '../../../server/notifications/notification-types.ts';
-import type { NotifyInput } from '../../../server/notifications/notifications.service.ts';
+import {
+  NOTIFICATIONS_PAGE_SIZE,
+  type NotifyInput,
+} from '../../../server/notifications/notifications.service.ts';
 import { csrfToken, useTestApp } from '../../helpers/app.ts';
 import { createUser, signedIn, signIn } from '../../helpers/users.ts';
 
@@ -347,24 +351,83 @@ describe('notifications', () => {
     await other.get(`/notifications/${outcome.id}`).expect(404);
   });
 
-  it(`keeps the ${NOTIFICATION_INBOX_SIZE} most recent notifications, and the counter exact`, async () => {
-    const user = await createUser();
+  it('keeps every notification beyond 50, paged newest first by cursor, the counter exact', async function () {
+    this.timeout(60_000);
+    const { agent, user } = await signedIn(t, ['operator'], { locale: 'en' });
+    const total = 65;
     const ids: string[] = [];
-    for (let i = 0; i < NOTIFICATION_INBOX_SIZE + 2; i++) {
-      const outcome = await t.services.notifications.notify(sample('promoted', user.id, actor.id));
-      if (outcome.delivered) ids.push(outcome.id);
-      if (i === 0) await t.services.notifications.markRead(user.id, outcome.delivered ? outcome.id : '');
+    for (let i = 0; i < total; i++) {
+      const outcome = await t.services.notifications.notify({
+        ...sample('promoted', user.id, actor.id),
+        target: { kind: 'article', id: `kb${i}`, title: `Articolo numero ${i}`, url: `/kb/${i + 1}` },
+      });
+      if (!outcome.delivered) throw new Error('not delivered');
+      ids.push(outcome.id);
+      if (i === 0) await t.services.notifications.markRead(user.id, outcome.id);
     }
-    const list = await inboxOf(user.id);
-    expect(list).to.have.length(NOTIFICATION_INBOX_SIZE);
-    // The read one went first, then the oldest unread one.
-    expect(list.map((n) => n.id)).to.not.include.members([ids[0], ids[1]]);
-    expect(await counterOf(user.id)).to.equal(NOTIFICATION_INBOX_SIZE);
+    expect(await counterOf(user.id)).to.equal(total - 1);
+
+    // Through the page: the newest first, then older pages by the "older" link, each once.
+    const seen: string[] = [];
+    let url: string | null = '/notifications';
+    let pages = 0;
+    while (url) {
+      const page = await agent.get(url).expect(200);
+      pages++;
+      const onPage = [...page.text.matchAll(/data-rt-item="([A-Za-z0-9_-]{16})"/g)].map((m) => m[1]!);
+      expect(onPage.length).to.be.at.most(NOTIFICATIONS_PAGE_SIZE);
+      seen.push(...onPage);
+      const next = /<a rel="next" class="button button-secondary" href="([^"]+)">Older notifications/.exec(
+        page.text,
+      );
+      url = next ? next[1]!.replaceAll('&#x3D;', '=').replaceAll('&amp;', '&') : null;
+    }
+    expect(pages).to.equal(Math.ceil(total / NOTIFICATIONS_PAGE_SIZE));
+    // Each once, newest first (ties in time by id, as the service lists them).
+    const all = await t.services.notifications.list(user.id, {}, 1000);
+    expect(seen).to.have.members(ids);
+    expect(seen).to.deep.equal(all.map((n) => n.id));
+    for (let i = 1; i < all.length; i++) {
+      expect(all[i - 1]!.at.getTime()).to.be.at.least(all[i]!.at.getTime());
+    }
+    // The oldest one (read) is still there.
+    const last = await agent.get(`/notifications/${ids[0]}/card`).expect(200);
+    expect(last.text).to.include('Articolo numero 0');
+
+    // Unread only, paged too: every one but the first.
+    const unread: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await t.services.notifications.page(user.id, { status: 'unread', cursor });
+      unread.push(...page.items.map((n) => n.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(unread).to.deep.equal(all.filter((n) => n.id !== ids[0]).map((n) => n.id));
+
+    // Marking all read reaches the notifications beyond the first page.
+    expect(await t.services.notifications.markAllRead(user.id)).to.equal(total - 1);
+    expect(await counterOf(user.id)).to.equal(0);
+    expect((await t.services.notifications.page(user.id, { status: 'unread' })).items).to.deep.equal([]);
     expect(await t.services.notifications.reconcile(user.id)).to.deep.equal({
-      counter: NOTIFICATION_INBOX_SIZE,
-      actual: NOTIFICATION_INBOX_SIZE,
+      counter: 0,
+      actual: 0,
       repaired: false,
     });
+  });
+
+  it('answers a malformed page cursor with a 400', async () => {
+    const { agent } = await signedIn(t);
+    for (const bad of [
+      'nonsense',
+      '12.short',
+      '1.AAAAAAAAAAAAAAAA&cursor=2.AAAAAAAAAAAAAAAA',
+      '-1.AAAAAAAAAAAAAAAA',
+    ]) {
+      await agent.get(`/notifications?cursor=${bad}`).expect(400);
+    }
+    // A well-formed cursor past the end is an empty page.
+    const empty = await agent.get('/notifications?cursor=1.AAAAAAAAAAAAAAAA').expect(200);
+    expect(empty.text).to.not.include('data-rt-item=');
   });
 
   it('keeps the counter equal to the unread notifications under concurrent events', async () => {
@@ -424,12 +487,48 @@ describe('notifications', () => {
     expect(all.checked).to.be.greaterThan(0);
   });
 
-  it('stores one document per person, addressed by their id', async () => {
+  it('stores one document per notification, addressed by the person and the notification', async () => {
     const user = await createUser();
-    await t.services.notifications.notify(sample('mention', user.id, actor.id));
-    const inbox = await NotificationInbox.findById(user.id).lean();
-    expect(inbox).to.not.equal(null);
-    expect(Object.keys(inbox!.items)).to.have.length(1);
+    const outcome = await t.services.notifications.notify(sample('mention', user.id, actor.id));
+    if (!outcome.delivered) throw new Error('not delivered');
+    const doc = await Notification.findById(`${user.id}:${outcome.id}`).lean();
+    expect([doc?.recipient, doc?.type, doc?.count]).to.deep.equal([user.id, 'mention', 1]);
+    // Another person cannot reach it by its short id.
+    const other = await createUser();
+    expect(await t.services.notifications.get(other.id, outcome.id)).to.equal(null);
+    expect(await t.services.notifications.markRead(other.id, outcome.id)).to.equal(false);
+  });
+
+  it('moves the notifications of the old per-person inboxes, keeping ids, read states and counts', async () => {
+    const user = await createUser({ locale: 'en' });
+    const at = new Date(Date.now() - 60_000);
+    const item = (title: string, readAt: Date | null, count: number, minutes: number) => ({
+      type: 'answer',
+      variant: null,
+      count,
+      actorId: actor.id,
+      actorName: 'Anna Verdi',
+      target: { kind: 'post', id: title, title, url: '/posts/1' },
+      data: {},
+      at: new Date(at.getTime() - minutes * 60_000),
+      readAt,
+    });
+    await mongoose.connection.collection('notification_inboxes').insertOne({
+      _id: user.id as never,
+      items: {
+        AAAAAAAAAAAAAAAA: item('Vecchia letta', at, 1, 10),
+        BBBBBBBBBBBBBBBB: item('Nuova da leggere', null, 2, 1),
+      },
+    });
+    expect(await migrateNotificationInboxes()).to.equal(2);
+    const list = await t.services.notifications.list(user.id);
+    expect(list.map((n) => [n.id, n.count, n.unread])).to.deep.equal([
+      ['BBBBBBBBBBBBBBBB', 2, true],
+      ['AAAAAAAAAAAAAAAA', 1, false],
+    ]);
+    const names = (await mongoose.connection.db!.listCollections().toArray()).map((c) => c.name);
+    expect(names).to.not.include('notification_inboxes');
+    expect(await migrateNotificationInboxes()).to.equal(0);
   });
 
   it('refuses calls that break the rules of the API', async () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import sharp from 'sharp';
+import { Post } from '../../../models/post.ts';
 import { Session } from '../../../models/session.ts';
 import { Team } from '../../../models/team.ts';
 import { Topic } from '../../../models/topic.ts';
@@ -67,6 +68,57 @@ describe('people directory and profiles', () => {
     await agent.get('/people/not-an-id').expect(404);
     await User.updateOne({ _id: person.id }, { $set: { active: false } });
     await agent.get(`/people/${person.id}`).expect(404);
+  });
+
+  it('pages the directory by name, the count of all matches on every page', async () => {
+    const team = await Team.create({ name: 'Paginazione', slug: 'paginazione' });
+    for (let i = 1; i <= 30; i++) {
+      await User.create({
+        email: `pagina${i}@example.test`,
+        displayName: `Pagina Persona ${String(i).padStart(2, '0')}`,
+        team: team._id,
+      });
+    }
+    const { agent } = await signedIn(t, ['operator'], { locale: 'en' });
+    const listed = async (url: string) => {
+      const res = await agent.get(url).expect(200);
+      return {
+        names: [...res.text.matchAll(/<strong>Pagina Persona (\d\d)<\/strong>/g)].map((m) => Number(m[1])),
+        text: res.text,
+      };
+    };
+    const first = await listed(`/people?team=${team._id}`);
+    expect(first.names).to.deep.equal(Array.from({ length: 24 }, (_, i) => i + 1));
+    expect(first.text).to.include('30 people');
+    const second = await listed(`/people?team=${team._id}&page=2`);
+    expect(second.names).to.deep.equal([25, 26, 27, 28, 29, 30]);
+    expect(second.text).to.include('30 people');
+    expect((await listed('/people?q=PAGINA%20persona&page=2')).names).to.deep.equal([25, 26, 27, 28, 29, 30]);
+    expect((await listed(`/people?team=${team._id}&page=3`)).names).to.deep.equal([]);
+    await agent.get('/people?q[$ne]=x&topic=%24ne&page=100000').expect(200);
+  });
+
+  it('shows the newest posts of a person on their profile, never deleted ones', async () => {
+    const person = await createUser({ displayName: 'Autrice Prolifica' });
+    const base = Date.parse('2026-02-01T09:00:00Z');
+    for (let i = 1; i <= 7; i++) {
+      const at = new Date(base + i * 60_000);
+      await Post.create({
+        kind: i % 2 ? 'tip' : 'question',
+        title: `Contributo numero ${i}`,
+        author: person.id,
+        createdAt: at,
+        lastActivityAt: at,
+        ...(i === 6 ? { deleted: { at, by: person.id } } : {}),
+      });
+    }
+    const { agent } = await signedIn(t, ['operator'], { locale: 'en' });
+    const page = await agent.get(`/people/${person.id}`).expect(200);
+    expect(page.text).to.include('Recent contributions');
+    const shown = [...page.text.matchAll(/Contributo numero (\d)/g)].map((m) => Number(m[1]));
+    expect(shown).to.deep.equal([7, 5, 4, 3, 2]);
+    const quiet = await createUser();
+    expect((await agent.get(`/people/${quiet.id}`).expect(200)).text).to.include('No posts yet.');
   });
 
   it('lets people edit their own profile but never their roles, team or email', async () => {

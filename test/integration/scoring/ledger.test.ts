@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { AuditEntry } from '../../../models/audit-entry.ts';
-import { NotificationInbox } from '../../../models/notification-inbox.ts';
 import { RecentVote, ScoreBoard, ScoreCard, ScoreEvent } from '../../../models/score.ts';
 import { Team } from '../../../models/team.ts';
 import { User } from '../../../models/user.ts';
@@ -186,10 +185,7 @@ describe('scores: ledger integrity, decay, levels, serial voting, recompute', fu
     expect(refused).to.equal(true);
     await t.services.scoring.nominateCoach(author.id, topics.fibre, true, km);
     expect(await t.services.scoring.levelIn(author.id, topics.fibre)).to.equal('coach');
-    const inbox = await NotificationInbox.findById(author.id).lean();
-    const items =
-      (inbox as { items?: Record<string, { type: string; variant?: string }> } | null)?.items ?? {};
-    const awards = Object.values(items).filter((n) => n.type === 'award');
+    const awards = await t.services.notifications.list(author.id, { type: 'award' });
     expect(awards.map((a) => a.variant).sort()).to.deep.equal(['badge', 'badge', 'level', 'level', 'level']);
     expect(
       await AuditEntry.exists({ action: 'scoring.coachNominated', 'target.id': author.id }),

@@ -1,0 +1,62 @@
+import mongoose from 'mongoose';
+import { notificationDocId } from '../../models/notification.ts';
+
+/** The inboxes of before: one document per person holding at most 50 notifications by short id. */
+const OLD_INBOXES = 'notification_inboxes';
+
+/**
+ * Moves the notifications of the old per-person inboxes into one document
+ * each (`notifications`, `_id` "<person>:<id>"), keeping their ids, read
+ * states and counts (the unread counters stay true), then drops the inboxes.
+ * Does nothing when there are none; an interrupted run is finished by the next
+ * (a notification already moved is left as it is). Returns how many it moved.
+ */
+export async function migrateNotificationInboxes(): Promise<number> {
+  const db = mongoose.connection.db;
+  if (!db) throw new Error('Not connected to the database');
+  // Names compared here: not every engine applies a listCollections filter.
+  const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+  if (!names.includes(OLD_INBOXES)) return 0;
+  const inboxes = mongoose.connection.collection(OLD_INBOXES);
+  const notifications = mongoose.connection.collection('notifications');
+  let moved = 0;
+  for await (const inbox of inboxes.find({})) {
+    const recipient = String(inbox._id);
+    const items = Object.entries((inbox.items ?? {}) as Record<string, Record<string, unknown> | null>);
+    const ops = items
+      .filter(([, item]) => item?.type && item.at && item.target)
+      .map(([id, item]) => ({
+        updateOne: {
+          filter: { _id: notificationDocId(recipient, id) },
+          update: {
+            $setOnInsert: {
+              recipient,
+              type: item!.type,
+              variant: item!.variant ?? null,
+              count: Math.max(1, Number(item!.count ?? 1)),
+              actorId: item!.actorId ?? null,
+              actorName: item!.actorName ?? null,
+              target: item!.target,
+              data: item!.data ?? {},
+              at: item!.at,
+              readAt: item!.readAt ?? null,
+            },
+          },
+          upsert: true,
+        },
+      }));
+    if (ops.length > 0) {
+      await notifications.bulkWrite(ops as never);
+      moved += ops.length;
+    }
+  }
+  await inboxes.drop().catch((err: { code?: number }) => {
+    if (err.code !== 26) throw err; // NamespaceNotFound: another instance finished first
+  });
+  return moved;
+}
+
+/** Storage-shape changes, applied at start before the repositories read anything. */
+export async function migrateStorage(): Promise<void> {
+  await migrateNotificationInboxes();
+}
