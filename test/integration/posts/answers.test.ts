@@ -191,6 +191,10 @@ describe('answers and comments', () => {
       .send({ _csrf: token, body: 'Commento corretto' })
       .expect(303);
     expect((await Comment.findById(comment?._id).lean())?.revision).to.equal(2);
+    // The page read before the edit shows the edited text (what the page keeps follows every write).
+    const edited = await agent.get(`/posts/${question}`).expect(200);
+    expect(edited.text).to.include('Commento corretto');
+    expect(edited.text).to.not.include('Commento sulla domanda');
     await agent.post(`/comments/${comment?._id}/delete`).type('form').send({ _csrf: token }).expect(303);
     const after = await agent.get(`/posts/${question}`).expect(200);
     expect(after.text).to.include('Commento eliminato');
