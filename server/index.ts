@@ -141,6 +141,11 @@ async function startOnDatabase(
       await services.scoring.ledger.boards
         .flush()
         .catch((err: unknown) => logger.warn({ err }, 'leaderboard flush failed'));
+      await runtime.repos
+        .close()
+        .catch((err: unknown) =>
+          logger.warn({ err }, 'storage not closed cleanly; the next start reads it all'),
+        );
       await disconnectDatabase().catch((err: unknown) => logger.warn({ err }, 'database disconnect failed'));
       await engine?.stop();
       logger.info('stopped');

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import mongoose from 'mongoose';
 import type { Logger } from '../core/logger.ts';
 import { addIdIndexes } from './embedded/id-index.ts';
+import { countOpening } from './embedded/snapshot.ts';
 
 // Safety defaults for every query in the app (see STACK-NOTES): unknown filter
 // keys throw instead of silently widening a filter to {}, and `$`-operators
@@ -68,6 +69,8 @@ export async function ensureIndexes(): Promise<void> {
     await model.createIndexes();
   }
   addIdIndexes(mongoose.connection.port, mongoose.connection.name);
+  // The embedded engine's in-memory snapshot is valid only for the next process to open it.
+  await countOpening();
 }
 
 /**

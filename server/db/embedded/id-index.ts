@@ -22,6 +22,11 @@ export function useSqliteIdIndexes(port: number, dir: string | null): void {
   else sqliteDirs.delete(port);
 }
 
+/** The folder of the embedded FerretDB on `port`'s SQLite files, when this process knows it. */
+export function sqliteDirOf(port: number | undefined): string | undefined {
+  return port === undefined ? undefined : sqliteDirs.get(port);
+}
+
 /**
  * Adds the `_id` lookup index to every table of `database` (on the embedded
  * FerretDB listening on `port`) that lacks it; returns how many were added.

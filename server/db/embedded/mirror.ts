@@ -1,5 +1,6 @@
 import { BSON } from 'mongodb';
 import mongoose from 'mongoose';
+import { beforeWrite, readSnapshot, writeSnapshot } from './snapshot.ts';
 import { inLane } from './write-lanes.ts';
 
 /** A document as the mirror keeps it: the tracked fields and `_id`. Never mutate one. */
@@ -147,19 +148,40 @@ export class Mirror {
    * lane so that no write of this process slips between the read and the mirror.
    */
   async load(): Promise<void> {
-    // Collections are read side by side: the engine reads one while this process indexes another.
     const pending = [...this.#collections.values()].filter((m) => !m.loaded);
+    if (pending.length === 0) return;
+    // What the previous run wrote when it stopped, if nobody opened the database since.
+    const snapshot = await readSnapshot(this.database);
+    // Collections are read side by side: the engine reads one while this process indexes another.
     await Promise.all(
-      pending.map((mirrored) => {
-        const native = mongoose.connection.collection(mirrored.name) as unknown as {
-          find(filter: unknown, options?: unknown): AsyncIterable<Record<string, unknown>>;
-        };
-        return inLane(mirrored.name, async () => {
+      pending.map((mirrored) =>
+        inLane(mirrored.name, async () => {
+          const kept = snapshot?.take(mirrored.name, mirrored.fields ?? null);
+          if (kept) {
+            for (const doc of kept) mirrored.apply(String(doc._id), doc as MirrorDoc);
+            mirrored.loaded = true;
+            return;
+          }
+          const native = mongoose.connection.collection(mirrored.name) as unknown as {
+            find(filter: unknown, options?: unknown): AsyncIterable<Record<string, unknown>>;
+          };
           const cursor = native.find({}, { projection: mirrored.projection, batchSize: 5000 });
           for await (const doc of cursor) mirrored.apply(String(doc._id), mirrored.pick(doc));
           mirrored.loaded = true;
-        });
-      }),
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Writes what is held to a file for the next start (see snapshot.ts); call
+   * when the app stops, after its last write. Returns the file, if written.
+   */
+  async save(): Promise<string | undefined> {
+    const held = [...this.#collections.values()].filter((m) => m.loaded);
+    return writeSnapshot(
+      this.database,
+      held.map((m) => ({ name: m.name, fields: m.fields ?? null, docs: m.docs.values() })),
     );
   }
 }
@@ -381,6 +403,7 @@ export function installEmbeddedWrites(): void {
     if (typeof original !== 'function') continue;
     const hook = HOOKS[name];
     proto[name] = function (this: HookedCollection, ...args: unknown[]) {
+      beforeWrite();
       return inLane(this.name, () => {
         const mirrored = mirrorFor(this);
         return mirrored && hook ? hook(original, this, mirrored, args) : original.apply(this, args);

@@ -150,6 +150,50 @@ describe('npm start (the real process)', function () {
     }
   });
 
+  it('starts from what it held when it stopped, unless another process opened the database since', async () => {
+    const engineDir = path.join(dataDir, 'ferretdb');
+    const snapshots = async () => (await fs.readdir(engineDir)).filter((f) => f.endsWith('.mirror'));
+    // The clean stops above each wrote one; a start consumes it.
+    expect(await snapshots()).to.have.length(1);
+    let app = await startApp(env());
+    try {
+      expect(await snapshots(), 'a start uses its snapshot once').to.deep.equal([]);
+      const get = await signedInFetch(app.url, 'alessandra.ferri@aurora.example', DEMO_PASSWORD);
+      expect(await (await get('/people')).text()).to.include('45 people');
+      expect(await (await get('/')).text()).to.include('Fibra lenta solo la sera');
+    } finally {
+      expect((await stopApp(app.child)).code).to.equal(0);
+    }
+    expect(await snapshots()).to.have.length(1);
+
+    // Another process writes while the app is stopped: the snapshot no longer applies.
+    const script = spawn(
+      nodeBinary,
+      ['scripts/admin-create.ts', '--email', 'nuova.admin@aurora.example', '--name', 'Nuova Admin'],
+      {
+        cwd: projectRoot,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          TOOLS_DIR: toolsDir,
+          DATA_DIR: dataDir,
+          ADMIN_PASSWORD: 'a-long-enough-password-42',
+        },
+        stdio: 'ignore',
+      },
+    );
+    expect(await new Promise<number | null>((resolve) => script.once('exit', resolve))).to.equal(0);
+    app = await startApp(env());
+    try {
+      const get = await signedInFetch(app.url, 'alessandra.ferri@aurora.example', DEMO_PASSWORD);
+      expect(await (await get('/people')).text(), 'the person the script added is listed').to.include(
+        '46 people',
+      );
+    } finally {
+      expect((await stopApp(app.child)).code).to.equal(0);
+    }
+  });
+
   it('refuses to start with a bad configuration and says which variable is wrong', async () => {
     const child = spawn(nodeBinary, ['server/index.ts'], {
       cwd: projectRoot,
