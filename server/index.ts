@@ -126,6 +126,7 @@ async function startOnDatabase(
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      const stopStarted = Date.now();
       logger.info('shutting down');
       await realtime.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -142,7 +143,7 @@ async function startOnDatabase(
         .flush()
         .catch((err: unknown) => logger.warn({ err }, 'leaderboard flush failed'));
       await runtime.repos
-        .close()
+        .close(stopStarted + config.shutdownTimeoutMs - 2000)
         .catch((err: unknown) =>
           logger.warn({ err }, 'storage not closed cleanly; the next start reads it all'),
         );

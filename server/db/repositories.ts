@@ -39,9 +39,10 @@ export interface Repositories {
   ready(): Promise<void>;
   /**
    * Called when the app stops, after its last write: the embedded adapter
-   * writes what it holds for a fast next start (nothing to do on MongoDB).
+   * writes what it holds for a fast next start, unless it cannot finish by
+   * `deadline` (epoch ms). Nothing to do on MongoDB.
    */
-  close(): Promise<void>;
+  close(deadline?: number): Promise<void>;
 }
 
 /**
@@ -84,8 +85,8 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
       await migrated;
       await mirror.ready();
     },
-    close: async () => {
-      await mirror.save();
+    close: async (deadline?: number) => {
+      await mirror.save(deadline);
     },
   };
 }

@@ -177,11 +177,12 @@ export class Mirror {
    * Writes what is held to a file for the next start (see snapshot.ts); call
    * when the app stops, after its last write. Returns the file, if written.
    */
-  async save(): Promise<string | undefined> {
+  async save(deadline?: number): Promise<string | undefined> {
     const held = [...this.#collections.values()].filter((m) => m.loaded);
     return writeSnapshot(
       this.database,
       held.map((m) => ({ name: m.name, fields: m.fields ?? null, docs: m.docs.values() })),
+      deadline,
     );
   }
 }

@@ -94,6 +94,7 @@ export function beforeWrite(): void {
 export async function writeSnapshot(
   database: string,
   collections: SnapshotCollection[],
+  deadline = Number.POSITIVE_INFINITY,
 ): Promise<string | undefined> {
   const { port } = mongoose.connection;
   const file = fileOf(port, database);
@@ -110,16 +111,31 @@ export async function writeSnapshot(
       const bson = BSON.serialize(doc);
       parts.push(bson);
       bytes += bson.length;
+      // Past the deadline (the app must stop in time): no snapshot, the next start reads it all.
+      if (parts.length % 1000 === 0 && Date.now() > deadline) return undefined;
     }
     header.collections.push({ name: c.name, fields: c.fields, bytes, count: parts.length });
     bodies.push(Buffer.concat(parts, bytes));
   }
   const head = Buffer.from(`${JSON.stringify(header)}\n`);
   const temporary = `${file}.${process.pid}.tmp`;
-  await fs.writeFile(temporary, Buffer.concat([head, ...bodies]));
-  await fs.rename(temporary, file);
+  try {
+    await fs.writeFile(temporary, Buffer.concat([head, ...bodies]));
+    await fs.rename(temporary, file);
+  } catch (err) {
+    await fs.rm(temporary, { force: true });
+    throw err;
+  }
   written = file;
   return file;
+}
+
+/** Removes what an interrupted write left behind (a stop cut short by its timeout). */
+async function removeLeftovers(file: string): Promise<void> {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.`;
+  for (const name of await fs.readdir(dir).catch(() => [] as string[]))
+    if (name.startsWith(prefix) && name.endsWith('.tmp')) await fs.rm(path.join(dir, name), { force: true });
 }
 
 export interface Snapshot {
@@ -135,7 +151,9 @@ export async function readSnapshot(database: string): Promise<Snapshot | undefin
   const { port } = mongoose.connection;
   const file = fileOf(port, database);
   const mine = opened.get(keyOf(port, database));
-  if (!file || mine === undefined || !existsSync(file)) return undefined;
+  if (!file || mine === undefined) return undefined;
+  await removeLeftovers(file);
+  if (!existsSync(file)) return undefined;
   let data: Buffer;
   try {
     data = await fs.readFile(file);
