@@ -187,6 +187,7 @@ if (values['write-paths']) {
     connections,
     writes: Number(values.writes),
     rebuild: !values['skip-rebuild'],
+    only: values.only ? values.only.split(',').map((part) => part.trim()) : undefined,
   });
 } else {
   if (!values['search-only']) await main();

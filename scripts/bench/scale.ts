@@ -1,6 +1,6 @@
 /**
  * Pages at scale: `npm run bench -- --scale [--data DIR] [--posts 100000 --people 10000 --ledger 1000000]
- * [--duration 10 --connections 10] [--writes 20] [--skip-rebuild]`.
+ * [--duration 10 --connections 10] [--writes 20] [--skip-rebuild] [--only "home,board"]`.
  *
  * Seeds a data folder with the scale seed when it holds none (scripts/seed.ts in
  * its own process; a folder seeded before is reused), starts the app as its own
@@ -36,6 +36,8 @@ export interface ScaleBenchOptions {
   /** Sequential writes of each kind (vote, answer, post). */
   writes: number;
   rebuild: boolean;
+  /** Only the pages whose name contains one of these (all pages when empty). */
+  only?: string[];
 }
 
 const SESSION_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
@@ -330,6 +332,7 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
       `${''.padEnd(36)} ${''.padStart(9)} ${''.padStart(7)} ${''.padStart(8)} ${''.padStart(8)} ${''.padStart(7)} ${pad('ms/req', 8)} ${pad('ms/req', 8)}`,
     );
     for (const page of pages) {
+      if (options.only?.length && !options.only.some((part) => page.name.includes(part))) continue;
       let first = Date.now();
       let res = await page.as.fetch(page.path);
       await res.text();
