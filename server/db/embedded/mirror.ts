@@ -76,6 +76,19 @@ export class MirroredCollection {
   clear(): void {
     for (const id of [...this.docs.keys()]) this.apply(id, undefined);
   }
+
+  readonly #whenLoaded: Array<() => void> = [];
+
+  /** Calls `listener` once the collection is held (at once if it is already). */
+  onLoaded(listener: () => void): void {
+    if (this.loaded) listener();
+    else this.#whenLoaded.push(listener);
+  }
+
+  markLoaded(): void {
+    this.loaded = true;
+    for (const listener of this.#whenLoaded.splice(0)) listener();
+  }
 }
 
 type NativeCollection = {
@@ -159,7 +172,7 @@ export class Mirror {
           const kept = snapshot?.take(mirrored.name, mirrored.fields ?? null);
           if (kept) {
             for (const doc of kept) mirrored.apply(String(doc._id), doc as MirrorDoc);
-            mirrored.loaded = true;
+            mirrored.markLoaded();
             return;
           }
           const native = mongoose.connection.collection(mirrored.name) as unknown as {
@@ -167,7 +180,7 @@ export class Mirror {
           };
           const cursor = native.find({}, { projection: mirrored.projection, batchSize: 5000 });
           for await (const doc of cursor) mirrored.apply(String(doc._id), mirrored.pick(doc));
-          mirrored.loaded = true;
+          mirrored.markLoaded();
         }),
       ),
     );

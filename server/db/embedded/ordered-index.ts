@@ -104,8 +104,8 @@ export class OrderedIndex<T> {
     this.#entries.set(id, { key, partitions, doc });
   }
 
-  /** Builds every partition's tree from the documents noted so far (once). */
-  #build(): void {
+  /** Builds every partition's tree from the documents noted so far (once; later calls do nothing). */
+  build(): void {
     if (this.#built) return;
     this.#built = true;
     const groups = new Map<string, Entry<T>[]>();
@@ -139,7 +139,7 @@ export class OrderedIndex<T> {
   }
 
   #tree(partition: string): BTree<SortKey, T> | undefined {
-    this.#build();
+    this.build();
     return this.#trees.get(partition);
   }
 

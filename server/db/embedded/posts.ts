@@ -98,6 +98,11 @@ export class EmbeddedPostsRepo implements PostsRepo {
       this.#newest.set(id, doc as PostRow | undefined);
       this.#active.set(id, doc as PostRow | undefined);
     });
+    // Built as soon as the posts are read (at start), not on the first request.
+    this.#posts.onLoaded(() => {
+      this.#newest.build();
+      this.#active.build();
+    });
   }
 
   async feed(spec: FeedSpec): Promise<PostRow[]> {
