@@ -4,14 +4,20 @@ import { Session } from '../../models/session.ts';
 import type { DirectoryRepo } from '../people/directory.repo.ts';
 import type { PostsRepo } from '../posts/posts.repo.ts';
 import type { ThreadsRepo } from '../posts/threads.repo.ts';
+import type { UsersRepo } from '../users/users.repo.ts';
+import type { VotesRepo } from '../votes/votes.repo.ts';
 import type { StorageAdapterKind } from './adapter.ts';
 import { EmbeddedDirectoryRepo } from './embedded/directory.ts';
 import { Mirror } from './embedded/mirror.ts';
 import { EmbeddedPostsRepo } from './embedded/posts.ts';
 import { EmbeddedThreadsRepo } from './embedded/threads.ts';
+import { EmbeddedUsersRepo } from './embedded/users.ts';
+import { EmbeddedVotesRepo } from './embedded/votes.ts';
 import { MongoDirectoryRepo } from './mongodb/directory.ts';
 import { MongoPostsRepo } from './mongodb/posts.ts';
 import { MongoThreadsRepo } from './mongodb/threads.ts';
+import { MongoUsersRepo } from './mongodb/users.ts';
+import { MongoVotesRepo } from './mongodb/votes.ts';
 
 /** Every repository, from one adapter. Services receive the ones they need. */
 export interface Repositories {
@@ -19,6 +25,8 @@ export interface Repositories {
   readonly posts: PostsRepo;
   readonly threads: ThreadsRepo;
   readonly directory: DirectoryRepo;
+  readonly votes: VotesRepo;
+  readonly users: UsersRepo;
   /** Resolves once the repositories can answer (the embedded adapter has read its collections). */
   ready(): Promise<void>;
 }
@@ -35,6 +43,8 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
       posts: new MongoPostsRepo(),
       threads: new MongoThreadsRepo(),
       directory: new MongoDirectoryRepo(),
+      votes: new MongoVotesRepo(),
+      users: new MongoUsersRepo(),
       ready: async () => {},
     };
   }
@@ -47,6 +57,8 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
     posts: new EmbeddedPostsRepo(mirror),
     threads: new EmbeddedThreadsRepo(mirror),
     directory: new EmbeddedDirectoryRepo(mirror),
+    votes: new EmbeddedVotesRepo(),
+    users: new EmbeddedUsersRepo(mirror),
   };
   return { ...repos, ready: () => mirror.ready() };
 }

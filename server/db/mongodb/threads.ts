@@ -2,12 +2,128 @@ import { Types } from 'mongoose';
 import { Answer } from '../../../models/answer.ts';
 import { Comment } from '../../../models/comment.ts';
 import { Confirmation } from '../../../models/confirmation.ts';
-import type { AnswerRow, CommentRow, ThreadsRepo } from '../../posts/threads.repo.ts';
+import { Post } from '../../../models/post.ts';
+import type { Deletion } from '../../posts/posts.repo.ts';
+import type {
+  Acceptance,
+  AnswerRow,
+  CommentRow,
+  TextRevision,
+  ThreadsRepo,
+} from '../../posts/threads.repo.ts';
+import { op } from '../query.ts';
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
+const oid = (id: string) => new Types.ObjectId(id);
+const NOT_ACCEPTED = { accepted: false, acceptedAt: null, acceptedBy: null };
+
+/** Takes the mark off an answer if it has it; the answer as it was, or null. */
+async function unmark(answerId: Types.ObjectId): Promise<AnswerRow | null> {
+  return (await Answer.findOneAndUpdate(
+    { _id: answerId, accepted: true },
+    { $set: NOT_ACCEPTED },
+    { returnDocument: 'before' },
+  ).lean()) as AnswerRow | null;
+}
 
 /** Threads on MongoDB: each list one indexed query (`{ post, createdAt }`). */
 export class MongoThreadsRepo implements ThreadsRepo {
+  async answerIdsOf(postId: string): Promise<string[]> {
+    if (!OBJECT_ID.test(postId)) return [];
+    return (await Answer.find({ post: oid(postId) }, { _id: 1 }).lean()).map((a) => String(a._id));
+  }
+
+  /**
+   * The question's `acceptedAnswer` decides: it is swapped atomically, then the
+   * answers follow it. When another acceptance swapped it again meanwhile, this
+   * answer gives the mark back, so one answer ends accepted.
+   */
+  async accept(answerId: string, by: string, at: Date): Promise<Acceptance> {
+    const none: Acceptance = { accepted: false, unaccepted: [] };
+    if (!OBJECT_ID.test(answerId)) return none;
+    const id = oid(answerId);
+    const answer = await Answer.findById(id, { post: 1, deleted: 1 }).lean();
+    if (!answer || answer.deleted) return none;
+    const question = await Post.findOneAndUpdate(
+      { _id: answer.post, kind: 'question', deleted: null, acceptedAnswer: op({ $ne: id }) },
+      { $set: { acceptedAnswer: id, lastActivityAt: at } },
+      { returnDocument: 'before', projection: { acceptedAnswer: 1 } },
+    ).lean();
+    if (!question) return none;
+    const previous = question.acceptedAnswer ?? null;
+    const marked = await Answer.updateOne(
+      { _id: id, deleted: null },
+      { $set: { accepted: true, acceptedAt: at, acceptedBy: oid(by) } },
+    );
+    if (marked.matchedCount !== 1) {
+      // Deleted meanwhile: the question gets its previous answer back.
+      await Post.updateOne({ _id: answer.post, acceptedAnswer: id }, { $set: { acceptedAnswer: previous } });
+      return none;
+    }
+    const unaccepted: AnswerRow[] = [];
+    if (previous) {
+      const was = await unmark(previous);
+      if (was) unaccepted.push(was);
+    }
+    const now = await Post.findById(answer.post, { acceptedAnswer: 1 }).lean();
+    if (!now?.acceptedAnswer?.equals(id)) {
+      const was = await unmark(id);
+      if (was) unaccepted.push(was);
+    }
+    return { accepted: marked.modifiedCount === 1, unaccepted };
+  }
+
+  async unaccept(answerId: string): Promise<AnswerRow | null> {
+    if (!OBJECT_ID.test(answerId)) return null;
+    const id = oid(answerId);
+    const was = await unmark(id);
+    const post = was?.post ?? (await Answer.findById(id, { post: 1 }).lean())?.post;
+    if (post) await Post.updateOne({ _id: post, acceptedAnswer: id }, { $set: { acceptedAnswer: null } });
+    return was;
+  }
+
+  async deleteAnswer(answerId: string, deletion: Deletion): Promise<AnswerRow | null> {
+    if (!OBJECT_ID.test(answerId)) return null;
+    const id = oid(answerId);
+    const was = (await Answer.findOneAndUpdate(
+      { _id: id, deleted: null },
+      { $set: { deleted: deletion, accepted: false } },
+      { returnDocument: 'before' },
+    ).lean()) as AnswerRow | null;
+    if (!was) return null;
+    await Post.updateOne({ _id: was.post }, { $inc: { answerCount: -1 } });
+    if (was.accepted)
+      await Post.updateOne({ _id: was.post, acceptedAnswer: id }, { $set: { acceptedAnswer: null } });
+    return was;
+  }
+
+  async reviseAnswer(answerId: string, from: number, fields: TextRevision): Promise<boolean> {
+    if (!OBJECT_ID.test(answerId)) return false;
+    const saved = await Answer.updateOne(
+      { _id: oid(answerId), revision: from, deleted: null },
+      { $set: { ...fields, revision: from + 1 }, $inc: { __v: 1 } },
+    );
+    return saved.matchedCount === 1;
+  }
+
+  async deleteComment(commentId: string, deletion: Deletion): Promise<CommentRow | null> {
+    if (!OBJECT_ID.test(commentId)) return null;
+    return (await Comment.findOneAndUpdate(
+      { _id: oid(commentId), deleted: null },
+      { $set: { deleted: deletion } },
+      { returnDocument: 'before' },
+    ).lean()) as CommentRow | null;
+  }
+
+  async reviseComment(commentId: string, from: number, fields: TextRevision): Promise<boolean> {
+    if (!OBJECT_ID.test(commentId)) return false;
+    const saved = await Comment.updateOne(
+      { _id: oid(commentId), revision: from, deleted: null },
+      { $set: { ...fields, revision: from + 1 }, $inc: { __v: 1 } },
+    );
+    return saved.matchedCount === 1;
+  }
+
   async answersOf(postId: string): Promise<AnswerRow[]> {
     if (!OBJECT_ID.test(postId)) return [];
     return (await Answer.find({ post: new Types.ObjectId(postId) })
