@@ -67,7 +67,7 @@ export function createServices(deps: ServiceDeps): Services {
   const storage = deps.storage ?? createFileStorage(config);
   const directory = new Directory(deps.repos.directory);
   const audit = new AuditService(logger);
-  const auth = new AuthService({ config, logger, events, audit, sessions });
+  const auth = new AuthService({ config, logger, events, audit, sessions, users: deps.repos.users });
   const renderer = new ContentRenderer(deps.repos.users);
   const posts = new PostsService({
     clock: deps.clock,

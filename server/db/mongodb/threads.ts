@@ -47,7 +47,7 @@ export class MongoThreadsRepo implements ThreadsRepo {
     const question = await Post.findOneAndUpdate(
       { _id: answer.post, kind: 'question', deleted: null, acceptedAnswer: op({ $ne: id }) },
       { $set: { acceptedAnswer: id, lastActivityAt: at } },
-      { returnDocument: 'before', projection: { acceptedAnswer: 1 } },
+      { returnDocument: 'before' },
     ).lean();
     if (!question) return none;
     const previous = question.acceptedAnswer ?? null;
