@@ -17,16 +17,26 @@ const OBJECT_ID = /^[0-9a-f]{24}$/i;
 const oid = (id: string) => new Types.ObjectId(id);
 const NOT_ACCEPTED = { accepted: false, acceptedAt: null, acceptedBy: null };
 
-/** Takes the mark off an answer if it has it; the answer as it was, or null. */
-async function unmark(answerId: Types.ObjectId): Promise<AnswerRow | null> {
+/**
+ * Takes the mark off an answer if it has it (and, given `set`, only when set by
+ * that acceptance: `{ before }` one older than it, `{ by }` that very one);
+ * the answer as it was, or null.
+ */
+async function unmark(
+  answerId: Types.ObjectId,
+  set?: { before: number } | { by: number },
+): Promise<AnswerRow | null> {
+  const seq = !set ? {} : 'by' in set ? { acceptedSeq: set.by } : older(set.before);
   return (await Answer.findOneAndUpdate(
-    { _id: answerId, accepted: true },
+    { _id: answerId, accepted: true, ...seq },
     { $set: NOT_ACCEPTED },
     { returnDocument: 'before' },
   ).lean()) as AnswerRow | null;
 }
 
-/** Threads on MongoDB: each list one indexed query (`{ post, createdAt }`). */
+/** An answer's mark set by an acceptance older than `seq` (or before acceptances were numbered). */
+const older = (seq: number) => ({ $or: [{ acceptedSeq: null }, { acceptedSeq: op({ $lt: seq }) }] });
+
 export class MongoThreadsRepo implements ThreadsRepo {
   async answerIdsOf(postId: string): Promise<string[]> {
     if (!OBJECT_ID.test(postId)) return [];
@@ -34,9 +44,11 @@ export class MongoThreadsRepo implements ThreadsRepo {
   }
 
   /**
-   * The question's `acceptedAnswer` decides: it is swapped atomically, then the
-   * answers follow it. When another acceptance swapped it again meanwhile, this
-   * answer gives the mark back, so one answer ends accepted.
+   * The question's `acceptedAnswer` decides: it is swapped atomically, which
+   * numbers the acceptance (`acceptSeq`); then the answers follow it, each flag
+   * written only over an older acceptance's. An acceptance that finds another
+   * one swapped the question again meanwhile takes back its own mark, so one
+   * answer ends accepted, and each flag change is reported by the call that made it.
    */
   async accept(answerId: string, by: string, at: Date): Promise<Acceptance> {
     const none: Acceptance = { accepted: false, unaccepted: [] };
@@ -46,31 +58,35 @@ export class MongoThreadsRepo implements ThreadsRepo {
     if (!answer || answer.deleted) return none;
     const question = await Post.findOneAndUpdate(
       { _id: answer.post, kind: 'question', deleted: null, acceptedAnswer: op({ $ne: id }) },
-      { $set: { acceptedAnswer: id, lastActivityAt: at } },
+      { $set: { acceptedAnswer: id, lastActivityAt: at }, $inc: { acceptSeq: 1 } },
       { returnDocument: 'before' },
     ).lean();
     if (!question) return none;
+    const seq = (question.acceptSeq ?? 0) + 1;
     const previous = question.acceptedAnswer ?? null;
-    const marked = await Answer.updateOne(
-      { _id: id, deleted: null },
-      { $set: { accepted: true, acceptedAt: at, acceptedBy: oid(by) } },
-    );
-    if (marked.matchedCount !== 1) {
+    const exists = await Answer.exists({ _id: id, deleted: null });
+    if (!exists) {
       // Deleted meanwhile: the question gets its previous answer back.
       await Post.updateOne({ _id: answer.post, acceptedAnswer: id }, { $set: { acceptedAnswer: previous } });
       return none;
     }
+    const marked = await Answer.findOneAndUpdate(
+      { _id: id, deleted: null, ...older(seq) },
+      { $set: { accepted: true, acceptedAt: at, acceptedBy: oid(by), acceptedSeq: seq } },
+      { returnDocument: 'before' },
+    ).lean();
     const unaccepted: AnswerRow[] = [];
     if (previous) {
-      const was = await unmark(previous);
+      const was = await unmark(previous, { before: seq });
       if (was) unaccepted.push(was);
     }
     const now = await Post.findById(answer.post, { acceptedAnswer: 1 }).lean();
     if (!now?.acceptedAnswer?.equals(id)) {
-      const was = await unmark(id);
+      const was = await unmark(id, { by: seq });
       if (was) unaccepted.push(was);
     }
-    return { accepted: marked.modifiedCount === 1, unaccepted };
+    // Already flagged (a mark not yet taken back): this call did not change it.
+    return { accepted: Boolean(marked && !marked.accepted), unaccepted };
   }
 
   async unaccept(answerId: string): Promise<AnswerRow | null> {
