@@ -10,6 +10,8 @@ const answerSchema = new Schema(
     accepted: { type: Boolean, default: false },
     acceptedAt: { type: Date, default: null },
     acceptedBy: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+    /** The question's `acceptSeq` of the acceptance that set `accepted` (MongoDB adapter). */
+    acceptedSeq: { type: Number },
     voteScore: { type: Number, default: 0 },
     upvotes: { type: Number, default: 0 },
     downvotes: { type: Number, default: 0 },

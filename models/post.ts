@@ -42,6 +42,8 @@ const postSchema = new Schema(
     commentCount: { type: Number, default: 0 },
     views: { type: Number, default: 0 },
     acceptedAnswer: { type: Schema.Types.ObjectId, ref: 'Answer', default: null },
+    /** How many times the accepted answer was set: orders concurrent acceptances (MongoDB adapter). */
+    acceptSeq: { type: Number },
     /** Set when a knowledge manager promoted this post into the KB. */
     promotedTo: {
       article: { type: Schema.Types.ObjectId, ref: 'KbArticle', default: null },

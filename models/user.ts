@@ -43,7 +43,19 @@ const userSchema = new Schema(
     deactivatedAt: { type: Date, default: null },
     lastSeenAt: { type: Date, default: null },
   },
-  { timestamps: true },
+  {
+    timestamps: true,
+    // These lists are always replaced whole (profile, account), never edited by
+    // position: a save of one filters by `_id` alone, which every engine answers
+    // from its primary key (a `__v` condition makes the embedded one read every person).
+    skipVersioning: {
+      roles: true,
+      topics: true,
+      languages: true,
+      followedTopics: true,
+      followedPeople: true,
+    },
+  },
 );
 
 userSchema.index({ email: 1 }, { unique: true });

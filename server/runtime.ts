@@ -42,7 +42,7 @@ export function buildRuntime(
   // Domain-event subscribers, registered once for the whole runtime.
   services.kb.subscribe();
   registerSearchSources(services.search);
-  subscribeSearch(events, services.search, logger);
+  subscribeSearch(events, services.search, repos.threads, logger);
   subscribeNotifications(events, services.notifications);
   subscribePostNotifications(events, services.notifications);
   subscribeKbNotifications(events, services.notifications);

@@ -67,11 +67,12 @@ export function createServices(deps: ServiceDeps): Services {
   const storage = deps.storage ?? createFileStorage(config);
   const directory = new Directory(deps.repos.directory);
   const audit = new AuditService(logger);
-  const auth = new AuthService({ config, logger, events, audit, sessions });
-  const renderer = new ContentRenderer();
+  const auth = new AuthService({ config, logger, events, audit, sessions, users: deps.repos.users });
+  const renderer = new ContentRenderer(deps.repos.users);
   const posts = new PostsService({
     clock: deps.clock,
     threads: deps.repos.threads,
+    posts: deps.repos.posts,
     directory,
     events,
     audit,
@@ -85,7 +86,13 @@ export function createServices(deps: ServiceDeps): Services {
       duplicateWindowMinutes: config.posting.duplicateWindowMinutes,
     },
   });
-  const answers = new AnswersService({ clock: deps.clock, events, audit, renderer });
+  const answers = new AnswersService({
+    clock: deps.clock,
+    events,
+    audit,
+    renderer,
+    threads: deps.repos.threads,
+  });
   const kb = new KbService({
     repo: deps.repos.kb,
     directory,
@@ -137,7 +144,7 @@ export function createServices(deps: ServiceDeps): Services {
   return {
     audit,
     auth,
-    users: new UsersService({ events, audit, auth, sessions }),
+    users: new UsersService({ events, audit, auth, sessions, users: deps.repos.users }),
     teams,
     people: new PeopleService({
       storage,
@@ -156,7 +163,7 @@ export function createServices(deps: ServiceDeps): Services {
     answers,
     feeds: new FeedsService({ posts: deps.repos.posts, directory }),
     moderation: new ModerationService({ audit, events, posts, answers }),
-    votes: new VotesService(events, deps.clock),
+    votes: new VotesService(events, deps.repos.votes, deps.clock),
     kb,
     scoring,
   };

@@ -118,7 +118,11 @@ export async function runWritePaths(dataDir: string, repeat = 3): Promise<void> 
   const logger = createLogger('warn');
   const engine = await openDatabase(config, logger);
   try {
-    const runtime = buildRuntime(config, logger, { cleanupMinutes: 0 });
+    // The adapter the app would use on this engine (the embedded one on FerretDB), as server/index.ts picks it.
+    const runtime = buildRuntime(config, logger, { cleanupMinutes: 0, engine: engine?.kind });
+    const loading = performance.now();
+    await runtime.repos.ready();
+    const readyMs = performance.now() - loading;
     const { services } = runtime;
     const calls = profileCalls();
     const person = async (id: string): Promise<SessionUser> =>
@@ -131,7 +135,8 @@ export async function runWritePaths(dataDir: string, repeat = 3): Promise<void> 
     calls.take();
     out(
       `write paths on ${dataDir}: ${seeded.report.people} people, ${seeded.report.posts} posts, ${seeded.report.answers} answers, ` +
-        `${seeded.report.comments} comments, ${seeded.report.votes} votes, ${seeded.report.ledgerLines} ledger lines; ${repeat} calls each`,
+        `${seeded.report.comments} comments, ${seeded.report.votes} votes, ${seeded.report.ledgerLines} ledger lines; ${repeat} calls each; ` +
+        `${runtime.repos.adapter} adapter (repositories ready in ${(readyMs / 1000).toFixed(1)} s)`,
     );
     const created: { posts: string[]; answers: string[]; comments: string[] } = {
       posts: [],

@@ -12,6 +12,7 @@ import type { Logger } from '../core/logger.ts';
 import { op } from '../db/query.ts';
 import type { DatabaseSessionStore } from '../middleware/session-store.ts';
 import './auth.events.ts';
+import type { UsersRepo } from '../users/users.repo.ts';
 import { checkPassword } from './password-policy.ts';
 import { type SessionUser, toSessionUser } from './session-user.ts';
 
@@ -21,6 +22,7 @@ export interface AuthDeps {
   events: EventBus;
   audit: AuditService;
   sessions: DatabaseSessionStore;
+  users: UsersRepo;
 }
 
 export interface OidcClaims {
@@ -207,7 +209,7 @@ export class AuthService {
 
   /** Creates the first administrator from ADMIN_EMAIL / ADMIN_PASSWORD when that account is missing. */
   async ensureAdmin(admin: { email: string; password: string; name: string }): Promise<'created' | 'exists'> {
-    if (await User.exists({ email: admin.email })) return 'exists';
+    if (await this.#deps.users.idByEmail(admin.email)) return 'exists';
     const problem = checkPassword(admin.password, { email: admin.email, displayName: admin.name });
     if (problem) throw new Error(`ADMIN_PASSWORD is not acceptable (${problem.key})`);
     const user = new User({ email: admin.email, displayName: admin.name, roles: ['admin'] });

@@ -1,5 +1,4 @@
-import { User } from '../../models/user.ts';
-import { escapeRegex, op } from '../db/query.ts';
+import { handleOf, type UsersRepo } from '../users/users.repo.ts';
 import {
   type ArticleReference,
   type MentionTarget,
@@ -24,7 +23,12 @@ export interface RenderedTexts<K extends string> {
  * article. The knowledge base registers the article resolver when it starts.
  */
 export class ContentRenderer {
+  readonly #users: UsersRepo;
   #articles: ArticleResolver | undefined;
+
+  constructor(users: UsersRepo) {
+    this.#users = users;
+  }
 
   setArticleResolver(resolver: ArticleResolver): void {
     this.#articles = resolver;
@@ -33,13 +37,8 @@ export class ContentRenderer {
   async resolveMentions(handles: string[]): Promise<Map<string, MentionTarget>> {
     const map = new Map<string, MentionTarget>();
     if (handles.length === 0) return map;
-    const pattern = `^(${handles.map(escapeRegex).join('|')})@`;
-    const users = await User.find(
-      { email: op({ $regex: pattern, $options: 'i' }), active: true },
-      { email: 1, displayName: 1 },
-    ).lean();
-    for (const u of users)
-      map.set(u.email.split('@')[0]!.toLowerCase(), { id: String(u._id), displayName: u.displayName });
+    for (const person of await this.#users.activeByHandles(handles))
+      map.set(handleOf(person.email), { id: person.id, displayName: person.displayName });
     return map;
   }
 

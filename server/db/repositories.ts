@@ -7,6 +7,8 @@ import type { DirectoryRepo } from '../people/directory.repo.ts';
 import type { PeopleRepo } from '../people/people.repo.ts';
 import type { PostsRepo } from '../posts/posts.repo.ts';
 import type { ThreadsRepo } from '../posts/threads.repo.ts';
+import type { UsersRepo } from '../users/users.repo.ts';
+import type { VotesRepo } from '../votes/votes.repo.ts';
 import type { StorageAdapterKind } from './adapter.ts';
 import { EmbeddedDirectoryRepo } from './embedded/directory.ts';
 import { EmbeddedKbRepo } from './embedded/kb.ts';
@@ -15,6 +17,8 @@ import { EmbeddedNotificationsRepo } from './embedded/notifications.ts';
 import { EmbeddedPeopleRepo } from './embedded/people.ts';
 import { EmbeddedPostsRepo } from './embedded/posts.ts';
 import { EmbeddedThreadsRepo } from './embedded/threads.ts';
+import { EmbeddedUsersRepo } from './embedded/users.ts';
+import { EmbeddedVotesRepo } from './embedded/votes.ts';
 import { migrateStorage } from './migrations.ts';
 import { MongoDirectoryRepo } from './mongodb/directory.ts';
 import { MongoKbRepo } from './mongodb/kb.ts';
@@ -22,6 +26,8 @@ import { MongoNotificationsRepo } from './mongodb/notifications.ts';
 import { MongoPeopleRepo } from './mongodb/people.ts';
 import { MongoPostsRepo } from './mongodb/posts.ts';
 import { MongoThreadsRepo } from './mongodb/threads.ts';
+import { MongoUsersRepo } from './mongodb/users.ts';
+import { MongoVotesRepo } from './mongodb/votes.ts';
 
 /** Every repository, from one adapter. Services receive the ones they need. */
 export interface Repositories {
@@ -32,6 +38,8 @@ export interface Repositories {
   readonly notifications: NotificationsRepo;
   readonly kb: KbRepo;
   readonly people: PeopleRepo;
+  readonly votes: VotesRepo;
+  readonly users: UsersRepo;
   /**
    * Resolves once the repositories can answer: storage-shape migrations are
    * applied, and the embedded adapter has read its collections.
@@ -60,6 +68,8 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
       notifications: new MongoNotificationsRepo(),
       kb: new MongoKbRepo(),
       people: new MongoPeopleRepo(),
+      votes: new MongoVotesRepo(),
+      users: new MongoUsersRepo(),
       ready: migrateStorage,
       close: async () => {},
     };
@@ -76,6 +86,8 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
     notifications: new EmbeddedNotificationsRepo(mirror),
     kb: new EmbeddedKbRepo(mirror),
     people: new EmbeddedPeopleRepo(mirror),
+    votes: new EmbeddedVotesRepo(),
+    users: new EmbeddedUsersRepo(mirror),
   };
   let migrated: Promise<void> | undefined;
   return {

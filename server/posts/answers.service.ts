@@ -11,6 +11,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { EventBus } from '../core/events.ts';
 import { isModerator, peopleById, presentComments, revisionDiff } from './posts.service.ts';
 import './posts.events.ts';
+import type { AnswerRow, ThreadsRepo } from './threads.repo.ts';
 
 export interface AnswersDeps {
   /** The time of the facts (tests and the demo seed replay history with it). */
@@ -18,6 +19,7 @@ export interface AnswersDeps {
   events: EventBus;
   audit: AuditService;
   renderer: ContentRenderer;
+  threads: ThreadsRepo;
 }
 
 /** A kind of commentable item another feature owns. */
@@ -166,13 +168,14 @@ export class AnswersService {
     const previous = new Set(answer.mentions.map(String));
     const now = this.#now();
     const number = answer.revision + 1;
-    answer.body = body;
-    answer.bodyHtml = rendered.html.body;
-    answer.mentions = rendered.mentions.map((id) => new Types.ObjectId(id));
-    answer.citations = rendered.citations;
-    answer.revision = number;
-    answer.editedAt = now;
-    await answer.save();
+    const saved = await this.#deps.threads.reviseAnswer(answerId, answer.revision, {
+      body,
+      bodyHtml: rendered.html.body,
+      mentions: rendered.mentions,
+      citations: rendered.citations,
+      editedAt: now,
+    });
+    if (!saved) throw new ConflictError('answers.editedMeanwhile');
     await Revision.create({
       _id: revisionId('answer', answerId, number),
       targetType: 'answer',
@@ -221,18 +224,9 @@ export class AnswersService {
     if (!isAuthor && !isModerator(actor)) throw new ForbiddenError('answers.cannotDelete');
     if (!isAuthor && !reason) throw new ValidationError({ reason: { key: 'validation.reasonRequired' } });
     const now = this.#now();
-    const result = await Answer.updateOne(
-      { _id: answer._id, deleted: null },
-      { $set: { deleted: { at: now, by: actor.id, reason }, accepted: false } },
-    );
-    if (result.modifiedCount !== 1) return postId;
-    const post = await Post.findById(answer.post);
-    await Post.updateOne({ _id: answer.post }, { $inc: { answerCount: -1 } });
-    if (answer.accepted)
-      await Post.updateOne(
-        { _id: answer.post, acceptedAnswer: answer._id },
-        { $set: { acceptedAnswer: null } },
-      );
+    const was = await this.#deps.threads.deleteAnswer(answerId, { at: now, by: actor.id, reason });
+    if (!was) return postId;
+    const post = await Post.findById(answer.post, { title: 1, topics: 1 }).lean();
     if (!isAuthor) {
       await this.#deps.audit.record({
         actor: { id: actor.id, displayName: actor.displayName },
@@ -247,7 +241,7 @@ export class AnswersService {
       authorId: String(answer.author),
       actorId: actor.id,
       topicIds: (post?.topics ?? []).map(String),
-      wasAccepted: answer.accepted,
+      wasAccepted: was.accepted,
       reason,
       at: now,
     });
@@ -266,45 +260,31 @@ export class AnswersService {
     if (String(post.author) !== actor.id && !can(actor, 'answers.acceptAny'))
       throw new ForbiddenError('answers.notAllowedToAccept');
     if (answer.accepted) return String(post._id);
-    const previousId = post.acceptedAnswer;
-    if (previousId && !previousId.equals(answer._id))
-      await this.#unmark(String(previousId), String(post._id), actor);
     const now = this.#now();
-    await Answer.updateOne(
-      { _id: answer._id },
-      { $set: { accepted: true, acceptedAt: now, acceptedBy: actor.id } },
-    );
-    await Post.updateOne({ _id: post._id }, { $set: { acceptedAnswer: answer._id, lastActivityAt: now } });
-    await this.#deps.events.publish('answer.accepted', {
-      answerId,
-      postId: String(post._id),
-      answerAuthorId: String(answer.author),
-      acceptedById: actor.id,
-      postAuthorId: String(post.author),
-      topicIds: post.topics.map(String),
-      at: now,
-    });
+    const outcome = await this.#deps.threads.accept(answerId, actor.id, now);
+    const topicIds = post.topics.map(String);
+    if (outcome.accepted) {
+      await this.#deps.events.publish('answer.accepted', {
+        answerId,
+        postId: String(post._id),
+        answerAuthorId: String(answer.author),
+        acceptedById: actor.id,
+        postAuthorId: String(post.author),
+        topicIds,
+        at: now,
+      });
+    }
+    for (const was of outcome.unaccepted) await this.#unaccepted(was, actor, topicIds);
     return String(post._id);
   }
 
-  async #unmark(answerId: string, postId: string, actor: SessionUser): Promise<void> {
-    const answer = await Answer.findOneAndUpdate(
-      { _id: new Types.ObjectId(answerId), accepted: true },
-      { $set: { accepted: false, acceptedAt: null, acceptedBy: null } },
-      { returnDocument: 'before' },
-    ).lean();
-    await Post.updateOne(
-      { _id: new Types.ObjectId(postId), acceptedAnswer: new Types.ObjectId(answerId) },
-      { $set: { acceptedAnswer: null } },
-    );
-    if (!answer) return;
-    const post = await Post.findById(postId, { topics: 1 }).lean();
+  async #unaccepted(answer: AnswerRow, actor: SessionUser, topicIds: string[]): Promise<void> {
     await this.#deps.events.publish('answer.unaccepted', {
-      answerId,
-      postId,
+      answerId: String(answer._id),
+      postId: String(answer.post),
       answerAuthorId: String(answer.author),
       actorId: actor.id,
-      topicIds: (post?.topics ?? []).map(String),
+      topicIds,
       at: this.#now(),
     });
   }
@@ -314,7 +294,8 @@ export class AnswersService {
     const post = await this.#question(String(answer.post));
     if (String(post.author) !== actor.id && !can(actor, 'answers.acceptAny'))
       throw new ForbiddenError('answers.notAllowedToAccept');
-    await this.#unmark(answerId, String(post._id), actor);
+    const was = await this.#deps.threads.unaccept(answerId);
+    if (was) await this.#unaccepted(was, actor, post.topics.map(String));
     return String(post._id);
   }
 
@@ -461,12 +442,13 @@ export class AnswersService {
     const rendered = await this.#deps.renderer.render({ body });
     const now = this.#now();
     const number = comment.revision + 1;
-    comment.body = body;
-    comment.bodyHtml = rendered.html.body;
-    comment.mentions = rendered.mentions.map((id) => new Types.ObjectId(id));
-    comment.revision = number;
-    comment.editedAt = now;
-    await comment.save();
+    const saved = await this.#deps.threads.reviseComment(commentId, comment.revision, {
+      body,
+      bodyHtml: rendered.html.body,
+      mentions: rendered.mentions,
+      editedAt: now,
+    });
+    if (!saved) throw new ConflictError('comments.editedMeanwhile');
     await Revision.create({
       _id: revisionId('comment', commentId, number),
       targetType: 'comment',
@@ -505,11 +487,7 @@ export class AnswersService {
     const isAuthor = String(comment.author) === actor.id;
     if (!isAuthor && !isModerator(actor)) throw new ForbiddenError('comments.cannotDelete');
     const now = this.#now();
-    const result = await Comment.updateOne(
-      { _id: comment._id, deleted: null },
-      { $set: { deleted: { at: now, by: actor.id, reason } } },
-    );
-    if (result.modifiedCount !== 1) return where;
+    if (!(await this.#deps.threads.deleteComment(commentId, { at: now, by: actor.id, reason }))) return where;
     if (comment.targetType === 'post')
       await Post.updateOne({ _id: comment.post }, { $inc: { commentCount: -1 } });
     if (comment.targetType === 'answer')

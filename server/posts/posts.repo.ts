@@ -40,8 +40,44 @@ export interface FeedSpec {
   limit: number;
 }
 
+/** Who deleted something, when and why (a soft deletion: the document stays). */
+export interface Deletion {
+  at: Date;
+  by: string;
+  reason: string;
+}
+
+/** A new revision of a post: its card fields and its text document (PostContent). */
+export interface PostRevision {
+  card: Partial<
+    Pick<
+      PostFields,
+      | 'title'
+      | 'excerpt'
+      | 'topics'
+      | 'tags'
+      | 'channel'
+      | 'attachmentCount'
+      | 'hasImage'
+      | 'editedAt'
+      | 'lastActivityAt'
+      | 'contentHash'
+    >
+  >;
+  content: Record<string, unknown>;
+}
+
 /** The posts aggregate's storage. */
 export interface PostsRepo {
+  /**
+   * Saves a post's next revision if it is still at revision `from` (the one
+   * the editor started from): its revision becomes `from + 1`. False, and
+   * nothing written, when the post is missing or someone saved another
+   * revision meanwhile.
+   */
+  revise(postId: string, from: number, revision: PostRevision): Promise<boolean>;
+  /** Marks a post deleted unless it is already; whether this call did. */
+  markDeleted(postId: string, deletion: Deletion): Promise<boolean>;
   /** Up to `limit` posts of a feed after the cursor, in the order asked. */
   feed(spec: FeedSpec): Promise<PostRow[]>;
   /** Listed posts by id, in the order given; missing and deleted ones left out. */

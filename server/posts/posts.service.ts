@@ -34,6 +34,7 @@ import {
   storeAttachments,
   type UploadedFile,
 } from './attachments.ts';
+import type { PostsRepo } from './posts.repo.ts';
 import type { PostInput } from './posts.schemas.ts';
 import type { ThreadsRepo } from './threads.repo.ts';
 import './posts.events.ts';
@@ -47,6 +48,7 @@ export interface PostsDeps {
   renderer: ContentRenderer;
   limits: AttachmentLimits & { postIntervalSeconds: number; duplicateWindowMinutes: number };
   threads: ThreadsRepo;
+  posts: PostsRepo;
   directory: Directory;
 }
 
@@ -546,7 +548,7 @@ export class PostsService {
     if (!this.#canEdit(post, actor)) throw new ForbiddenError('posts.cannotEdit');
     if (post.kind !== input.kind) throw new ValidationError({ kind: { key: 'validation.invalid' } });
     const topics = await this.#checkTopics(input.topics);
-    const content = await PostContent.findById(post._id);
+    const content = await PostContent.findById(post._id).lean();
     if (!content) throw new NotFoundError('posts.notFound');
     const keep = content.attachments.filter((a) => !removeFiles.includes(a.fileId));
     const dropped = content.attachments.filter((a) => removeFiles.includes(a.fileId));
@@ -565,26 +567,32 @@ export class PostsService {
     const now = this.#now();
     const number = post.revision + 1;
 
-    content.set({
-      ...textFields(input),
-      ...Object.fromEntries(Object.entries(rendered.html).map(([k, v]) => [`${k}Html`, v])),
-      attachments: [...keep, ...added],
-      mentions: rendered.mentions,
-      citations: rendered.citations,
+    const saved = await this.#deps.posts.revise(postId, post.revision, {
+      card: {
+        title: input.title,
+        excerpt: excerpt(input.kind === 'insight' ? input.situation : input.body),
+        topics,
+        tags: input.tags,
+        channel: input.kind === 'insight' ? input.channel : null,
+        attachmentCount: keep.length + added.length,
+        hasImage: [...keep, ...added].some((a) => a.kind === 'image'),
+        editedAt: now,
+        lastActivityAt: now,
+        contentHash: contentHash(input),
+      },
+      content: {
+        ...textFields(input),
+        ...Object.fromEntries(Object.entries(rendered.html).map(([k, v]) => [`${k}Html`, v])),
+        attachments: [...keep, ...added],
+        mentions: rendered.mentions,
+        citations: rendered.citations,
+      },
     });
-    await content.save();
-    post.title = input.title;
-    post.excerpt = excerpt(input.kind === 'insight' ? input.situation : input.body);
-    post.topics = topics;
-    post.tags = input.tags;
-    post.channel = input.kind === 'insight' ? input.channel : null;
-    post.attachmentCount = keep.length + added.length;
-    post.hasImage = [...keep, ...added].some((a) => a.kind === 'image');
-    post.revision = number;
-    post.editedAt = now;
-    post.lastActivityAt = now;
-    post.contentHash = contentHash(input);
-    await post.save();
+    if (!saved) {
+      // Someone saved another revision since this edit began: it is refused, its new files removed.
+      await removeAttachments(added, this.#deps.storage);
+      throw new ConflictError('posts.editedMeanwhile');
+    }
     await removeAttachments(dropped, this.#deps.storage);
     await Revision.create({
       _id: revisionId('post', postId, number),
@@ -604,7 +612,7 @@ export class PostsService {
       await this.#deps.audit.record({
         actor: { id: actor.id, displayName: actor.displayName },
         action: 'moderation.editPost',
-        target: { type: 'post', id: postId, label: post.title },
+        target: { type: 'post', id: postId, label: input.title },
         details: { revision: number },
       });
     }
@@ -638,11 +646,7 @@ export class PostsService {
     if (!isAuthor && !isModerator(actor)) throw new ForbiddenError('posts.cannotDelete');
     if (!isAuthor && !reason) throw new ValidationError({ reason: { key: 'validation.reasonRequired' } });
     const now = this.#now();
-    const result = await Post.updateOne(
-      { _id: post._id, deleted: null },
-      { $set: { deleted: { at: now, by: actor.id, reason } } },
-    );
-    if (result.modifiedCount !== 1) return;
+    if (!(await this.#deps.posts.markDeleted(postId, { at: now, by: actor.id, reason }))) return;
     if (!isAuthor) {
       await this.#deps.audit.record({
         actor: { id: actor.id, displayName: actor.displayName },

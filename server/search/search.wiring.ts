@@ -7,6 +7,7 @@ import { User } from '../../models/user.ts';
 import { markdownToText } from '../content/markdown.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
+import type { ThreadsRepo } from '../posts/threads.repo.ts';
 import type { SearchService } from './search.service.ts';
 import type { SearchDocument } from './search.types.ts';
 import '../kb/kb.events.ts';
@@ -203,7 +204,12 @@ export function registerSearchSources(search: SearchService): void {
  * Keeps the index in step. A failure to index is logged, not thrown: the
  * content is saved, and `npm run search:check --repair` finds the gap.
  */
-export function subscribeSearch(events: EventBus, search: SearchService, logger: Logger): void {
+export function subscribeSearch(
+  events: EventBus,
+  search: SearchService,
+  threads: ThreadsRepo,
+  logger: Logger,
+): void {
   const reindex = (load: (id: string) => Promise<SearchDocument | null>) => async (id: string) => {
     try {
       const doc = await load(id);
@@ -216,8 +222,7 @@ export function subscribeSearch(events: EventBus, search: SearchService, logger:
   const answer = reindex(answerDocument);
   const article = reindex(articleDocument);
   const answersOf = async (postId: string) => {
-    for (const a of await Answer.find({ post: new Types.ObjectId(postId) }, { _id: 1 }).lean())
-      await answer(String(a._id));
+    for (const id of await threads.answerIdsOf(postId)) await answer(id);
   };
 
   events.on('post.created', (e) => post(e.postId));

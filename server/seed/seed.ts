@@ -1,5 +1,4 @@
 import type { Model, Types } from 'mongoose';
-import { ScoreEvent } from '../../models/score.ts';
 import { Team } from '../../models/team.ts';
 import { Topic } from '../../models/topic.ts';
 import { foldName, hashPassword, User } from '../../models/user.ts';
@@ -231,7 +230,6 @@ export async function seedDemo(runtime: Runtime, steps: SeedStep[] = SEED_STEPS)
   await runtime.services.scoring.ledger.batch(async () => {
     for (const step of steps) await step(ctx);
   });
-  ctx.report.scoreLines = { created: 0, existing: await ScoreEvent.estimatedDocumentCount() };
   logger.info({ report: ctx.report, ms: Date.now() - started }, 'demo data seeded');
   return ctx.report;
 }

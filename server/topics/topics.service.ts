@@ -120,7 +120,8 @@ export class TopicsService {
       throw new NotFoundError('topics.notFound');
     if (kind === 'user') {
       if (targetId === viewer.id) throw new ConflictError('people.cannotFollowSelf');
-      if (!(await User.exists({ _id: target, active: true }))) throw new NotFoundError('people.notFound');
+      const [person] = await this.#directory.people([targetId]);
+      if (!person?.active) throw new NotFoundError('people.notFound');
     }
     const field = kind === 'topic' ? 'followedTopics' : 'followedPeople';
     await User.updateOne(

@@ -9,6 +9,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts
 import type { EventBus } from '../core/events.ts';
 import { escapeRegex, op } from '../db/query.ts';
 import type { DatabaseSessionStore } from '../middleware/session-store.ts';
+import type { UsersRepo } from './users.repo.ts';
 import type { AdminUserInput } from './users.schemas.ts';
 import '../auth/auth.events.ts';
 
@@ -20,6 +21,7 @@ export interface UsersDeps {
   audit: AuditService;
   auth: AuthService;
   sessions: DatabaseSessionStore;
+  users: UsersRepo;
 }
 
 export interface ActionContext {
@@ -159,7 +161,7 @@ export class UsersService {
     context: ActionContext,
   ): Promise<{ id: string; resetUrl: string; expiresAt: Date }> {
     const team = await this.#checkTeam(input.team);
-    if (await User.exists({ email: input.email }))
+    if (await this.#deps.users.idByEmail(input.email))
       throw new ValidationError({ email: { key: 'validation.emailTaken' } });
     const user = new User({
       email: input.email,
@@ -191,10 +193,8 @@ export class UsersService {
     const user = Types.ObjectId.isValid(id) ? await User.findById(id) : null;
     if (!user) throw new NotFoundError('users.notFound');
     const team = await this.#checkTeam(input.team);
-    if (
-      input.email !== user.email &&
-      (await User.exists({ email: input.email, _id: op({ $ne: user._id }) }))
-    ) {
+    const holder = input.email !== user.email ? await this.#deps.users.idByEmail(input.email) : null;
+    if (holder && holder !== id) {
       throw new ValidationError({ email: { key: 'validation.emailTaken' } });
     }
     if (user.roles.includes('admin') && !input.roles.includes('admin'))
@@ -329,11 +329,7 @@ export class UsersService {
       teamByKey.set(foldName(t.name), String(t._id));
     }
     const emails = body.map((r) => (r[columns.indexOf('email')] ?? '').trim().toLowerCase()).filter(Boolean);
-    const existing = new Set(
-      (await User.find({ email: op({ $in: emails }) }, { email: 1 }).lean()).map((u) =>
-        u.email.toLowerCase(),
-      ),
-    );
+    const existing = await this.#deps.users.takenEmails(emails);
     const seen = new Map<string, number>();
 
     const rows: ImportRow[] = body.map((record, index) => {

@@ -7,8 +7,9 @@ import { ConflictError, NotFoundError } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
 import { op } from '../db/query.ts';
 import './votes.events.ts';
+import type { VotesRepo, VoteValue } from './votes.repo.ts';
 
-export type VoteValue = 1 | -1 | 0;
+export type { VoteValue } from './votes.repo.ts';
 
 interface Target {
   type: VoteTarget;
@@ -56,10 +57,12 @@ function model(type: VoteTarget): Model<VoteCounters> {
  */
 export class VotesService {
   readonly #events: EventBus;
+  readonly #votes: VotesRepo;
   readonly #clock: () => Date;
 
-  constructor(events: EventBus, clock?: () => Date) {
+  constructor(events: EventBus, votes: VotesRepo, clock?: () => Date) {
     this.#events = events;
+    this.#votes = votes;
     this.#clock = clock ?? (() => new Date());
   }
 
@@ -115,40 +118,18 @@ export class VotesService {
     if (target.authorId === voter.id) throw new ConflictError('votes.notOwn');
     const id = voteId(voter.id, type, targetId);
     const now = this.#clock();
-    const existing = await Vote.findById(id).lean();
-    const previous = (existing?.value ?? 0) as VoteValue;
-    let changed = false;
-
-    if (value === 0) {
-      if (existing) {
-        const removed = await Vote.deleteOne({ _id: id, value: existing.value });
-        changed = removed.deletedCount === 1;
-      }
-    } else if (!existing) {
-      try {
-        await Vote.create({
-          _id: id,
-          voter: voter.id,
-          targetType: type,
-          targetId: target.id,
-          post: target.postId,
-          author: target.authorId,
-          value,
-          createdAt: now,
-          updatedAt: now,
-        });
-        changed = true;
-      } catch (err) {
-        if ((err as { code?: number }).code !== 11000) throw err;
-        // A concurrent identical request stored it first: nothing more to do.
-      }
-    } else if (existing.value !== value) {
-      const updated = await Vote.updateOne(
-        { _id: id, value: existing.value },
-        { $set: { value, updatedAt: now } },
-      );
-      changed = updated.modifiedCount === 1;
-    }
+    const { previous, changed } = await this.#votes.set(
+      {
+        id,
+        voter: voter.id,
+        targetType: type,
+        targetId: target.id,
+        post: target.postId,
+        author: target.authorId,
+      },
+      value,
+      now,
+    );
 
     if (changed) await this.#move(target, previous, value);
     const counters = await this.#counters(target);
@@ -169,16 +150,16 @@ export class VotesService {
         await this.#events.publish('vote.retracted', { ...common, previous: previous as 1 | -1 });
       else await this.#events.publish('vote.cast', { ...common, value, previous });
     }
-    const mine = changed ? value : ((await Vote.findById(id, { value: 1 }).lean())?.value ?? 0);
-    return { value: mine as VoteValue, ...counters };
+    const mine = changed ? value : await this.#votes.valueOf(id);
+    return { value: mine, ...counters };
   }
 
   /** The viewer's votes on a set of items (for showing which arrow is pressed). */
   async mine(voterId: string, items: Array<{ type: VoteTarget; id: string }>): Promise<Map<string, 1 | -1>> {
     const result = new Map<string, 1 | -1>();
     for (const item of items) {
-      const vote = await Vote.findById(voteId(voterId, item.type, item.id), { value: 1 }).lean();
-      if (vote) result.set(`${item.type}:${item.id}`, vote.value as 1 | -1);
+      const value = await this.#votes.valueOf(voteId(voterId, item.type, item.id));
+      if (value !== 0) result.set(`${item.type}:${item.id}`, value);
     }
     return result;
   }

@@ -1,13 +1,17 @@
 import { Post } from '../../../models/post.ts';
+import { PostContent } from '../../../models/post-content.ts';
 import {
+  type Deletion,
   type FeedSpec,
   type PostMatch,
+  type PostRevision,
   type PostRow,
   type PostsRepo,
   sortValues,
 } from '../../posts/posts.repo.ts';
 import type { Mirror, MirroredCollection } from './mirror.ts';
 import { OrderedIndex, type SortKey } from './ordered-index.ts';
+import { inLane } from './write-lanes.ts';
 
 const ms = (d: unknown) => (d instanceof Date ? d.getTime() : new Date(String(d)).getTime());
 
@@ -102,6 +106,38 @@ export class EmbeddedPostsRepo implements PostsRepo {
     this.#posts.onLoaded(() => {
       this.#newest.build();
       this.#active.build();
+    });
+  }
+
+  /**
+   * Conditional writes: the condition is decided from the held card document
+   * and the write names only the `_id` (any other filter field makes the
+   * engine read the whole collection). Decisions on one post run one at a time.
+   */
+  #decide<T>(postId: string, task: (post: PostRow | undefined) => Promise<T>): Promise<T> {
+    return inLane(`post:${postId}`, async () => {
+      await this.#ready();
+      return task(this.#posts.get(postId) as PostRow | undefined);
+    });
+  }
+
+  revise(postId: string, from: number, revision: PostRevision): Promise<boolean> {
+    return this.#decide(postId, async (post) => {
+      if (!post || (post.revision ?? 1) !== from) return false;
+      await PostContent.updateOne({ _id: post._id }, { $set: revision.content, $inc: { __v: 1 } });
+      await Post.updateOne(
+        { _id: post._id },
+        { $set: { ...revision.card, revision: from + 1 }, $inc: { __v: 1 } },
+      );
+      return true;
+    });
+  }
+
+  markDeleted(postId: string, deletion: Deletion): Promise<boolean> {
+    return this.#decide(postId, async (post) => {
+      if (!post || post.deleted) return false;
+      await Post.updateOne({ _id: post._id }, { $set: { deleted: deletion } });
+      return true;
     });
   }
 

@@ -2,9 +2,24 @@ import type { Types } from 'mongoose';
 import { Answer } from '../../../models/answer.ts';
 import { Comment } from '../../../models/comment.ts';
 import { Confirmation } from '../../../models/confirmation.ts';
-import type { AnswerRow, CommentRow, ThreadsRepo } from '../../posts/threads.repo.ts';
+import { Post } from '../../../models/post.ts';
+import type { Deletion } from '../../posts/posts.repo.ts';
+import type {
+  Acceptance,
+  AnswerRow,
+  CommentRow,
+  TextRevision,
+  ThreadsRepo,
+} from '../../posts/threads.repo.ts';
 import { findByIds } from '../query.ts';
 import type { Mirror, MirrorDoc, MirroredCollection } from './mirror.ts';
+import { inLane } from './write-lanes.ts';
+
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
+const NOT_ACCEPTED = { accepted: false, acceptedAt: null, acceptedBy: null };
+
+const answerById = async (id: unknown) =>
+  OBJECT_ID.test(String(id)) ? ((await Answer.findById(String(id)).lean()) as AnswerRow | null) : null;
 
 const time = (d: unknown) => (d instanceof Date ? d.getTime() : new Date(String(d)).getTime());
 const byTime = (a: { createdAt?: unknown; _id: unknown }, b: { createdAt?: unknown; _id: unknown }) =>
@@ -76,6 +91,7 @@ function groupByPost(
  */
 export class EmbeddedThreadsRepo implements ThreadsRepo {
   readonly #ready: () => Promise<void>;
+  readonly #posts: MirroredCollection;
   readonly #answers: Map<string, Map<string, MirrorDoc>>;
   readonly #comments: Map<string, Map<string, MirrorDoc>>;
   readonly #confirmations: Map<string, Map<string, MirrorDoc>>;
@@ -84,6 +100,7 @@ export class EmbeddedThreadsRepo implements ThreadsRepo {
 
   constructor(mirror: Mirror) {
     this.#ready = () => mirror.ready();
+    this.#posts = mirror.track(Post as never);
     this.#answers = groupByPost(mirror.track(Answer as never, ['post', 'createdAt']), (post) =>
       this.#recentAnswers.forget(post),
     );
@@ -114,5 +131,122 @@ export class EmbeddedThreadsRepo implements ThreadsRepo {
     return [...(this.#confirmations.get(postId)?.values() ?? [])]
       .sort(byTime)
       .map((c) => ({ user: c.user as Types.ObjectId, createdAt: c.createdAt as Date }));
+  }
+
+  async answerIdsOf(postId: string): Promise<string[]> {
+    await this.#ready();
+    return [...(this.#answers.get(postId)?.keys() ?? [])];
+  }
+
+  /**
+   * Conditional writes on a thread: the answer is read by `_id`, its question
+   * is held in memory, the decision is taken here and every write names only
+   * an `_id` (any other filter field makes the engine read the whole
+   * collection). The decisions on one thread run one at a time.
+   */
+  async #inThread<T>(
+    answerId: string,
+    none: T,
+    task: (answer: AnswerRow, question: MirrorDoc | undefined) => Promise<T>,
+  ): Promise<T> {
+    await this.#ready();
+    const first = await answerById(answerId);
+    if (!first) return none;
+    return inLane(`thread:${String(first.post)}`, async () => {
+      const answer = await answerById(answerId);
+      return answer ? task(answer, this.#posts.get(answer.post)) : none;
+    });
+  }
+
+  accept(answerId: string, by: string, at: Date): Promise<Acceptance> {
+    const none: Acceptance = { accepted: false, unaccepted: [] };
+    return this.#inThread(answerId, none, async (answer, question) => {
+      if (answer.deleted || !question || question.kind !== 'question' || question.deleted) return none;
+      const previous = question.acceptedAnswer ? String(question.acceptedAnswer) : null;
+      if (answer.accepted && previous === answerId) return none;
+      const unaccepted: AnswerRow[] = [];
+      if (previous && previous !== answerId) {
+        const was = await answerById(previous);
+        if (was?.accepted) {
+          await Answer.updateOne({ _id: was._id }, { $set: NOT_ACCEPTED });
+          unaccepted.push(was);
+        }
+      }
+      if (!answer.accepted)
+        await Answer.updateOne(
+          { _id: answer._id },
+          { $set: { accepted: true, acceptedAt: at, acceptedBy: by } },
+        );
+      await Post.updateOne(
+        { _id: answer.post },
+        { $set: { acceptedAnswer: answer._id, lastActivityAt: at } },
+      );
+      return { accepted: !answer.accepted, unaccepted };
+    });
+  }
+
+  unaccept(answerId: string): Promise<AnswerRow | null> {
+    return this.#inThread(answerId, null, async (answer, question) => {
+      if (answer.accepted) await Answer.updateOne({ _id: answer._id }, { $set: NOT_ACCEPTED });
+      if (question && String(question.acceptedAnswer) === answerId)
+        await Post.updateOne({ _id: answer.post }, { $set: { acceptedAnswer: null } });
+      return answer.accepted ? answer : null;
+    });
+  }
+
+  deleteAnswer(answerId: string, deletion: Deletion): Promise<AnswerRow | null> {
+    return this.#inThread(answerId, null, async (answer, question) => {
+      if (answer.deleted) return null;
+      await Answer.updateOne({ _id: answer._id }, { $set: { deleted: deletion, accepted: false } });
+      await Post.updateOne(
+        { _id: answer.post },
+        {
+          $inc: { answerCount: -1 },
+          ...(question && String(question.acceptedAnswer) === answerId
+            ? { $set: { acceptedAnswer: null } }
+            : {}),
+        },
+      );
+      return answer;
+    });
+  }
+
+  reviseAnswer(answerId: string, from: number, fields: TextRevision): Promise<boolean> {
+    return this.#inThread(answerId, false, async (answer) => {
+      if (answer.deleted || (answer.revision ?? 1) !== from) return false;
+      await Answer.updateOne(
+        { _id: answer._id },
+        { $set: { ...fields, revision: from + 1 }, $inc: { __v: 1 } },
+      );
+      return true;
+    });
+  }
+
+  /** Conditional writes on a comment, decided on its document read by `_id`, one at a time. */
+  #onComment<T>(commentId: string, none: T, task: (comment: CommentRow) => Promise<T>): Promise<T> {
+    if (!OBJECT_ID.test(commentId)) return Promise.resolve(none);
+    return inLane(`comment:${commentId}`, async () => {
+      const comment = (await Comment.findById(commentId).lean()) as CommentRow | null;
+      return comment ? task(comment) : none;
+    });
+  }
+
+  deleteComment(commentId: string, deletion: Deletion): Promise<CommentRow | null> {
+    return this.#onComment(commentId, null, async (comment) => {
+      if (comment.deleted) return null;
+      await Comment.updateOne({ _id: comment._id }, { $set: { deleted: deletion } });
+      return comment;
+    });
+  }
+
+  reviseComment(commentId: string, from: number, fields: TextRevision): Promise<boolean> {
+    return this.#onComment(commentId, false, async (comment) => {
+      if (comment.deleted || (comment.revision ?? 1) !== from) return false;
+      await Comment.updateOne(
+        { _id: comment._id },
+        { $set: { ...fields, revision: from + 1 }, $inc: { __v: 1 } },
+      );
+      return true;
+    });
   }
 }

@@ -1,15 +1,19 @@
 import { Types } from 'mongoose';
 import { Post } from '../../../models/post.ts';
+import { PostContent } from '../../../models/post-content.ts';
 import {
+  type Deletion,
   type FeedSpec,
   ORDER_FIELDS,
   type PostMatch,
+  type PostRevision,
   type PostRow,
   type PostsRepo,
 } from '../../posts/posts.repo.ts';
 import { op } from '../query.ts';
 
 const oid = (id: string) => new Types.ObjectId(id);
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
 function cursorValue(field: string, value: string | number): unknown {
   if (field === '_id') return oid(String(value));
@@ -50,6 +54,24 @@ function noneOf(match: PostMatch): Record<string, unknown> {
 
 /** Posts on MongoDB: indexed queries (see the indexes declared in models/post.ts). */
 export class MongoPostsRepo implements PostsRepo {
+  async revise(postId: string, from: number, revision: PostRevision): Promise<boolean> {
+    if (!OBJECT_ID.test(postId)) return false;
+    // The revision number is the condition: of two edits from the same revision, one is saved.
+    const saved = await Post.updateOne(
+      { _id: oid(postId), revision: from },
+      { $set: { ...revision.card, revision: from + 1 }, $inc: { __v: 1 } },
+    );
+    if (saved.matchedCount !== 1) return false;
+    await PostContent.updateOne({ _id: oid(postId) }, { $set: revision.content, $inc: { __v: 1 } });
+    return true;
+  }
+
+  async markDeleted(postId: string, deletion: Deletion): Promise<boolean> {
+    if (!OBJECT_ID.test(postId)) return false;
+    const result = await Post.updateOne({ _id: oid(postId), deleted: null }, { $set: { deleted: deletion } });
+    return result.modifiedCount === 1;
+  }
+
   async feed(spec: FeedSpec): Promise<PostRow[]> {
     const filter: Record<string, unknown> = { deleted: null };
     if (spec.kind) filter.kind = spec.kind;

@@ -108,6 +108,35 @@ describe('answers and comments', () => {
     });
   });
 
+  it('keeps one accepted answer when several are accepted at once, with balanced events', async () => {
+    const asker = await createUser();
+    const question = await createPost(t, asker, 'question', [topics.billing]);
+    const answerer = await sessionUserOf(await createUser());
+    const answers: string[] = [];
+    for (let i = 0; i < 4; i++)
+      answers.push(await t.services.answers.create(question, answerer, `Risposta ${i}`));
+    let balance = 0;
+    const offA = t.events.on('answer.accepted', () => {
+      balance++;
+    });
+    const offU = t.events.on('answer.unaccepted', () => {
+      balance--;
+    });
+    const me = await sessionUserOf(asker);
+    try {
+      await Promise.all([...answers, ...answers].map((id) => t.services.answers.accept(id, me)));
+    } finally {
+      offA();
+      offU();
+    }
+    const flagged = (await Answer.find({ post: question }).lean())
+      .filter((a) => a.accepted)
+      .map((a) => String(a._id));
+    expect(flagged).to.have.length(1);
+    expect(String((await Post.findById(question).lean())?.acceptedAnswer)).to.equal(flagged[0]);
+    expect(balance, 'accepted minus unaccepted events').to.equal(1);
+  });
+
   it('edits answers with revisions and deletes them softly, keeping the thread readable', async () => {
     const asker = await createUser();
     const question = await createPost(t, asker, 'question', [topics.billing]);

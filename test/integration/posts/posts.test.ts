@@ -6,7 +6,7 @@ import { PostContent } from '../../../models/post-content.ts';
 import { Revision } from '../../../models/revision.ts';
 import type { DomainEvents } from '../../../server/core/events.ts';
 import { csrfToken, useTestApp } from '../../helpers/app.ts';
-import { createPost, createTopics, FAST_POSTING } from '../../helpers/content.ts';
+import { createPost, createTopics, FAST_POSTING, sessionUserOf } from '../../helpers/content.ts';
 import { createUser, signedIn } from '../../helpers/users.ts';
 
 function recordEvents<K extends keyof DomainEvents>(
@@ -185,6 +185,50 @@ describe('posts: case insights, tips and questions', () => {
     expect(await AuditEntry.exists({ action: 'moderation.editPost', 'target.id': id })).to.not.equal(null);
     const compare = await own.get(`/posts/${id}/history?from=1&to=3`).expect(200);
     expect(compare.text).to.include('dalla versione 1 alla versione 3');
+  });
+
+  it('saves one of several edits made from the same revision and refuses the others (409); deletes once', async () => {
+    const author = await createUser();
+    const id = await createPost(t, author, 'tip', [topics.billing], {
+      title: 'Consiglio da modificare insieme',
+    });
+    const actor = await sessionUserOf(author);
+    const edit = (n: number) =>
+      t.services.posts.update(
+        id,
+        actor,
+        {
+          kind: 'tip',
+          title: `Versione concorrente ${n}`,
+          topics: [topics.billing],
+          tags: [],
+          body: `Testo ${n}`,
+        },
+        [],
+        [],
+      );
+    const outcomes = await Promise.allSettled([1, 2, 3].map(edit));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).to.have.length(1);
+    for (const o of outcomes.filter((o) => o.status === 'rejected'))
+      expect((o as PromiseRejectedResult).reason).to.include({
+        status: 409,
+        messageKey: 'posts.editedMeanwhile',
+      });
+    const saved = await Post.findById(id).lean();
+    expect(saved?.revision).to.equal(2);
+    expect((await PostContent.findById(id).lean())?.body).to.equal(`Testo ${saved?.title.split(' ').pop()}`);
+    expect(await Revision.countDocuments({ targetId: id })).to.equal(2);
+
+    const deleted: string[] = [];
+    const off = t.events.on('post.deleted', (e) => {
+      deleted.push(e.postId);
+    });
+    try {
+      await Promise.all(Array.from({ length: 5 }, () => t.services.posts.remove(id, actor, '')));
+    } finally {
+      off();
+    }
+    expect(deleted).to.deep.equal([id]);
   });
 
   it('soft-deletes: gone from feeds, a tombstone for colleagues, the reason for moderators', async () => {
