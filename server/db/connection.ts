@@ -68,9 +68,9 @@ export async function ensureIndexes(): Promise<void> {
     });
     await model.createIndexes();
   }
-  addIdIndexes(mongoose.connection.port, mongoose.connection.name);
   // The embedded engine's in-memory snapshot is valid only for the next process to open it.
   await countOpening();
+  addIdIndexes(mongoose.connection.port, mongoose.connection.name);
 }
 
 /**
