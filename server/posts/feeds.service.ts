@@ -1,5 +1,3 @@
-import { Types } from 'mongoose';
-import { Bookmark } from '../../models/bookmark.ts';
 import type { PostKind } from '../../models/post.ts';
 import type { SessionUser } from '../auth/session-user.ts';
 import type { Directory, PersonRef, TopicRef } from '../people/directory.ts';
@@ -204,12 +202,8 @@ export class FeedsService {
 
   /** Posts a person saved, most recently saved first. */
   async bookmarks(viewer: SessionUser, page: number): Promise<FeedPage & { page: number; hasNext: boolean }> {
-    const marks = await Bookmark.find({ user: new Types.ObjectId(viewer.id) })
-      .sort({ createdAt: -1 })
-      .skip((page - 1) * FEED_PAGE_SIZE)
-      .limit(FEED_PAGE_SIZE + 1)
-      .lean();
-    const posts = await this.#posts.listed(marks.slice(0, FEED_PAGE_SIZE).map((m) => String(m.post)));
+    const marks = await this.#posts.bookmarked(viewer.id, (page - 1) * FEED_PAGE_SIZE, FEED_PAGE_SIZE + 1);
+    const posts = await this.#posts.listed(marks.slice(0, FEED_PAGE_SIZE));
     return {
       items: await this.#present(posts),
       nextCursor: null,

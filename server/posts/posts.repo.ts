@@ -84,6 +84,11 @@ export interface PostsRepo {
   listed(ids: string[]): Promise<PostRow[]>;
   /** Posts published after `since`, oldest first (what a reconnecting feed missed). */
   createdSince(since: Date, limit: number): Promise<PostRow[]>;
+  /**
+   * The ids of the posts a person saved, most recently saved first: `limit`
+   * of them after skipping `skip` (a page of the bookmarks list).
+   */
+  bookmarked(userId: string, skip: number, limit: number): Promise<string[]>;
 }
 
 /** The sort values of a post in an order (what a cursor carries). */

@@ -1,3 +1,4 @@
+import { Bookmark } from '../../../models/bookmark.ts';
 import { Post } from '../../../models/post.ts';
 import { PostContent } from '../../../models/post-content.ts';
 import {
@@ -9,7 +10,7 @@ import {
   type PostsRepo,
   sortValues,
 } from '../../posts/posts.repo.ts';
-import type { Mirror, MirroredCollection } from './mirror.ts';
+import type { Mirror, MirrorDoc, MirroredCollection } from './mirror.ts';
 import { OrderedIndex, type SortKey } from './ordered-index.ts';
 import { inLane } from './write-lanes.ts';
 
@@ -95,8 +96,16 @@ export class EmbeddedPostsRepo implements PostsRepo {
 
   readonly #ready: () => Promise<void>;
 
+  /** Each person's saved posts, most recently saved first (of a bookmark: its person, post and time). */
+  readonly #bookmarks = new OrderedIndex<MirrorDoc>({
+    partitions: (b) => [`user:${String(b.user)}`],
+    sortKey: (b) => [ms(b.createdAt), String(b._id)],
+  });
+
   constructor(mirror: Mirror) {
     this.#ready = () => mirror.ready();
+    const bookmarks = mirror.track(Bookmark as never, ['user', 'post', 'createdAt']);
+    bookmarks.onChange((id, doc) => this.#bookmarks.set(id, doc));
     this.#posts = mirror.track(Post as never);
     this.#posts.onChange((id, doc) => {
       this.#newest.set(id, doc as PostRow | undefined);
@@ -187,5 +196,13 @@ export class EmbeddedPostsRepo implements PostsRepo {
       limit: Number.MAX_SAFE_INTEGER,
     });
     return newer.reverse().slice(0, limit);
+  }
+
+  async bookmarked(userId: string, skip: number, limit: number): Promise<string[]> {
+    await this.#ready();
+    return this.#bookmarks
+      .page([`user:${userId}`], { limit: skip + limit })
+      .slice(skip)
+      .map((b) => String(b.post));
   }
 }

@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import { Bookmark } from '../../../models/bookmark.ts';
 import { Post } from '../../../models/post.ts';
 import { PostContent } from '../../../models/post-content.ts';
 import {
@@ -116,5 +117,16 @@ export class MongoPostsRepo implements PostsRepo {
       .sort({ createdAt: 1, _id: 1 })
       .limit(limit)
       .lean()) as unknown as PostRow[];
+  }
+
+  async bookmarked(userId: string, skip: number, limit: number): Promise<string[]> {
+    if (!OBJECT_ID.test(userId)) return [];
+    // The index { user, createdAt: -1 } serves it.
+    const marks = await Bookmark.find({ user: oid(userId) }, { post: 1 })
+      .sort({ createdAt: -1, _id: -1 })
+      .skip(skip)
+      .limit(limit)
+      .lean();
+    return marks.map((m) => String(m.post));
   }
 }
