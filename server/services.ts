@@ -108,7 +108,7 @@ export function createServices(deps: ServiceDeps): Services {
     events,
     logger,
     timeZone: config.scoresTimeZone,
-    boards: new BoardBuffer(logger),
+    boards: new BoardBuffer(logger, undefined, deps.repos.scores.boardWrites),
   });
   const teams = new TeamsService(audit);
   const scoring = new ScoringService({
@@ -118,6 +118,9 @@ export function createServices(deps: ServiceDeps): Services {
     events,
     logger,
     teams,
+    scores: deps.repos.scores,
+    posts: deps.repos.posts,
+    directory: deps.repos.directory,
     clock: deps.clock,
   });
   kb.setPublisherCheck((userId, topicIds) => scoring.isPublisher(userId, topicIds));

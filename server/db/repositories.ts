@@ -4,13 +4,17 @@ import { Session } from '../../models/session.ts';
 import type { DirectoryRepo } from '../people/directory.repo.ts';
 import type { PostsRepo } from '../posts/posts.repo.ts';
 import type { ThreadsRepo } from '../posts/threads.repo.ts';
+import type { ScoresRepo } from '../scoring/scores.repo.ts';
+import { useBoardWrites } from '../scoring/scoring.ledger.ts';
 import type { StorageAdapterKind } from './adapter.ts';
 import { EmbeddedDirectoryRepo } from './embedded/directory.ts';
 import { Mirror } from './embedded/mirror.ts';
 import { EmbeddedPostsRepo } from './embedded/posts.ts';
+import { EmbeddedScoresRepo } from './embedded/scores.ts';
 import { EmbeddedThreadsRepo } from './embedded/threads.ts';
 import { MongoDirectoryRepo } from './mongodb/directory.ts';
 import { MongoPostsRepo } from './mongodb/posts.ts';
+import { MongoScoresRepo } from './mongodb/scores.ts';
 import { MongoThreadsRepo } from './mongodb/threads.ts';
 
 /** Every repository, from one adapter. Services receive the ones they need. */
@@ -19,6 +23,7 @@ export interface Repositories {
   readonly posts: PostsRepo;
   readonly threads: ThreadsRepo;
   readonly directory: DirectoryRepo;
+  readonly scores: ScoresRepo;
   /** Resolves once the repositories can answer (the embedded adapter has read its collections). */
   ready(): Promise<void>;
 }
@@ -30,11 +35,15 @@ export interface Repositories {
  */
 export function createRepositories(adapter: StorageAdapterKind): Repositories {
   if (adapter === 'mongodb') {
+    const scores = new MongoScoresRepo();
+    // Every leaderboard writer of this process (a replay's own buffer too) keeps the entries in step.
+    useBoardWrites(scores.boardWrites);
     return {
       adapter,
       posts: new MongoPostsRepo(),
       threads: new MongoThreadsRepo(),
       directory: new MongoDirectoryRepo(),
+      scores,
       ready: async () => {},
     };
   }
@@ -47,6 +56,8 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
     posts: new EmbeddedPostsRepo(mirror),
     threads: new EmbeddedThreadsRepo(mirror),
     directory: new EmbeddedDirectoryRepo(mirror),
+    scores: new EmbeddedScoresRepo(mirror),
   };
+  useBoardWrites(repos.scores.boardWrites);
   return { ...repos, ready: () => mirror.ready() };
 }
