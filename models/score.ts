@@ -3,10 +3,13 @@ import { type InferSchemaType, model, Schema } from 'mongoose';
 /**
  * The score ledger and what is derived from it (DESIGN.md "Scores").
  *
- * Every document a hot path reads is addressed by its `_id` (the one lookup
- * the embedded engine serves without scanning): a person's totals are one
- * card, a leaderboard is a handful of board shards, a person's "why" list is
- * a run of ledger ids "<user>:<n>". Only a rebuild reads the whole ledger.
+ * The pages read them through the scores repository (server/scoring/scores.repo.ts):
+ * a person's totals are one card, read by `_id`; a leaderboard is a handful of
+ * board shards, which the embedded adapter ranks in memory once and MongoDB
+ * mirrors in `score_board_entries` (indexed by board and points); a person's
+ * "why" list is their ledger lines by time, from an index of them (in memory
+ * on the embedded adapter, `{ user, at, _id }` on MongoDB), the lines shown
+ * read by `_id` "<user>:<n>". Only a rebuild reads the whole ledger.
  */
 
 const DIMENSIONS = ['participation', 'competence'];
@@ -45,7 +48,8 @@ const scoreEventSchema = new Schema(
   },
   { versionKey: false, collection: 'score_events' },
 );
-scoreEventSchema.index({ user: 1, at: -1 });
+// A person's "why" list, newest first, paged by (at, _id) (server/db/mongodb/scores.ts).
+scoreEventSchema.index({ user: 1, at: -1, _id: -1 });
 scoreEventSchema.index({ 'source.type': 1, 'source.id': 1 });
 
 export type ScoreEventFields = InferSchemaType<typeof scoreEventSchema>;
@@ -122,6 +126,26 @@ const scoreBoardSchema = new Schema(
   { versionKey: false, minimize: false, collection: 'score_boards' },
 );
 export const ScoreBoard = model('ScoreBoard', scoreBoardSchema);
+
+/**
+ * MongoDB's view of the leaderboards: one document per person per board
+ * (`b` "<dimension>|<scope>|<period>", `u` the person, `p` points, `tm` team),
+ * kept in step with the board shards by the MongoDB scores repository. A board's
+ * top is a walk of its index; a rank, a count of those ahead. `_id`: "<board>|<user>".
+ * (The embedded adapter leaves it empty: it ranks the shards in memory.)
+ */
+const scoreBoardEntrySchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    b: { type: String, required: true },
+    u: { type: String, required: true },
+    p: { type: Number, required: true },
+    tm: { type: String, default: null },
+  },
+  { versionKey: false, collection: 'score_board_entries' },
+);
+scoreBoardEntrySchema.index({ b: 1, p: -1, u: 1 });
+export const ScoreBoardEntry = model('ScoreBoardEntry', scoreBoardEntrySchema);
 
 /** Anti-gaming counters per day (votes cast, pair votes, vote competence). `_id`: "<kind>:<keys>:<day>". */
 const scoreCapSchema = new Schema(

@@ -128,7 +128,7 @@ export function createServices(deps: ServiceDeps): Services {
     events,
     logger,
     timeZone: config.scoresTimeZone,
-    boards: new BoardBuffer(logger),
+    boards: new BoardBuffer(logger, undefined, deps.repos.scores.boardWrites),
   });
   const teams = new TeamsService(audit);
   const scoring = new ScoringService({
@@ -138,6 +138,9 @@ export function createServices(deps: ServiceDeps): Services {
     events,
     logger,
     teams,
+    scores: deps.repos.scores,
+    posts: deps.repos.posts,
+    directory: deps.repos.directory,
     clock: deps.clock,
   });
   kb.setPublisherCheck((userId, topicIds) => scoring.isPublisher(userId, topicIds));

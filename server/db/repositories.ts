@@ -7,6 +7,8 @@ import type { DirectoryRepo } from '../people/directory.repo.ts';
 import type { PeopleRepo } from '../people/people.repo.ts';
 import type { PostsRepo } from '../posts/posts.repo.ts';
 import type { ThreadsRepo } from '../posts/threads.repo.ts';
+import type { ScoresRepo } from '../scoring/scores.repo.ts';
+import { useBoardWrites } from '../scoring/scoring.ledger.ts';
 import type { UsersRepo } from '../users/users.repo.ts';
 import type { VotesRepo } from '../votes/votes.repo.ts';
 import type { StorageAdapterKind } from './adapter.ts';
@@ -16,6 +18,7 @@ import { Mirror } from './embedded/mirror.ts';
 import { EmbeddedNotificationsRepo } from './embedded/notifications.ts';
 import { EmbeddedPeopleRepo } from './embedded/people.ts';
 import { EmbeddedPostsRepo } from './embedded/posts.ts';
+import { EmbeddedScoresRepo } from './embedded/scores.ts';
 import { EmbeddedThreadsRepo } from './embedded/threads.ts';
 import { EmbeddedUsersRepo } from './embedded/users.ts';
 import { EmbeddedVotesRepo } from './embedded/votes.ts';
@@ -25,6 +28,7 @@ import { MongoKbRepo } from './mongodb/kb.ts';
 import { MongoNotificationsRepo } from './mongodb/notifications.ts';
 import { MongoPeopleRepo } from './mongodb/people.ts';
 import { MongoPostsRepo } from './mongodb/posts.ts';
+import { MongoScoresRepo } from './mongodb/scores.ts';
 import { MongoThreadsRepo } from './mongodb/threads.ts';
 import { MongoUsersRepo } from './mongodb/users.ts';
 import { MongoVotesRepo } from './mongodb/votes.ts';
@@ -40,6 +44,7 @@ export interface Repositories {
   readonly people: PeopleRepo;
   readonly votes: VotesRepo;
   readonly users: UsersRepo;
+  readonly scores: ScoresRepo;
   /**
    * Resolves once the repositories can answer: storage-shape migrations are
    * applied, and the embedded adapter has read its collections.
@@ -60,6 +65,9 @@ export interface Repositories {
  */
 export function createRepositories(adapter: StorageAdapterKind): Repositories {
   if (adapter === 'mongodb') {
+    const scores = new MongoScoresRepo();
+    // Every leaderboard writer of this process (a replay's own buffer too) keeps the entries in step.
+    useBoardWrites(scores.boardWrites);
     return {
       adapter,
       posts: new MongoPostsRepo(),
@@ -70,6 +78,7 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
       people: new MongoPeopleRepo(),
       votes: new MongoVotesRepo(),
       users: new MongoUsersRepo(),
+      scores,
       ready: migrateStorage,
       close: async () => {},
     };
@@ -88,7 +97,9 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
     people: new EmbeddedPeopleRepo(mirror),
     votes: new EmbeddedVotesRepo(),
     users: new EmbeddedUsersRepo(mirror),
+    scores: new EmbeddedScoresRepo(mirror),
   };
+  useBoardWrites(repos.scores.boardWrites);
   let migrated: Promise<void> | undefined;
   return {
     ...repos,

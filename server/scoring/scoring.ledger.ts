@@ -3,6 +3,7 @@ import { BOARD_SHARDS, ScoreBoard } from '../../models/score.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
 import { dayKey, periodKeys } from './periods.ts';
+import type { BoardWrites } from './scores.repo.ts';
 import {
   BADGES,
   type Dimension,
@@ -150,11 +151,17 @@ export class BoardBuffer {
   /** During a replay, increments wait for the replay's end (no timed flushes). */
   held = false;
   readonly #logger: Logger;
+  readonly #writes: BoardWrites | undefined;
   readonly delayMs: number;
 
-  constructor(logger: Logger, delayMs = 1_000) {
+  /**
+   * `writes`: the scores repository the shards' writes go through (default:
+   * the one the process's repositories were last created with).
+   */
+  constructor(logger: Logger, delayMs = 1_000, writes?: BoardWrites) {
     this.#logger = logger;
     this.delayMs = delayMs;
+    this.#writes = writes;
   }
 
   add(board: string, user: string, team: string | null, points: number): void {
@@ -209,65 +216,77 @@ export class BoardBuffer {
         for (const [id, entries] of batch) (options.only(id) ? selected : this.#pending).set(id, entries);
         batch = selected;
       }
-      const update = (id: string, entries: Map<string, { points: number; team: string | null }>) => {
-        const inc: Record<string, number> = {};
-        const set: Record<string, string | null> = {};
-        for (const [user, { points, team }] of entries) {
-          inc[`p.${user}`] = points;
-          set[`tm.${user}`] = team;
-        }
-        return ScoreBoard.collection.updateOne(
-          { _id: id as never },
-          { $inc: inc, $set: set },
-          { upsert: true },
-        );
-      };
-      let existing = [...batch.keys()];
-      if (options.fresh && existing.length > 0) {
-        const docs = existing.map((id) => {
-          const p: Record<string, number> = {};
-          const tm: Record<string, string | null> = {};
-          for (const [user, { points, team }] of batch.get(id)!) {
-            p[user] = points;
-            tm[user] = team;
-          }
-          return { _id: id, p, tm };
-        });
-        const taken = new Set<string>();
-        for (let i = 0; i < docs.length; i += 500) {
-          const chunk = docs.slice(i, i + 500);
-          try {
-            await ScoreBoard.collection.insertMany(chunk as never[], { ordered: false });
-          } catch (err) {
-            const errors = (err as { writeErrors?: Array<{ index: number; code?: number }> }).writeErrors;
-            if (!errors || errors.some((e) => e.code !== 11000)) throw err;
-            for (const e of errors) taken.add(chunk[e.index]!._id);
-          }
-        }
-        existing = existing.filter((id) => taken.has(id));
+      if (batch.size > 0) {
+        const writes = this.#writes ?? processBoardWrites;
+        const write = () => this.#write(batch, options);
+        await (writes ? writes.stored(batch, write) : write());
       }
-      if (options.alone) {
-        // An update with one `$inc` per person costs the embedded engine time
-        // growing with the square of the people in it (0.85 s for 4,000 people,
-        // against 0.2 s to read and replace the board, measured).
-        for (const id of existing) {
-          const doc = await ScoreBoard.collection.findOne({ _id: id as never });
-          const p = { ...((doc?.p ?? {}) as Record<string, number>) };
-          const tm = { ...((doc?.tm ?? {}) as Record<string, string | null>) };
-          for (const [user, { points, team }] of batch.get(id)!) {
-            p[user] = (p[user] ?? 0) + points;
-            tm[user] = team;
-          }
-          await ScoreBoard.collection.replaceOne({ _id: id as never }, { p, tm }, { upsert: true });
-        }
-        existing = [];
-      }
-      for (const id of existing) await update(id, batch.get(id)!);
       // Increments `only` left for later are written at the usual pace.
       this.#schedule();
     });
     this.#flushing = run.catch(() => undefined);
     return run;
+  }
+
+  /** Stores a batch of increments in the board shards. */
+  async #write(
+    batch: Map<string, Map<string, { points: number; team: string | null }>>,
+    options: { fresh?: boolean; alone?: boolean },
+  ): Promise<void> {
+    const update = (id: string, entries: Map<string, { points: number; team: string | null }>) => {
+      const inc: Record<string, number> = {};
+      const set: Record<string, string | null> = {};
+      for (const [user, { points, team }] of entries) {
+        inc[`p.${user}`] = points;
+        set[`tm.${user}`] = team;
+      }
+      return ScoreBoard.collection.updateOne(
+        { _id: id as never },
+        { $inc: inc, $set: set },
+        { upsert: true },
+      );
+    };
+    let existing = [...batch.keys()];
+    if (options.fresh && existing.length > 0) {
+      const docs = existing.map((id) => {
+        const p: Record<string, number> = {};
+        const tm: Record<string, string | null> = {};
+        for (const [user, { points, team }] of batch.get(id)!) {
+          p[user] = points;
+          tm[user] = team;
+        }
+        return { _id: id, p, tm };
+      });
+      const taken = new Set<string>();
+      for (let i = 0; i < docs.length; i += 500) {
+        const chunk = docs.slice(i, i + 500);
+        try {
+          await ScoreBoard.collection.insertMany(chunk as never[], { ordered: false });
+        } catch (err) {
+          const errors = (err as { writeErrors?: Array<{ index: number; code?: number }> }).writeErrors;
+          if (!errors || errors.some((e) => e.code !== 11000)) throw err;
+          for (const e of errors) taken.add(chunk[e.index]!._id);
+        }
+      }
+      existing = existing.filter((id) => taken.has(id));
+    }
+    if (options.alone) {
+      // An update with one `$inc` per person costs the embedded engine time
+      // growing with the square of the people in it (0.85 s for 4,000 people,
+      // against 0.2 s to read and replace the board, measured).
+      for (const id of existing) {
+        const doc = await ScoreBoard.collection.findOne({ _id: id as never });
+        const p = { ...((doc?.p ?? {}) as Record<string, number>) };
+        const tm = { ...((doc?.tm ?? {}) as Record<string, string | null>) };
+        for (const [user, { points, team }] of batch.get(id)!) {
+          p[user] = (p[user] ?? 0) + points;
+          tm[user] = team;
+        }
+        await ScoreBoard.collection.replaceOne({ _id: id as never }, { p, tm }, { upsert: true });
+      }
+      existing = [];
+    }
+    for (const id of existing) await update(id, batch.get(id)!);
   }
 
   /** Drops pending increments (a rebuild replaces the boards anyway). */
@@ -276,6 +295,17 @@ export class BoardBuffer {
     this.#timer = null;
     this.#pending = new Map();
   }
+}
+
+let processBoardWrites: BoardWrites | undefined;
+
+/**
+ * The scores repository every BoardBuffer of this process writes through when
+ * it was given none (the repositories set it when they are created: a replay's
+ * own buffer then keeps the read side in step too).
+ */
+export function useBoardWrites(writes: BoardWrites | undefined): void {
+  processBoardWrites = writes;
 }
 
 export interface LedgerDeps {

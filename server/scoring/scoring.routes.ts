@@ -1,10 +1,11 @@
 import { type Request, type Response, Router } from 'express';
 import { Types } from 'mongoose';
+import type { z } from 'zod';
 import { User } from '../../models/user.ts';
 import { guard } from '../auth/guard.ts';
 import type { Locale } from '../config.ts';
 import { sendCsv } from '../core/csv.ts';
-import { NotFoundError } from '../core/errors.ts';
+import { BadRequestError, NotFoundError } from '../core/errors.ts';
 import { safeRedirectPath, wantsJson } from '../core/http.ts';
 import { parseInput } from '../core/validation.ts';
 import type { TeamsService } from '../teams/teams.service.ts';
@@ -21,6 +22,15 @@ import {
 import type { ScoringService } from './scoring.service.ts';
 
 const lang = (req: Request): Locale => req.locale;
+
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
+
+/** A page's query parameters, or a 400 naming none of them when they are malformed. */
+function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
+  const result = schema.safeParse(query ?? {});
+  if (!result.success) throw new BadRequestError();
+  return result.data;
+}
 
 async function topicOptions(topics: TopicsService, req: Request) {
   const { all } = await topics.tree();
@@ -42,10 +52,24 @@ export function scoringRoutes(deps: {
   const router = Router();
 
   router.get('/leaderboards', guard('scores.view'), async (req: Request, res: Response) => {
-    const filters = parseInput(boardSchema, req.query);
+    const filters = parseQuery(boardSchema, req.query);
     const viewer = req.user!;
-    const scopeId = filters.scope === 'team' ? (filters.team ?? viewer.teamId ?? undefined) : filters.topic;
+    const named =
+      filters.scope === 'team' ? filters.team : filters.scope === 'topic' ? filters.topic : undefined;
+    // The board's team or topic, when the scope uses one: a malformed id is a 400, an unknown one a 404.
+    if (named !== undefined && !OBJECT_ID.test(named)) throw new BadRequestError();
+    const scopeId = (
+      filters.scope === 'team'
+        ? (filters.team ?? viewer.teamId ?? undefined)
+        : filters.scope === 'topic'
+          ? filters.topic
+          : undefined
+    )?.toLowerCase();
     const [teamList, topicList] = await Promise.all([teams.options(), topicOptions(topics, req)]);
+    if (filters.scope === 'topic' && scopeId && !topicList.some((t) => t.id === scopeId))
+      throw new NotFoundError('topics.notFound');
+    if (filters.scope === 'team' && filters.team && !teamList.some((t) => t.id === scopeId))
+      throw new NotFoundError('scores.teamNotFound');
     const readableTeams = teamList.filter((t) =>
       scoring.canReadBoard(viewer, { scope: 'team', scopeId: t.id }),
     );
@@ -70,7 +94,7 @@ export function scoringRoutes(deps: {
     const person = await User.findById(id, { displayName: 1, active: 1, scoresPublic: 1, team: 1 }).lean();
     if (!person || (!person.active && !req.user!.roles.includes('admin')))
       throw new NotFoundError('people.notFound');
-    const filters = parseInput(whySchema, req.query);
+    const filters = parseQuery(whySchema, req.query);
     const viewer = req.user!;
     const [summary, why] = await Promise.all([
       scoring.profile(id, viewer, lang(req)),

@@ -4,28 +4,44 @@ import { PERIOD_KINDS } from './periods.ts';
 import { DIMENSIONS, RULE_IDS } from './scoring.rules.ts';
 import { PRIVACY_MODES } from './scoring.settings.ts';
 
-const optionalId = z
-  .string()
-  .trim()
-  .regex(/^[0-9a-f]{24}$/i)
-  .optional()
-  .catch(undefined);
+/** A query parameter a form may send empty ("all", "my team"): empty is absent. */
+const optionalText = (max: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.string().trim().max(max).optional(),
+  );
 
-/** Leaderboard filters (a GET form): anything malformed falls back to the default. */
+/** An id parameter: absent or empty, or an id (anything else is a 400). */
+const strictId = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+  z
+    .string()
+    .trim()
+    .regex(/^[0-9a-f]{24}$/i)
+    .optional(),
+);
+
+/**
+ * Leaderboard filters (a GET form): the choices of its menus fall back to the
+ * default when malformed; the board's team or topic (when the scope uses it)
+ * and a period key are checked where they are used — a malformed or unknown
+ * one is a 4xx.
+ */
 export const boardSchema = z.object({
   dimension: z.enum(DIMENSIONS).catch('competence'),
   scope: z.enum(['global', 'team', 'topic']).catch('global'),
-  team: optionalId,
-  topic: optionalId,
+  team: optionalText(64).catch(undefined),
+  topic: optionalText(64).catch(undefined),
   period: z.enum(PERIOD_KINDS).catch('month'),
-  key: z.string().trim().max(12).optional().catch(undefined),
+  key: optionalText(12),
 });
 
+/** The "why" list's filters and cursor: empty means "all"; anything else malformed is a 400. */
 export const whySchema = z.object({
-  dimension: z.enum(DIMENSIONS).optional().catch(undefined),
-  topic: optionalId,
-  rule: z.enum(RULE_IDS).optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+  dimension: z.preprocess((v) => (v === '' ? undefined : v), z.enum(DIMENSIONS).optional()),
+  topic: strictId,
+  rule: z.preprocess((v) => (v === '' ? undefined : v), z.enum(RULE_IDS).optional()),
+  cursor: optionalText(200),
 });
 
 export const nominateSchema = z.object({

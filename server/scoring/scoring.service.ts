@@ -1,5 +1,4 @@
 import { Types } from 'mongoose';
-import { Post } from '../../models/post.ts';
 import {
   RecentVote,
   ScoreBoard,
@@ -16,31 +15,46 @@ import { Vote } from '../../models/vote.ts';
 import type { AuditActor, AuditService } from '../audit/audit.service.ts';
 import type { SessionUser } from '../auth/session-user.ts';
 import type { Locale } from '../config.ts';
-import { ForbiddenError, NotFoundError } from '../core/errors.ts';
+import { BadRequestError, ForbiddenError, NotFoundError } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
 import { recreateCollection } from '../db/connection.ts';
 import { findByIds, op } from '../db/query.ts';
+import type { DirectoryRepo } from '../people/directory.repo.ts';
+import type { PostsRepo } from '../posts/posts.repo.ts';
 import type { TeamsService } from '../teams/teams.service.ts';
-import { isPeriodKey, lastWeeks, type PeriodKind, periodKey } from './periods.ts';
+import { isPeriodKey, lastWeeks, PERIOD_KINDS, type PeriodKind, periodKey } from './periods.ts';
+import { type BoardKey, type BoardShardDoc, type ScoresRepo, toLine, type WhyCursor } from './scores.repo.ts';
 import {
-  boardId,
   boardShard,
   DECAY_EPOCH,
   incrementsOf,
   type LedgerLine,
   levelOfCard,
   type ScoreLedger,
-  shardsOf,
   sourceKeyOf,
 } from './scoring.ledger.ts';
-import { BADGES, type Dimension, type Level, levelRank, RULES, type RuleId } from './scoring.rules.ts';
+import {
+  BADGES,
+  DIMENSIONS,
+  type Dimension,
+  type Level,
+  levelRank,
+  RULE_IDS,
+  RULES,
+  type RuleId,
+} from './scoring.rules.ts';
 import type { ScoringSettings } from './scoring.settings.ts';
 import { addAt } from './scoring.store.ts';
 
 const DAY_MS = 86_400_000;
 export const WHY_PAGE_SIZE = 25;
 export const BOARD_SIZE = 50;
+/** Unanswered questions the team dashboard's gaps count, newest first, at most. */
+export const GAPS_QUESTIONS = 20_000;
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
+
+export { toLine };
 
 type Card = Record<string, unknown> & {
   t?: Record<string, Record<string, Record<string, number>>>;
@@ -80,7 +94,30 @@ export interface WhyFilters {
   dimension?: Dimension;
   topic?: string;
   rule?: RuleId;
-  page: number;
+  /** Where the previous page ended (`nextCursor` of that page); none: the newest lines. */
+  cursor?: string;
+}
+
+/** A "why" page's cursor: the last line's time and id, as URL-safe text. */
+export function encodeWhyCursor(line: { at: Date; id: string }): string {
+  return Buffer.from(JSON.stringify([line.at.getTime(), line.id])).toString('base64url');
+}
+
+/** The cursor of a "why" page of `subjectId`; a malformed one, or another person's, is a 400. */
+export function decodeWhyCursor(raw: string, subjectId: string): WhyCursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    throw new BadRequestError();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw new BadRequestError();
+  const [at, id] = parsed as [unknown, unknown];
+  if (typeof at !== 'number' || !Number.isSafeInteger(at) || typeof id !== 'string')
+    throw new BadRequestError();
+  const match = /^([0-9a-f]{24}):(\d{1,9})$/.exec(id);
+  if (!match || match[1] !== subjectId) throw new BadRequestError();
+  return { at: new Date(at), id };
 }
 
 function isStaff(viewer: SessionUser): boolean {
@@ -91,6 +128,21 @@ function isStaff(viewer: SessionUser): boolean {
 function scopeKey(query: Pick<BoardQuery, 'scope' | 'scopeId'>): string {
   if (query.scope === 'global') return 'g';
   return `${query.scope === 'team' ? 'tm' : 'tp'}${query.scopeId}`;
+}
+
+/** The board a query names, or a 400 when it names none (unknown dimension, scope or period, a malformed id or key). */
+function boardOf(query: BoardQuery, now: Date, timeZone: string): BoardKey {
+  if (!DIMENSIONS.includes(query.dimension)) throw new BadRequestError();
+  if (!PERIOD_KINDS.includes(query.period)) throw new BadRequestError();
+  if (query.scope !== 'global' && query.scope !== 'team' && query.scope !== 'topic')
+    throw new BadRequestError();
+  if (query.scope !== 'global' && !OBJECT_ID.test(query.scopeId ?? '')) throw new BadRequestError();
+  if (query.key !== undefined && !isPeriodKey(query.period, query.key)) throw new BadRequestError();
+  return {
+    dimension: query.dimension,
+    scope: scopeKey({ scope: query.scope, scopeId: query.scopeId?.toLowerCase() }),
+    period: query.key ?? periodKey(query.period, now, timeZone),
+  };
 }
 
 /**
@@ -107,6 +159,9 @@ export class ScoringService {
   readonly #logger: Logger;
   readonly #clock: () => Date;
   readonly #teams: TeamsService;
+  readonly #scores: ScoresRepo;
+  readonly #posts: PostsRepo;
+  readonly #directory: DirectoryRepo;
 
   constructor(deps: {
     ledger: ScoreLedger;
@@ -115,9 +170,18 @@ export class ScoringService {
     events: EventBus;
     logger: Logger;
     teams: TeamsService;
+    /** Boards, cards, the "why" list, team members. */
+    scores: ScoresRepo;
+    /** Unanswered questions (the team dashboard's gaps). */
+    posts: PostsRepo;
+    /** Topics (the team dashboard's gaps). */
+    directory: DirectoryRepo;
     clock?: () => Date;
   }) {
     this.#teams = deps.teams;
+    this.#scores = deps.scores;
+    this.#posts = deps.posts;
+    this.#directory = deps.directory;
     this.#ledger = deps.ledger;
     this.#settings = deps.settings;
     this.#audit = deps.audit;
@@ -135,8 +199,8 @@ export class ScoringService {
   }
 
   async #card(userId: string): Promise<Card> {
-    if (!Types.ObjectId.isValid(userId)) return {};
-    return ((await ScoreCard.findById(userId).lean()) as Card | null) ?? {};
+    if (!OBJECT_ID.test(userId)) return {};
+    return (await this.#scores.card(userId)) as Card;
   }
 
   /** Publisher privilege: may this person edit published articles in one of these topics directly? */
@@ -267,40 +331,31 @@ export class ScoringService {
   }
 
   /**
-   * The ledger lines behind a person's numbers, newest first, filtered by
-   * dimension, topic or rule: read back by id ("<user>:<n>" counting down),
-   * in batches, until the page is full.
+   * The ledger lines behind a person's numbers, newest first (by time, then
+   * id), filtered by dimension, topic or rule, a page at a time from a cursor
+   * (the previous page's `nextCursor`; a malformed one is a 400).
    */
-  async why(subjectId: string, viewer: SessionUser, filters: WhyFilters) {
+  async why(subject: string, viewer: SessionUser, filters: WhyFilters) {
+    if (!OBJECT_ID.test(subject)) throw new NotFoundError();
+    const subjectId = subject.toLowerCase();
+    if (filters.dimension !== undefined && !DIMENSIONS.includes(filters.dimension))
+      throw new BadRequestError();
+    if (filters.rule !== undefined && !RULE_IDS.includes(filters.rule)) throw new BadRequestError();
+    if (filters.topic !== undefined && !OBJECT_ID.test(filters.topic)) throw new BadRequestError();
+    const after = filters.cursor ? decodeWhyCursor(filters.cursor, subjectId) : undefined;
     const access = await this.canSeeScores(viewer, subjectId);
     if (!access.allowed) throw new ForbiddenError('scores.private');
-    if (access.logged && filters.page === 1) await this.#logView(viewer, subjectId, 'why');
-    const card = await this.#card(subjectId);
-    const seq = card.seq ?? 0;
-    const filtered = Boolean(filters.dimension || filters.topic || filters.rule);
-    const skip = (filters.page - 1) * WHY_PAGE_SIZE;
-    const matches = (l: LedgerLine) =>
-      (!filters.dimension || l.dimension === filters.dimension) &&
-      (!filters.topic || l.topics.map(String).includes(filters.topic)) &&
-      (!filters.rule || l.rule === filters.rule);
-    const found: LedgerLine[] = [];
-    let seen = 0;
-    let next = filtered ? seq : seq - skip;
-    const batch = filtered ? 200 : WHY_PAGE_SIZE + 1;
-    while (next > 0 && found.length <= WHY_PAGE_SIZE) {
-      const ids = [];
-      for (let i = next; i > Math.max(0, next - batch); i--) ids.push(`${subjectId}:${i}`);
-      next -= batch;
-      const docs = await Promise.all(ids.map((id) => ScoreEvent.findById(id).lean()));
-      for (const doc of docs) {
-        if (!doc) continue;
-        const line = toLine(doc);
-        if (!matches(line)) continue;
-        if (filtered && seen++ < skip) continue;
-        found.push(line);
-        if (found.length > WHY_PAGE_SIZE) break;
-      }
-    }
+    if (access.logged && !after) await this.#logView(viewer, subjectId, 'why');
+    const [card, found] = await Promise.all([
+      this.#card(subjectId),
+      this.#scores.why(subjectId, {
+        dimension: filters.dimension,
+        topic: filters.topic?.toLowerCase(),
+        rule: filters.rule,
+        after,
+        limit: WHY_PAGE_SIZE + 1,
+      }),
+    ]);
     const hasMore = found.length > WHY_PAGE_SIZE;
     const lines = found.slice(0, WHY_PAGE_SIZE);
     const people = await findByIds(
@@ -309,11 +364,14 @@ export class ScoringService {
       { displayName: 1 },
     );
     const names = new Map(people.map((p) => [String(p._id), p.displayName]));
+    const last = lines[lines.length - 1];
     return {
       lines: lines.map((l) => ({ ...l, actorName: l.actor ? (names.get(l.actor) ?? null) : null })),
-      page: filters.page,
+      /** Not the first page (the page links back to the newest lines). */
+      paged: Boolean(after),
       hasMore,
-      total: seq,
+      nextCursor: hasMore && last ? encodeWhyCursor(last) : null,
+      total: card.seq ?? 0,
     };
   }
 
@@ -324,98 +382,51 @@ export class ScoringService {
   }
 
   /**
-   * A leaderboard, from the precomputed board shards (never the ledger). In
-   * protected mode only people who opted in are named; everyone else is
-   * counted in their team's line. The viewer's own rank is always given.
+   * A leaderboard: its top and the viewer's rank, from the scores repository
+   * (never the ledger, never a sort of everyone). In protected mode only people
+   * who opted in are named; everyone else is counted in their team's line. The
+   * viewer's own rank is always given. A query that names no board is a 400.
    */
   async leaderboard(query: BoardQuery, viewer: SessionUser, limit = BOARD_SIZE) {
+    const board = boardOf(query, this.#clock(), this.#ledger.timeZone);
     if (!this.canReadBoard(viewer, query)) throw new ForbiddenError('scores.boardForbidden');
-    const key =
-      query.key && isPeriodKey(query.period, query.key)
-        ? query.key
-        : periodKey(query.period, this.#clock(), this.#ledger.timeZone);
-    const entries = await this.boardEntries(query.dimension, scopeKey(query), key);
+    // Increments still in memory are stored (and ranked) first.
+    await this.#ledger.boards.flush();
     const privacy = await this.#settings.privacy();
-    const ranked = entries.sort((a, b) => b.points - a.points || a.user.localeCompare(b.user));
-    let rank = 0;
-    let previous = Number.NaN;
-    const withRank = ranked.map((e, i) => {
-      if (e.points !== previous) rank = i + 1;
-      previous = e.points;
-      return { ...e, rank };
+    const page = await this.#scores.board(board, {
+      limit,
+      viewer: viewer.id,
+      named: privacy === 'protected' ? 'optedIn' : 'everyone',
     });
-    const mine = withRank.find((e) => e.user === viewer.id) ?? null;
-    let named = withRank;
-    let teamLines: Array<{ team: string; teamName: string; people: number; points: number }> = [];
-    if (privacy === 'protected') {
-      const publicUsers = new Set(
-        (
-          await findByIds(
-            User,
-            withRank.map((e) => e.user),
-            { scoresPublic: 1 },
-          )
-        )
-          .filter((u) => u.scoresPublic)
-          .map((u) => String(u._id)),
-      );
-      named = withRank.filter((e) => publicUsers.has(e.user));
-      const byTeam = new Map<string, { people: number; points: number }>();
-      for (const e of withRank) {
-        if (publicUsers.has(e.user)) continue;
-        const team = e.team ?? 'none';
-        const agg = byTeam.get(team) ?? { people: 0, points: 0 };
-        agg.people++;
-        agg.points += e.points;
-        byTeam.set(team, agg);
-      }
-      const teams = await findByIds(Team, [...byTeam.keys()], { name: 1 });
-      const teamNames = new Map(teams.map((t) => [String(t._id), t.name]));
-      teamLines = [...byTeam.entries()]
-        .map(([team, agg]) => ({ team, teamName: teamNames.get(team) ?? '', ...agg }))
-        .sort((a, b) => b.points - a.points);
-    }
-    const top = named.slice(0, limit);
-    const users = await findByIds(
-      User,
-      top.map((e) => e.user),
-      { displayName: 1, avatar: 1, team: 1 },
-    );
+    const teamIds = page.teams.map((t) => t.team).filter((t): t is string => t !== null);
+    const [users, teams] = await Promise.all([
+      findByIds(
+        User,
+        page.rows.map((e) => e.user),
+        { displayName: 1, avatar: 1, team: 1 },
+      ),
+      findByIds(Team, teamIds, { name: 1 }),
+    ]);
     const byId = new Map(users.map((u) => [String(u._id), u]));
+    const teamNames = new Map(teams.map((t) => [String(t._id), t.name]));
     return {
-      key,
+      key: board.period,
       privacy,
-      people: withRank.length,
-      rows: top.map((e) => ({
+      people: page.people,
+      rows: page.rows.map((e) => ({
         ...e,
         name: byId.get(e.user)?.displayName ?? '',
         isViewer: e.user === viewer.id,
       })),
-      teams: teamLines,
-      mine,
-      viewerShown: Boolean(mine && top.some((e) => e.user === viewer.id)),
+      teams: page.teams.map((t) => ({
+        team: t.team ?? 'none',
+        teamName: t.team ? (teamNames.get(t.team) ?? '') : '',
+        people: t.people,
+        points: t.points,
+      })),
+      mine: page.mine,
+      viewerShown: page.rows.some((e) => e.user === viewer.id),
     };
-  }
-
-  /** Every person's points on one board (all shards; pending increments written first). */
-  async boardEntries(dimension: Dimension, scope: string, key: string) {
-    await this.#ledger.boards.flush();
-    const shards = await Promise.all(
-      Array.from({ length: shardsOf(scope) }, (_, shard) =>
-        ScoreBoard.findById(boardId(dimension, scope, key, shard)).lean(),
-      ),
-    );
-    const entries: Array<{ user: string; points: number; team: string | null }> = [];
-    for (const shard of shards) {
-      if (!shard) continue;
-      const points = shard.p as Record<string, number>;
-      const teams = shard.tm as Record<string, string | null>;
-      for (const [user, value] of Object.entries(points)) {
-        if (value === 0) continue;
-        entries.push({ user, points: value, team: teams?.[user] ?? null });
-      }
-    }
-    return entries;
   }
 
   /** Teams a person may open the dashboard of: leads their own teams, admins every team. */
@@ -438,36 +449,29 @@ export class ScoringService {
    * with unanswered questions, topics where no member is a Contributor yet).
    */
   async dashboard(teamId: string, viewer: SessionUser, locale: Locale) {
-    if (!Types.ObjectId.isValid(teamId)) throw new NotFoundError('scores.teamNotFound');
+    if (!OBJECT_ID.test(teamId)) throw new NotFoundError('scores.teamNotFound');
     const team = await Team.findById(teamId, { name: 1, leads: 1 }).lean();
     if (!team) throw new NotFoundError('scores.teamNotFound');
     const leads = team.leads.map(String);
     if (!viewer.roles.includes('admin') && !leads.includes(viewer.id))
       throw new ForbiddenError('scores.dashboardForbidden');
-    const members = await User.find({ team: team._id, active: true }, { displayName: 1, topics: 1 })
-      .sort({ nameKey: 1 })
-      .lean();
-    const cards = new Map(
-      (
-        await Promise.all(members.map(async (m) => [String(m._id), await this.#card(String(m._id))] as const))
-      ).map(([id, card]) => [id, card]),
-    );
+    const members = await this.#scores.teamMembers(String(team._id));
+    const cards = (await this.#scores.cards(members.map((m) => m.id))) as Map<string, Card>;
     if ((await this.#settings.privacy()) === 'protected')
-      for (const m of members)
-        if (String(m._id) !== viewer.id) await this.#logView(viewer, String(m._id), 'dashboard');
+      for (const m of members) if (m.id !== viewer.id) await this.#logView(viewer, m.id, 'dashboard');
     const { rules } = await this.#settings.rules();
     const topicIds = new Set<string>();
     for (const card of cards.values())
       for (const scope of Object.keys((card.t?.competence ?? {}) as object))
         if (scope.startsWith('tp')) topicIds.add(scope.slice(2));
-    for (const m of members) for (const t of m.topics) topicIds.add(String(t));
+    for (const m of members) for (const t of m.topics) topicIds.add(t);
     const topics = (await findByIds(Topic, topicIds, { names: 1, slug: 1 }))
       .map((t) => ({ id: String(t._id), slug: t.slug, name: t.names?.[locale] ?? t.slug }))
       .sort((a, b) => a.name.localeCompare(b.name));
     const heatmap = members.map((m) => {
-      const card = cards.get(String(m._id)) ?? {};
+      const card = cards.get(m.id) ?? {};
       return {
-        id: String(m._id),
+        id: m.id,
         name: m.displayName,
         cells: topics.map((t) => {
           const points = card.t?.competence?.[`tp${t.id}`]?.all ?? 0;
@@ -479,21 +483,28 @@ export class ScoringService {
     const max = Math.max(1, ...heatmap.flatMap((r) => r.cells.map((c) => c.points)));
     const weeks = lastWeeks(this.#clock(), 12, this.#ledger.timeZone);
     const trend = members.map((m) => {
-      const card = cards.get(String(m._id)) ?? {};
+      const card = cards.get(m.id) ?? {};
       return {
-        id: String(m._id),
+        id: m.id,
         name: m.displayName,
         points: weeks.map((w) => card.t?.participation?.g?.[w] ?? 0),
       };
     });
-    const unanswered = await Post.find(
-      { kind: 'question', answerCount: 0, deleted: null },
-      { topics: 1, title: 1 },
-    ).lean();
+    // Unanswered questions per topic (the newest GAPS_QUESTIONS), from the posts' own lists.
     const unansweredByTopic = new Map<string, number>();
-    for (const q of unanswered)
-      for (const t of q.topics) unansweredByTopic.set(String(t), (unansweredByTopic.get(String(t)) ?? 0) + 1);
-    const allTopics = await Topic.find({}, { names: 1, slug: 1 }).lean();
+    let after: Array<number | string> | undefined;
+    for (let read = 0; read < GAPS_QUESTIONS; ) {
+      const limit = Math.min(1000, GAPS_QUESTIONS - read);
+      const page = await this.#posts.feed({ unanswered: true, order: 'newest', after, limit });
+      for (const q of page)
+        for (const t of q.topics ?? [])
+          unansweredByTopic.set(String(t), (unansweredByTopic.get(String(t)) ?? 0) + 1);
+      read += page.length;
+      const last = page[page.length - 1];
+      if (!last || page.length < limit) break;
+      after = [new Date(last.createdAt).getTime(), String(last._id)];
+    }
+    const allTopics = await this.#directory.topics();
     const gaps = allTopics
       .map((t) => {
         const id = String(t._id);
@@ -787,34 +798,35 @@ export class ScoringService {
     const boardsStarted = Date.now();
     let boardCount = 0;
     // The leaderboards are the cards' totals seen the other way round: built
-    // and written one dimension at a time.
-    await recreateCollection(ScoreBoard as never);
-    for (const dimension of ['participation', 'competence'] as const) {
-      const boards = new Map<
-        string,
-        { _id: string; p: Record<string, number>; tm: Record<string, string | null> }
-      >();
-      for (const [user, { doc, team }] of cards) {
-        const scopes = ((doc.t as Card['t'])?.[dimension] ?? {}) as Record<string, Record<string, number>>;
-        for (const [scope, periods] of Object.entries(scopes)) {
-          for (const [period, points] of Object.entries(periods)) {
-            const board = `${dimension}|${scope}|${period}`;
-            const id = `${board}|${boardShard(board, user)}`;
-            let entry = boards.get(id);
-            if (!entry) {
-              entry = { _id: id, p: {}, tm: {} };
-              boards.set(id, entry);
+    // and written one dimension at a time (through the scores repository, so
+    // that what answers boards follows).
+    await this.#scores.boardWrites.replaced(async (stored) => {
+      await recreateCollection(ScoreBoard as never);
+      for (const dimension of ['participation', 'competence'] as const) {
+        const boards = new Map<string, BoardShardDoc>();
+        for (const [user, { doc, team }] of cards) {
+          const scopes = ((doc.t as Card['t'])?.[dimension] ?? {}) as Record<string, Record<string, number>>;
+          for (const [scope, periods] of Object.entries(scopes)) {
+            for (const [period, points] of Object.entries(periods)) {
+              const board = `${dimension}|${scope}|${period}`;
+              const id = `${board}|${boardShard(board, user)}`;
+              let entry = boards.get(id);
+              if (!entry) {
+                entry = { _id: id, p: {}, tm: {} };
+                boards.set(id, entry);
+              }
+              entry.p[user] = points;
+              entry.tm[user] = team;
             }
-            entry.p[user] = points;
-            entry.tm[user] = team;
           }
         }
+        const docs = [...boards.values()];
+        boardCount += docs.length;
+        for (let i = 0; i < docs.length; i += 200)
+          await ScoreBoard.collection.insertMany(docs.slice(i, i + 200) as never[]);
+        await stored(docs);
       }
-      const docs = [...boards.values()];
-      boardCount += docs.length;
-      for (let i = 0; i < docs.length; i += 200)
-        await ScoreBoard.collection.insertMany(docs.slice(i, i + 200) as never[]);
-    }
+    });
     const boardsMs = Date.now() - boardsStarted;
     const ms = Date.now() - started;
     const report = {
@@ -939,41 +951,4 @@ export class ScoringService {
       return report;
     });
   }
-}
-
-export function toLine(doc: Record<string, unknown>): LedgerLine {
-  const d = doc as {
-    _id: string;
-    user: unknown;
-    dimension: Dimension;
-    topics?: unknown[];
-    team?: unknown;
-    points: number;
-    base: number;
-    rule: string;
-    capped?: string | null;
-    source: { type: string; id: string; post?: string | null };
-    actor?: unknown;
-    at: Date;
-    reverses?: string | null;
-    reason?: string | null;
-    rulesVersion?: number;
-  };
-  return {
-    id: String(d._id),
-    user: String(d.user),
-    dimension: d.dimension,
-    topics: (d.topics ?? []).map(String),
-    team: d.team ? String(d.team) : null,
-    points: d.points,
-    base: d.base,
-    rule: d.rule,
-    capped: d.capped ?? null,
-    source: { type: d.source.type, id: d.source.id, post: d.source.post ?? null },
-    actor: d.actor ? String(d.actor) : null,
-    at: d.at,
-    reverses: d.reverses ?? null,
-    reason: d.reason ?? null,
-    rulesVersion: d.rulesVersion ?? 0,
-  };
 }

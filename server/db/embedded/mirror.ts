@@ -37,11 +37,27 @@ export class MirroredCollection {
   readonly fields: readonly string[] | undefined;
   readonly docs = new Map<string, MirrorDoc>();
   readonly #listeners: ChangeListener[] = [];
+  readonly #clearListeners: Array<() => void> = [];
+  /**
+   * A streamed collection (`Mirror.stream`) holds nothing: its listeners hear
+   * each write's documents (with no `previous`) and keep what they need.
+   */
+  readonly start: StreamStart | undefined;
   loaded = false;
 
-  constructor(name: string, fields: readonly string[] | undefined) {
+  constructor(name: string, fields: readonly string[] | undefined, start?: StreamStart) {
     this.name = name;
     this.fields = fields;
+    this.start = start;
+  }
+
+  get streamed(): boolean {
+    return this.start !== undefined;
+  }
+
+  /** Called when the collection is dropped (a streamed collection's listeners forget everything). */
+  onClear(listener: () => void): void {
+    this.#clearListeners.push(listener);
   }
 
   get projection(): Record<string, 1> | undefined {
@@ -66,6 +82,10 @@ export class MirroredCollection {
   }
 
   apply(id: string, doc: MirrorDoc | undefined): void {
+    if (this.start) {
+      for (const listener of this.#listeners) listener(id, doc, undefined);
+      return;
+    }
     const previous = this.docs.get(id);
     if (doc) this.docs.set(id, doc);
     else if (previous) this.docs.delete(id);
@@ -75,6 +95,7 @@ export class MirroredCollection {
 
   clear(): void {
     for (const id of [...this.docs.keys()]) this.apply(id, undefined);
+    for (const listener of this.#clearListeners) listener();
   }
 
   readonly #whenLoaded: Array<() => void> = [];
@@ -90,6 +111,14 @@ export class MirroredCollection {
     for (const listener of this.#whenLoaded.splice(0)) listener();
   }
 }
+
+/**
+ * How a streamed collection starts: called once, inside the collection's write
+ * lane (no write of this process runs meanwhile), before its writes are heard.
+ */
+export type StreamStart = (native: {
+  findOne(filter: unknown, options?: unknown): Promise<Record<string, unknown> | null>;
+}) => Promise<void>;
 
 type NativeCollection = {
   find(
@@ -132,6 +161,22 @@ export class Mirror {
     return mirrored;
   }
 
+  /**
+   * Hears every write of a model's collection without holding it (a collection
+   * too large to keep, e.g. the score ledger): listeners receive the written
+   * documents' `fields`; nothing is read at load but what `start` reads.
+   */
+  stream(model: mongoose.Model<never>, fields: readonly string[], start: StreamStart): MirroredCollection {
+    const name = model.collection.collectionName;
+    let mirrored = this.#collections.get(name);
+    if (!mirrored) {
+      mirrored = new MirroredCollection(name, fields, start);
+      this.#collections.set(name, mirrored);
+    }
+    if (!mirrored.streamed) throw new Error(`${name} is already held whole by the mirror`);
+    return mirrored;
+  }
+
   collection(name: string): MirroredCollection | undefined {
     return this.#collections.get(name);
   }
@@ -169,15 +214,22 @@ export class Mirror {
     await Promise.all(
       pending.map((mirrored) =>
         inLane(mirrored.name, async () => {
+          const native = mongoose.connection.collection(mirrored.name) as unknown as {
+            find(filter: unknown, options?: unknown): AsyncIterable<Record<string, unknown>>;
+            findOne(filter: unknown, options?: unknown): Promise<Record<string, unknown> | null>;
+          };
+          // A streamed collection holds nothing: it always starts from the engine.
+          if (mirrored.start) {
+            await mirrored.start(native);
+            mirrored.markLoaded();
+            return;
+          }
           const kept = snapshot?.take(mirrored.name, mirrored.fields ?? null);
           if (kept) {
             for (const doc of kept) mirrored.apply(String(doc._id), doc as MirrorDoc);
             mirrored.markLoaded();
             return;
           }
-          const native = mongoose.connection.collection(mirrored.name) as unknown as {
-            find(filter: unknown, options?: unknown): AsyncIterable<Record<string, unknown>>;
-          };
           const cursor = native.find({}, { projection: mirrored.projection, batchSize: 5000 });
           for await (const doc of cursor) mirrored.apply(String(doc._id), mirrored.pick(doc));
           mirrored.markLoaded();
@@ -191,7 +243,7 @@ export class Mirror {
    * when the app stops, after its last write. Returns the file, if written.
    */
   async save(deadline?: number): Promise<string | undefined> {
-    const held = [...this.#collections.values()].filter((m) => m.loaded);
+    const held = [...this.#collections.values()].filter((m) => m.loaded && !m.streamed);
     return writeSnapshot(
       this.database,
       held.map((m) => ({ name: m.name, fields: m.fields ?? null, docs: m.docs.values() })),
@@ -429,7 +481,7 @@ export function installEmbeddedWrites(): void {
   if (typeof findOne === 'function') {
     proto.findOne = function (this: HookedCollection, ...args: unknown[]) {
       const mirrored = mirrorFor(this);
-      const id = mirrored && !mirrored.fields ? soleId(args[0]) : undefined;
+      const id = mirrored && !mirrored.fields && !mirrored.streamed ? soleId(args[0]) : undefined;
       if (id !== undefined) {
         const held = mirrored!.get(id);
         if (!held) return Promise.resolve(null);
