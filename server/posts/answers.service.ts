@@ -86,9 +86,7 @@ export class AnswersService {
   /** The comments on an item outside posts (posts load theirs with the thread). */
   async commentsOn(type: CommentTarget, targetId: string, viewer: SessionUser) {
     if (!validId(targetId)) return [];
-    const comments = await Comment.find({ targetType: type, targetId: new Types.ObjectId(targetId) })
-      .sort({ createdAt: 1 })
-      .lean();
+    const comments = await this.#deps.threads.commentsOnItem(type, targetId);
     return presentComments(comments, await peopleById(comments.map((c) => c.author)), viewer);
   }
 

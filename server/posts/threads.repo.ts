@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { AnswerFields } from '../../models/answer.ts';
-import type { CommentFields } from '../../models/comment.ts';
+import type { CommentFields, CommentTarget } from '../../models/comment.ts';
 import type { Deletion } from './posts.repo.ts';
 
 export type AnswerRow = AnswerFields & { _id: Types.ObjectId };
@@ -50,6 +50,8 @@ export interface ThreadsRepo {
   answersOf(postId: string): Promise<AnswerRow[]>;
   /** Every comment of a post's thread (on the post and on its answers), oldest first. */
   commentsOf(postId: string): Promise<CommentRow[]>;
+  /** The comments on an item outside posts (a KB article), oldest first (deleted ones too). */
+  commentsOnItem(targetType: CommentTarget, targetId: string): Promise<CommentRow[]>;
   /** Who has seen a case too, first ones first. */
   confirmersOf(postId: string): Promise<Array<{ user: Types.ObjectId; createdAt: Date }>>;
 }

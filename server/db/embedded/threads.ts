@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import { Answer } from '../../../models/answer.ts';
-import { Comment } from '../../../models/comment.ts';
+import { Comment, type CommentTarget } from '../../../models/comment.ts';
 import { Confirmation } from '../../../models/confirmation.ts';
 import { Post } from '../../../models/post.ts';
 import type { Deletion } from '../../posts/posts.repo.ts';
@@ -85,6 +85,34 @@ function groupByPost(
 }
 
 /**
+ * Comments on items outside posts (KB articles: no `post`), grouped by
+ * `targetType:targetId`, kept current from the mirrored comments.
+ */
+function groupByItem(collection: MirroredCollection): Map<string, Map<string, MirrorDoc>> {
+  const groups = new Map<string, Map<string, MirrorDoc>>();
+  const keyOf = (doc: MirrorDoc | undefined) =>
+    doc && !doc.post && doc.targetId ? `${String(doc.targetType)}:${String(doc.targetId)}` : undefined;
+  collection.onChange((id, doc, previous) => {
+    const was = keyOf(previous);
+    if (was) {
+      const group = groups.get(was);
+      group?.delete(id);
+      if (group?.size === 0) groups.delete(was);
+    }
+    const key = keyOf(doc);
+    if (key) {
+      let group = groups.get(key);
+      if (!group) {
+        group = new Map();
+        groups.set(key, group);
+      }
+      group.set(id, doc!);
+    }
+  });
+  return groups;
+}
+
+/**
  * Threads on the embedded engine: which answers, comments and confirmations
  * belong to each post is held in memory (a few fields each); the answers and
  * comments themselves, with their text, are read by `_id`.
@@ -95,6 +123,7 @@ export class EmbeddedThreadsRepo implements ThreadsRepo {
   readonly #answers: Map<string, Map<string, MirrorDoc>>;
   readonly #comments: Map<string, Map<string, MirrorDoc>>;
   readonly #confirmations: Map<string, Map<string, MirrorDoc>>;
+  readonly #itemComments: Map<string, Map<string, MirrorDoc>>;
   readonly #recentAnswers = new RecentThreads<AnswerRow>();
   readonly #recentComments = new RecentThreads<CommentRow>();
 
@@ -104,9 +133,9 @@ export class EmbeddedThreadsRepo implements ThreadsRepo {
     this.#answers = groupByPost(mirror.track(Answer as never, ['post', 'createdAt']), (post) =>
       this.#recentAnswers.forget(post),
     );
-    this.#comments = groupByPost(mirror.track(Comment as never, ['post', 'createdAt']), (post) =>
-      this.#recentComments.forget(post),
-    );
+    const comments = mirror.track(Comment as never, ['post', 'createdAt', 'targetType', 'targetId']);
+    this.#comments = groupByPost(comments, (post) => this.#recentComments.forget(post));
+    this.#itemComments = groupByItem(comments);
     this.#confirmations = groupByPost(mirror.track(Confirmation as never, ['post', 'user', 'createdAt']));
   }
 
@@ -124,6 +153,12 @@ export class EmbeddedThreadsRepo implements ThreadsRepo {
       const ids = [...(this.#comments.get(postId)?.keys() ?? [])];
       return ((await findByIds(Comment, ids)) as CommentRow[]).sort(byTime);
     });
+  }
+
+  async commentsOnItem(targetType: CommentTarget, targetId: string): Promise<CommentRow[]> {
+    await this.#ready();
+    const ids = [...(this.#itemComments.get(`${targetType}:${targetId}`)?.keys() ?? [])];
+    return ((await findByIds(Comment, ids)) as CommentRow[]).sort(byTime);
   }
 
   async confirmersOf(postId: string) {

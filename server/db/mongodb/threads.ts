@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { Answer } from '../../../models/answer.ts';
-import { Comment } from '../../../models/comment.ts';
+import { Comment, type CommentTarget } from '../../../models/comment.ts';
 import { Confirmation } from '../../../models/confirmation.ts';
 import { Post } from '../../../models/post.ts';
 import type { Deletion } from '../../posts/posts.repo.ts';
@@ -150,6 +150,13 @@ export class MongoThreadsRepo implements ThreadsRepo {
   async commentsOf(postId: string): Promise<CommentRow[]> {
     if (!OBJECT_ID.test(postId)) return [];
     return (await Comment.find({ post: new Types.ObjectId(postId) })
+      .sort({ createdAt: 1, _id: 1 })
+      .lean()) as CommentRow[];
+  }
+
+  async commentsOnItem(targetType: CommentTarget, targetId: string): Promise<CommentRow[]> {
+    if (!OBJECT_ID.test(targetId)) return [];
+    return (await Comment.find({ targetType, targetId: oid(targetId) })
       .sort({ createdAt: 1, _id: 1 })
       .lean()) as CommentRow[];
   }
