@@ -176,17 +176,44 @@ function toRow(m: DocMeta): DocRow {
   ];
 }
 
-function fromRow(r: DocRow): DocMeta {
+/**
+ * Shares the values many documents repeat (kinds, people, teams, topic lists)
+ * while a segment loads: a hundred thousand documents by ten thousand authors
+ * hold ten thousand author strings, not a hundred thousand.
+ */
+class Interner {
+  readonly #strings = new Map<string, string>();
+  readonly #lists = new Map<string, string[]>();
+
+  string<T extends string | null>(value: T): T {
+    if (value === null) return value;
+    const known = this.#strings.get(value);
+    if (known !== undefined) return known as T;
+    this.#strings.set(value, value);
+    return value;
+  }
+
+  list(values: string[]): string[] {
+    const key = values.join(',');
+    const known = this.#lists.get(key);
+    if (known) return known;
+    const list = values.map((v) => this.string(v));
+    this.#lists.set(key, list);
+    return list;
+  }
+}
+
+function fromRow(r: DocRow, shared: Interner): DocMeta {
   return {
     key: r[0],
     url: r[1],
     title: r[2],
-    kind: r[3],
-    kbState: r[4],
-    topics: r[5],
-    authorId: r[6],
-    authorName: r[7],
-    teamId: r[8],
+    kind: shared.string(r[3]),
+    kbState: shared.string(r[4]),
+    topics: shared.list(r[5]),
+    authorId: shared.string(r[6]),
+    authorName: shared.string(r[7]),
+    teamId: shared.string(r[8]),
     createdAt: r[9],
     updatedAt: r[10],
     score: r[11],
@@ -512,8 +539,9 @@ export class SearchService {
       .filter((d) => d._id.startsWith('docs:'))
       .sort((a, b) => (a._id < b._id ? -1 : 1));
     const docs: DocMeta[] = [];
+    const shared = new Interner();
     for (const chunk of docChunks)
-      for (const row of JSON.parse(chunk.d ?? '[]') as DocRow[]) docs.push(fromRow(row));
+      for (const row of JSON.parse(chunk.d ?? '[]') as DocRow[]) docs.push(fromRow(row, shared));
     const vocab: Array<[string, number]> = [];
     for (const chunk of metaDocs.filter((d) => d._id.startsWith('vocab:'))) {
       for (const line of (chunk.d ?? '').split('\n')) {

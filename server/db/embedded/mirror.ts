@@ -12,6 +12,26 @@ export type ChangeListener = (
   previous: MirrorDoc | undefined,
 ) => void;
 
+/**
+ * A held copy of a document in V8's compact form. The driver builds each
+ * document by adding its fields one by one, which leaves it (and each nested
+ * object) in dictionary mode: about 3.3 KB for a post card, against 1.8 KB for
+ * the same fields copied at once (a spread is a clone of a fast object). Values
+ * other than plain objects and arrays (ObjectIds, dates, binaries) are shared.
+ */
+export function compact<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(compact) as T;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out = { ...value } as Record<string, unknown>;
+  for (const key in out) {
+    const field = out[key];
+    if (field !== null && typeof field === 'object') out[key] = compact(field);
+  }
+  return out as T;
+}
+
 /** The ids a filter names by `_id` equality or `$in`, or undefined when it names none. */
 function idsOfFilter(filter: unknown): unknown[] | undefined {
   if (!filter || typeof filter !== 'object') return undefined;
@@ -74,11 +94,12 @@ export class MirroredCollection {
     return this.docs.get(String(id));
   }
 
+  /** The held form of a document: its tracked fields (or all), compact. */
   pick(doc: Record<string, unknown>): MirrorDoc {
-    if (!this.fields) return doc as MirrorDoc;
+    if (!this.fields) return compact(doc) as MirrorDoc;
     const out: Record<string, unknown> = { _id: doc._id };
     for (const f of this.fields) if (f in doc) out[f] = doc[f];
-    return out as MirrorDoc;
+    return compact(out) as MirrorDoc;
   }
 
   apply(id: string, doc: MirrorDoc | undefined): void {
@@ -226,7 +247,7 @@ export class Mirror {
           }
           const kept = snapshot?.take(mirrored.name, mirrored.fields ?? null);
           if (kept) {
-            for (const doc of kept) mirrored.apply(String(doc._id), doc as MirrorDoc);
+            for (const doc of kept) mirrored.apply(String(doc._id), compact(doc) as MirrorDoc);
             mirrored.markLoaded();
             return;
           }

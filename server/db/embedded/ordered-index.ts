@@ -26,12 +26,6 @@ function compareDescending(a: SortKey, b: SortKey): number {
   return ia === ib ? 0 : ia < ib ? 1 : -1;
 }
 
-interface Entry<T> {
-  key: SortKey;
-  partitions: string[];
-  doc: T;
-}
-
 export interface IndexOptions<T> {
   /** The partitions a document belongs to (none: not listed at all, e.g. deleted). */
   partitions(doc: T): Iterable<string>;
@@ -58,7 +52,13 @@ export interface RangeOptions<T> {
 export class OrderedIndex<T> {
   readonly #options: IndexOptions<T>;
   readonly #trees = new Map<string, BTree<SortKey, T>>();
-  readonly #entries = new Map<string, Entry<T>>();
+  /**
+   * The listed documents by id. A document is immutable while held, so its
+   * position and partitions are computed again from it to take it out.
+   */
+  readonly #docs = new Map<string, T>();
+  /** One string per partition name, shared by every entry that lists it. */
+  readonly #names = new Map<string, string>();
 
   constructor(options: IndexOptions<T>) {
     this.#options = options;
@@ -71,27 +71,38 @@ export class OrderedIndex<T> {
    */
   #built = false;
 
+  #partitionsOf(doc: T): string[] {
+    const out: string[] = [];
+    for (const p of this.#options.partitions(doc)) {
+      let name = this.#names.get(p);
+      if (name === undefined) {
+        name = p;
+        this.#names.set(p, p);
+      }
+      if (!out.includes(name)) out.push(name);
+    }
+    return out;
+  }
+
   /** Adds, moves or (with `undefined`) removes the document with this id. */
   set(id: string, doc: T | undefined): void {
-    if (!this.#built) {
-      const partitions = doc ? [...new Set(this.#options.partitions(doc))] : [];
-      if (doc && partitions.length > 0)
-        this.#entries.set(id, { key: this.#options.sortKey(doc), partitions, doc });
-      else this.#entries.delete(id);
-      return;
-    }
-    const previous = this.#entries.get(id);
-    if (previous) {
-      for (const p of previous.partitions) {
-        const tree = this.#trees.get(p);
-        tree?.delete(previous.key);
-        if (tree && tree.size === 0) this.#trees.delete(p);
+    const previous = this.#docs.get(id);
+    if (previous !== undefined) {
+      this.#docs.delete(id);
+      if (this.#built) {
+        const key = this.#options.sortKey(previous);
+        for (const p of this.#partitionsOf(previous)) {
+          const tree = this.#trees.get(p);
+          tree?.delete(key);
+          if (tree && tree.size === 0) this.#trees.delete(p);
+        }
       }
-      this.#entries.delete(id);
     }
     if (!doc) return;
-    const partitions = [...new Set(this.#options.partitions(doc))];
+    const partitions = this.#partitionsOf(doc);
     if (partitions.length === 0) return;
+    this.#docs.set(id, doc);
+    if (!this.#built) return;
     const key = this.#options.sortKey(doc);
     for (const p of partitions) {
       let tree = this.#trees.get(p);
@@ -101,16 +112,16 @@ export class OrderedIndex<T> {
       }
       tree.set(key, doc);
     }
-    this.#entries.set(id, { key, partitions, doc });
   }
 
   /** Builds every partition's tree from the documents noted so far (once; later calls do nothing). */
   build(): void {
     if (this.#built) return;
     this.#built = true;
-    const groups = new Map<string, Entry<T>[]>();
-    for (const entry of this.#entries.values()) {
-      for (const p of entry.partitions) {
+    const groups = new Map<string, Array<{ key: SortKey; doc: T }>>();
+    for (const doc of this.#docs.values()) {
+      const entry = { key: this.#options.sortKey(doc), doc };
+      for (const p of this.#partitionsOf(doc)) {
         let group = groups.get(p);
         if (!group) {
           group = [];
@@ -135,7 +146,7 @@ export class OrderedIndex<T> {
 
   clear(): void {
     this.#trees.clear();
-    this.#entries.clear();
+    this.#docs.clear();
   }
 
   #tree(partition: string): BTree<SortKey, T> | undefined {

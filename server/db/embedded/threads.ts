@@ -59,58 +59,52 @@ class RecentThreads<T> {
   }
 }
 
-/** Ids grouped by the post they belong to, kept current from a mirrored collection. */
-function groupByPost(
-  collection: MirroredCollection,
-  changed?: (postId: string) => void,
-): Map<string, Map<string, MirrorDoc>> {
-  const groups = new Map<string, Map<string, MirrorDoc>>();
-  collection.onChange((id, doc, previous) => {
-    if (changed) {
-      if (previous?.post) changed(String(previous.post));
-      if (doc?.post) changed(String(doc.post));
-    }
-    if (previous?.post) groups.get(String(previous.post))?.delete(id);
-    if (doc?.post) {
-      const key = String(doc.post);
-      let group = groups.get(key);
-      if (!group) {
-        group = new Map();
-        groups.set(key, group);
+/**
+ * A mirrored collection's documents grouped by a key (the post they belong to,
+ * the item they comment), kept current from the mirror. A group is a plain
+ * array: groups are small, and a hundred thousand Maps would cost more than
+ * the documents they hold.
+ */
+class Groups {
+  readonly #groups = new Map<string, MirrorDoc[]>();
+
+  constructor(
+    collection: MirroredCollection,
+    keyOf: (doc: MirrorDoc) => string | undefined,
+    changed?: (key: string) => void,
+  ) {
+    collection.onChange((id, doc, previous) => {
+      const was = previous && keyOf(previous);
+      const now = doc && keyOf(doc);
+      if (was) {
+        changed?.(was);
+        const group = this.#groups.get(was);
+        const at = group ? group.findIndex((d) => String(d._id) === id) : -1;
+        if (at >= 0) group!.splice(at, 1);
+        if (group?.length === 0) this.#groups.delete(was);
       }
-      group.set(id, doc);
-    }
-  });
-  return groups;
+      if (now) {
+        if (now !== was) changed?.(now);
+        const group = this.#groups.get(now);
+        if (group) group.push(doc!);
+        else this.#groups.set(now, [doc!]);
+      }
+    });
+  }
+
+  docs(key: string): readonly MirrorDoc[] {
+    return this.#groups.get(key) ?? [];
+  }
+
+  ids(key: string): string[] {
+    return this.docs(key).map((d) => String(d._id));
+  }
 }
 
-/**
- * Comments on items outside posts (KB articles: no `post`), grouped by
- * `targetType:targetId`, kept current from the mirrored comments.
- */
-function groupByItem(collection: MirroredCollection): Map<string, Map<string, MirrorDoc>> {
-  const groups = new Map<string, Map<string, MirrorDoc>>();
-  const keyOf = (doc: MirrorDoc | undefined) =>
-    doc && !doc.post && doc.targetId ? `${String(doc.targetType)}:${String(doc.targetId)}` : undefined;
-  collection.onChange((id, doc, previous) => {
-    const was = keyOf(previous);
-    if (was) {
-      const group = groups.get(was);
-      group?.delete(id);
-      if (group?.size === 0) groups.delete(was);
-    }
-    const key = keyOf(doc);
-    if (key) {
-      let group = groups.get(key);
-      if (!group) {
-        group = new Map();
-        groups.set(key, group);
-      }
-      group.set(id, doc!);
-    }
-  });
-  return groups;
-}
+const byPost = (doc: MirrorDoc) => (doc.post ? String(doc.post) : undefined);
+/** Comments on items outside posts (KB articles: no `post`), by `targetType:targetId`. */
+const byItem = (doc: MirrorDoc) =>
+  !doc.post && doc.targetId ? `${String(doc.targetType)}:${String(doc.targetId)}` : undefined;
 
 /**
  * Threads on the embedded engine: which answers, comments and confirmations
@@ -120,29 +114,32 @@ function groupByItem(collection: MirroredCollection): Map<string, Map<string, Mi
 export class EmbeddedThreadsRepo implements ThreadsRepo {
   readonly #ready: () => Promise<void>;
   readonly #posts: MirroredCollection;
-  readonly #answers: Map<string, Map<string, MirrorDoc>>;
-  readonly #comments: Map<string, Map<string, MirrorDoc>>;
-  readonly #confirmations: Map<string, Map<string, MirrorDoc>>;
-  readonly #itemComments: Map<string, Map<string, MirrorDoc>>;
+  readonly #answers: Groups;
+  readonly #comments: Groups;
+  readonly #confirmations: Groups;
+  readonly #itemComments: Groups;
   readonly #recentAnswers = new RecentThreads<AnswerRow>();
   readonly #recentComments = new RecentThreads<CommentRow>();
 
   constructor(mirror: Mirror) {
     this.#ready = () => mirror.ready();
     this.#posts = mirror.track(Post as never);
-    this.#answers = groupByPost(mirror.track(Answer as never, ['post', 'createdAt']), (post) =>
+    this.#answers = new Groups(mirror.track(Answer as never, ['post', 'createdAt']), byPost, (post) =>
       this.#recentAnswers.forget(post),
     );
     const comments = mirror.track(Comment as never, ['post', 'createdAt', 'targetType', 'targetId']);
-    this.#comments = groupByPost(comments, (post) => this.#recentComments.forget(post));
-    this.#itemComments = groupByItem(comments);
-    this.#confirmations = groupByPost(mirror.track(Confirmation as never, ['post', 'user', 'createdAt']));
+    this.#comments = new Groups(comments, byPost, (post) => this.#recentComments.forget(post));
+    this.#itemComments = new Groups(comments, byItem);
+    this.#confirmations = new Groups(
+      mirror.track(Confirmation as never, ['post', 'user', 'createdAt']),
+      byPost,
+    );
   }
 
   async answersOf(postId: string): Promise<AnswerRow[]> {
     await this.#ready();
     return this.#recentAnswers.read(postId, async () => {
-      const ids = [...(this.#answers.get(postId)?.keys() ?? [])];
+      const ids = this.#answers.ids(postId);
       return ((await findByIds(Answer, ids)) as AnswerRow[]).sort(byTime);
     });
   }
@@ -150,27 +147,27 @@ export class EmbeddedThreadsRepo implements ThreadsRepo {
   async commentsOf(postId: string): Promise<CommentRow[]> {
     await this.#ready();
     return this.#recentComments.read(postId, async () => {
-      const ids = [...(this.#comments.get(postId)?.keys() ?? [])];
+      const ids = this.#comments.ids(postId);
       return ((await findByIds(Comment, ids)) as CommentRow[]).sort(byTime);
     });
   }
 
   async commentsOnItem(targetType: CommentTarget, targetId: string): Promise<CommentRow[]> {
     await this.#ready();
-    const ids = [...(this.#itemComments.get(`${targetType}:${targetId}`)?.keys() ?? [])];
+    const ids = this.#itemComments.ids(`${targetType}:${targetId}`);
     return ((await findByIds(Comment, ids)) as CommentRow[]).sort(byTime);
   }
 
   async confirmersOf(postId: string) {
     await this.#ready();
-    return [...(this.#confirmations.get(postId)?.values() ?? [])]
+    return [...this.#confirmations.docs(postId)]
       .sort(byTime)
       .map((c) => ({ user: c.user as Types.ObjectId, createdAt: c.createdAt as Date }));
   }
 
   async answerIdsOf(postId: string): Promise<string[]> {
     await this.#ready();
-    return [...(this.#answers.get(postId)?.keys() ?? [])];
+    return this.#answers.ids(postId);
   }
 
   /**
