@@ -85,7 +85,8 @@ export const ScoreSource = model('ScoreSource', scoreSourceSchema);
 /**
  * A person's totals, by dimension × scope × period (`t.<dimension>.<scope>.<period>`,
  * scope `g` global, `tp<topic>` topic, `tm<team>` team; period `all`, `2026`,
- * `2026-Q4`, `2026-11`, `2026-W48`), decayed competence (`d.<scope>`, in units
+ * `2026-Q4`, `2026-11`, `2026-W48`; a topic or team scope holds `all` only, its
+ * other periods are on the leaderboards), decayed competence (`d.<scope>`, in units
  * of 2^(days since 2020 / half-life), read back with the current date), rule
  * counters for badges (`n.<rule>`), per-topic accepted and promoted counts,
  * levels reached and badges earned. `_id`: the user id.

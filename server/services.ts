@@ -53,6 +53,8 @@ export interface Services {
   sessions: DatabaseSessionStore;
   renderer: ContentRenderer;
   topics: TopicsService;
+  /** Names of people, topics and teams, and a topic's ancestors and descendants. */
+  directory: Directory;
   posts: PostsService;
   answers: AnswersService;
   feeds: FeedsService;
@@ -162,6 +164,7 @@ export function createServices(deps: ServiceDeps): Services {
     sessions,
     renderer,
     topics: new TopicsService(audit, events, deps.repos.directory),
+    directory,
     posts,
     answers,
     feeds: new FeedsService({ posts: deps.repos.posts, directory }),

@@ -56,7 +56,42 @@ export async function migrateNotificationInboxes(): Promise<number> {
   return moved;
 }
 
+/** Which one-time storage changes are done (`_id`: the change's name). */
+const DONE = 'storage_migrations';
+
+/**
+ * Cards written before they kept only what a person's pages read: a topic's
+ * or team's totals per week, month, quarter and year (on the leaderboards
+ * too) are removed, the all-time totals and every global total stay. Runs
+ * once per database (the next starts read one document); an interrupted run
+ * is finished by the next. Returns how many cards it trimmed.
+ */
+export async function trimScoreCards(): Promise<number> {
+  const done = mongoose.connection.collection(DONE);
+  const name = 'score-cards-scope-periods-on-boards';
+  if (await done.findOne({ _id: name as never }, { projection: { _id: 1 } })) return 0;
+  const cards = mongoose.connection.collection('score_cards');
+  let trimmed = 0;
+  for await (const card of cards.find({}, { projection: { t: 1 } })) {
+    const unset: Record<string, ''> = {};
+    const dimensions = (card.t ?? {}) as Record<string, Record<string, Record<string, unknown>> | null>;
+    for (const [dimension, scopes] of Object.entries(dimensions)) {
+      for (const [scope, periods] of Object.entries(scopes ?? {})) {
+        if (scope === 'g') continue;
+        for (const period of Object.keys(periods ?? {}))
+          if (period !== 'all') unset[`t.${dimension}.${scope}.${period}`] = '';
+      }
+    }
+    if (Object.keys(unset).length === 0) continue;
+    await cards.updateOne({ _id: card._id }, { $unset: unset });
+    trimmed++;
+  }
+  await done.updateOne({ _id: name as never }, { $set: { at: new Date(), trimmed } }, { upsert: true });
+  return trimmed;
+}
+
 /** Storage-shape changes, applied at start before the repositories read anything. */
 export async function migrateStorage(): Promise<void> {
   await migrateNotificationInboxes();
+  await trimScoreCards();
 }

@@ -39,6 +39,10 @@ export interface DirectoryRepo {
   topicFollowers(topicId: string): Promise<number>;
   /** A topic and all topics below it (ids; the topic itself first). */
   subtree(topicId: string): Promise<string[]>;
+  /** These topics and every ancestor of each (ids, each once; unknown ids kept as given). */
+  withAncestors(topicIds: string[]): Promise<string[]>;
+  /** Those of these ids that are topics in use (not merged into another one). */
+  liveTopics(topicIds: string[]): Promise<string[]>;
   /** Teams by id. */
   teams(ids: string[]): Promise<TeamRow[]>;
   /** What a person follows, for the home feed. */

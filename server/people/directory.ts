@@ -68,6 +68,17 @@ export class Directory {
     return this.repo.subtree(topicId);
   }
 
+  /** Topics with every ancestor (a post in "SDD" also belongs to the "Billing" page). */
+  withAncestors(topicIds: string[]): Promise<string[]> {
+    return this.repo.withAncestors(topicIds);
+  }
+
+  /** Whether every one of these ids is a topic in use. */
+  async allLive(topicIds: string[]): Promise<boolean> {
+    const unique = [...new Set(topicIds)];
+    return (await this.repo.liveTopics(unique)).length === unique.length;
+  }
+
   following(userId: string) {
     return this.repo.following(userId);
   }

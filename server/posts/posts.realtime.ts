@@ -1,9 +1,9 @@
 import { Types } from 'mongoose';
 import { Comment } from '../../models/comment.ts';
 import { Post } from '../../models/post.ts';
-import { Topic } from '../../models/topic.ts';
 import { op } from '../db/query.ts';
 import type { KbService } from '../kb/kb.service.ts';
+import type { Directory } from '../people/directory.ts';
 import type { ItemRef, RealtimeBridge } from '../realtime/realtime.bridge.ts';
 import { type RoomRef, roomName, rooms } from '../realtime/rooms.ts';
 import type { FeedsService } from './feeds.service.ts';
@@ -22,14 +22,8 @@ export const articleRoom = (articleId: string) => roomName('article', articleId)
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
 /** Topics with every ancestor (a post in "SDD" also belongs to the "Billing" page). */
-async function withAncestors(topicIds: string[]): Promise<string[]> {
-  const ids = topicIds.filter((id) => OBJECT_ID.test(id));
-  if (ids.length === 0) return [];
-  const topics = await Topic.find(
-    { _id: op({ $in: ids.map((id) => new Types.ObjectId(id)) }) },
-    { ancestors: 1 },
-  ).lean();
-  return [...new Set([...ids, ...topics.flatMap((t) => t.ancestors.map(String))])];
+function withAncestors(directory: Directory, topicIds: string[]): Promise<string[]> {
+  return directory.withAncestors(topicIds.filter((id) => OBJECT_ID.test(id)));
 }
 
 /**
@@ -37,7 +31,10 @@ async function withAncestors(topicIds: string[]): Promise<string[]> {
  * it would show (`data-rt-require`): `kind:<kind>`, `topic:<id>` (with the
  * topic's ancestors), `author:<id>`, `team:<id>`, `tag:<tag>`.
  */
-export async function postItem(postId: string): Promise<{ item: ItemRef; topicIds: string[] } | null> {
+export async function postItem(
+  directory: Directory,
+  postId: string,
+): Promise<{ item: ItemRef; topicIds: string[] } | null> {
   const post = await Post.findById(postId, {
     kind: 1,
     topics: 1,
@@ -47,7 +44,7 @@ export async function postItem(postId: string): Promise<{ item: ItemRef; topicId
     deleted: 1,
   }).lean();
   if (!post || post.deleted) return null;
-  const topicIds = await withAncestors(post.topics.map(String));
+  const topicIds = await withAncestors(directory, post.topics.map(String));
   return {
     topicIds,
     item: {
@@ -101,10 +98,10 @@ export function liveFeedOf(query: {
 }
 
 /** Everywhere a post's numbers show: its page, the lists, its topics' pages (and their parents'). */
-const postAudience = async (postId: string, topicIds: string[]): Promise<RoomRef[]> => [
+const postAudience = async (directory: Directory, postId: string, topicIds: string[]): Promise<RoomRef[]> => [
   rooms.post(postId),
   POSTS_FEED_ROOM,
-  ...(await withAncestors(topicIds)).map(rooms.topic),
+  ...(await withAncestors(directory, topicIds)).map(rooms.topic),
 ];
 
 async function answerCount(postId: string): Promise<number> {
@@ -128,9 +125,9 @@ async function answerCount(postId: string): Promise<number> {
  */
 export function postsRealtime(
   bridge: RealtimeBridge,
-  services: { posts: PostsService; feeds: FeedsService; kb: KbService },
+  services: { posts: PostsService; feeds: FeedsService; kb: KbService; directory: Directory },
 ): void {
-  const { posts, feeds, kb } = services;
+  const { posts, feeds, kb, directory } = services;
 
   bridge.defineRoom('post', {
     permission: 'content.read',
@@ -140,7 +137,7 @@ export function postsRealtime(
   bridge.defineRoom('article', { permission: 'kb.read', canJoin: (user, id) => kb.isVisibleTo(id, user) });
 
   bridge.on('post.created', async (e) => {
-    const found = await postItem(e.postId);
+    const found = await postItem(directory, e.postId);
     if (!found) return null;
     return { to: [POSTS_FEED_ROOM, ...found.topicIds.map(rooms.topic)], item: found.item };
   });
@@ -154,7 +151,8 @@ export function postsRealtime(
     voteScore: number;
     topicIds: string[];
   }) => ({
-    to: e.targetType === 'post' ? await postAudience(e.postId, e.topicIds) : [rooms.post(e.postId)],
+    to:
+      e.targetType === 'post' ? await postAudience(directory, e.postId, e.topicIds) : [rooms.post(e.postId)],
     counters: { [`${e.targetType}:${e.targetId}:score`]: e.voteScore },
   });
   bridge.on('vote.cast', voteCounters);
@@ -162,7 +160,7 @@ export function postsRealtime(
 
   const confirmations = async (e: { postId: string; count: number; topicIds: string[] }) => [
     {
-      to: await postAudience(e.postId, e.topicIds),
+      to: await postAudience(directory, e.postId, e.topicIds),
       counters: { [`post:${e.postId}:confirmations`]: e.count },
     },
     // The names under the count, on the open page of the case.
@@ -176,14 +174,14 @@ export function postsRealtime(
 
   bridge.on('answer.created', async (e) => [
     {
-      to: await postAudience(e.postId, e.topicIds),
+      to: await postAudience(directory, e.postId, e.topicIds),
       counters: { [`post:${e.postId}:answers`]: await answerCount(e.postId) },
     },
     { to: rooms.post(e.postId), item: answerItem(e.postId, e.answerId) },
   ]);
   bridge.on('answer.deleted', async (e) => [
     {
-      to: await postAudience(e.postId, e.topicIds),
+      to: await postAudience(directory, e.postId, e.topicIds),
       counters: { [`post:${e.postId}:answers`]: await answerCount(e.postId) },
     },
     { to: rooms.post(e.postId), item: answerItem(e.postId, e.answerId) },
@@ -231,7 +229,7 @@ export function postsRealtime(
   bridge.onResync('feed', async (_user, _id, since) => {
     if (!since) return {};
     const fresh = await feeds.createdSince(since);
-    const items = await Promise.all(fresh.map((p) => postItem(p.id)));
+    const items = await Promise.all(fresh.map((p) => postItem(directory, p.id)));
     return { items: items.filter((found) => found !== null).map((found) => found.item) };
   });
   bridge.onResync('article', async (_user, id, since) => {

@@ -25,7 +25,7 @@ import {
   ValidationError,
 } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
-import { findByIds, op } from '../db/query.ts';
+import { findByIds } from '../db/query.ts';
 import type { Directory, PersonRef, TopicRef } from '../people/directory.ts';
 import type { FileStorage } from '../storage/file-storage.ts';
 import {
@@ -209,10 +209,10 @@ export class PostsService {
   }
 
   async #checkTopics(ids: string[]): Promise<Types.ObjectId[]> {
-    const unique = [...new Set(ids)].map((id) => new Types.ObjectId(id));
-    const found = await Topic.countDocuments({ _id: op({ $in: unique }), mergedInto: null });
-    if (found !== unique.length) throw new ValidationError({ topics: { key: 'validation.topicUnknown' } });
-    return unique;
+    const unique = [...new Set(ids)];
+    if (!(await this.#deps.directory.allLive(unique)))
+      throw new ValidationError({ topics: { key: 'validation.topicUnknown' } });
+    return unique.map((id) => new Types.ObjectId(id));
   }
 
   /**

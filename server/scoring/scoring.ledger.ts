@@ -107,6 +107,12 @@ export function boardId(dimension: Dimension, scope: string, period: string, sha
 /**
  * The card and board increments of one ledger line. The same function serves
  * the incremental path and the rebuild, so both add up the same way.
+ *
+ * A card keeps what a person's pages read: the global totals of every period
+ * (`t.<dimension>.g.<period>`) and the all-time total of every scope
+ * (`t.<dimension>.<scope>.all`). A topic's or team's total for a week, month,
+ * quarter or year lives on that board only: on a card it would multiply the
+ * document by the number of scopes, and every line rewrites the whole card.
  */
 export function incrementsOf(
   line: Pick<LedgerLine, 'dimension' | 'topics' | 'team' | 'points' | 'rule' | 'at' | 'reverses'>,
@@ -120,7 +126,7 @@ export function incrementsOf(
   if (line.points !== 0) {
     for (const scope of scopes) {
       for (const period of periods) {
-        card[`t.${line.dimension}.${scope}.${period}`] = line.points;
+        if (scope === 'g' || period === 'all') card[`t.${line.dimension}.${scope}.${period}`] = line.points;
         boards.push({ id: `${line.dimension}|${scope}|${period}`, points: line.points });
       }
     }

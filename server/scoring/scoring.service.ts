@@ -708,7 +708,12 @@ export class ScoringService {
     const tz = this.#ledger.timeZone;
     // One pass over the ledger: each person's card, built as nested objects
     // (the shape stored), with the sequence and team of their latest line.
-    const cards = new Map<string, { doc: Record<string, unknown>; seq: number; team: string | null }>();
+    // Each person's board totals too (`totals.<dimension>.<scope>.<period>`):
+    // a card holds a topic's or team's all-time total only.
+    const cards = new Map<
+      string,
+      { doc: Record<string, unknown>; totals: Record<string, unknown>; seq: number; team: string | null }
+    >();
     let events = 0;
     // The driver's cursor, with only what totals need (the rebuild reads every line).
     const cursor = ScoreEvent.collection.find(
@@ -728,16 +733,23 @@ export class ScoringService {
       };
       const user = String(line.user);
       const lineTeam = line.team ? String(line.team) : null;
-      const increments = incrementsOf(
+      const { card: increments, boards: boardIncrements } = incrementsOf(
         { ...line, topics: line.topics.map(String), team: lineTeam },
         tz,
         rules.halfLifeDays,
-      ).card;
+      );
       let card = cards.get(user);
       if (!card) {
-        card = { doc: { _id: user, t: {}, d: {}, n: {}, accepted: {}, promoted: {} }, seq: 0, team: null };
+        card = {
+          doc: { _id: user, t: {}, d: {}, n: {}, accepted: {}, promoted: {} },
+          totals: {},
+          seq: 0,
+          team: null,
+        };
         cards.set(user, card);
       }
+      // "<dimension>|<scope>|<period>": none of the three holds a dot.
+      for (const { id, points } of boardIncrements) addAt(card.totals, id.replaceAll('|', '.'), points);
       const seq = Number(line._id.slice(line._id.lastIndexOf(':') + 1));
       if (seq > card.seq) {
         card.seq = seq;
@@ -804,8 +816,8 @@ export class ScoringService {
       await recreateCollection(ScoreBoard as never);
       for (const dimension of ['participation', 'competence'] as const) {
         const boards = new Map<string, BoardShardDoc>();
-        for (const [user, { doc, team }] of cards) {
-          const scopes = ((doc.t as Card['t'])?.[dimension] ?? {}) as Record<string, Record<string, number>>;
+        for (const [user, { totals, team }] of cards) {
+          const scopes = (totals[dimension] ?? {}) as Record<string, Record<string, number>>;
           for (const [scope, periods] of Object.entries(scopes)) {
             for (const [period, points] of Object.entries(periods)) {
               const board = `${dimension}|${scope}|${period}`;

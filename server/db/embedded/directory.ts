@@ -67,6 +67,22 @@ export class EmbeddedDirectoryRepo implements DirectoryRepo {
     return [topicId, ...below];
   }
 
+  async withAncestors(topicIds: string[]): Promise<string[]> {
+    await this.#ready();
+    const out = new Set(topicIds);
+    for (const id of topicIds)
+      for (const a of (this.#topics.get(id)?.ancestors as unknown[] | undefined) ?? []) out.add(String(a));
+    return [...out];
+  }
+
+  async liveTopics(topicIds: string[]): Promise<string[]> {
+    await this.#ready();
+    return [...new Set(topicIds)].filter((id) => {
+      const topic = this.#topics.get(id);
+      return topic !== undefined && !topic.mergedInto;
+    });
+  }
+
   async teams(ids: string[]): Promise<TeamRow[]> {
     await this.#ready();
     const out: TeamRow[] = [];

@@ -39,6 +39,20 @@ export class MongoDirectoryRepo implements DirectoryRepo {
     return [topicId, ...below.map((t) => String(t._id))];
   }
 
+  async withAncestors(topicIds: string[]): Promise<string[]> {
+    const wanted = oids(topicIds);
+    if (wanted.length === 0) return [...new Set(topicIds)];
+    const topics = await Topic.find({ _id: op({ $in: wanted }) }, { ancestors: 1 }).lean();
+    return [...new Set([...topicIds, ...topics.flatMap((t) => t.ancestors.map(String))])];
+  }
+
+  async liveTopics(topicIds: string[]): Promise<string[]> {
+    const wanted = oids(topicIds);
+    if (wanted.length === 0) return [];
+    const found = await Topic.find({ _id: op({ $in: wanted }), mergedInto: null }, { _id: 1 }).lean();
+    return found.map((t) => String(t._id));
+  }
+
   async teams(ids: string[]): Promise<TeamRow[]> {
     const wanted = oids(ids);
     if (wanted.length === 0) return [];

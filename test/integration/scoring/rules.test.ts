@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { ScoreCard, ScoreEvent } from '../../../models/score.ts';
+import { ScoreBoard, ScoreCard, ScoreEvent } from '../../../models/score.ts';
 import { Team } from '../../../models/team.ts';
 import type { SessionUser } from '../../../server/auth/session-user.ts';
+import { trimScoreCards } from '../../../server/db/migrations.ts';
 import { periodKey } from '../../../server/scoring/periods.ts';
 import { DEFAULT_RULES } from '../../../server/scoring/scoring.rules.ts';
 import { useTestApp } from '../../helpers/app.ts';
@@ -58,6 +59,13 @@ describe('scores: the rules table, caps and reversals', function () {
       expect(
         await total(author.id, 'participation', 'g', periodKey(kind, now, t.config.scoresTimeZone)),
       ).to.equal(12);
+    // A topic's or team's total for a period is on that board; the card keeps the all-time one.
+    const week = periodKey('week', now, t.config.scoresTimeZone);
+    expect((await card(author.id)).t?.participation?.[`tp${topics.billing}`]).to.deep.equal({ all: 12 });
+    expect((await card(author.id)).t?.participation?.[`tm${team._id}`]).to.deep.equal({ all: 12 });
+    await t.services.scoring.ledger.boards.flush();
+    const board = await ScoreBoard.findById(`participation|tp${topics.billing}|${week}|0`).lean();
+    expect((board?.p as Record<string, number> | undefined)?.[author.id]).to.equal(12);
     const ledger = await lines(author.id);
     expect(ledger.map((l) => [l.rule, l.points, l.dimension])).to.deep.equal([
       ['contentPosted', 5, 'participation'],
@@ -219,5 +227,35 @@ describe('scores: the rules table, caps and reversals', function () {
       ['answerAccepted', 0, 'self'],
       ['answerAccepter', 0, 'self'],
     ]);
+  });
+  it('trims cards of the older shape once: topic and team periods go, global periods and all-time totals stay', async () => {
+    const person = await createUser();
+    await ScoreCard.collection.insertOne({
+      _id: person.id as never,
+      seq: 3,
+      t: {
+        participation: {
+          g: { all: 7, '2026': 7, '2026-W49': 7 },
+          tpabc: { all: 5, '2026': 5, '2026-Q4': 5, '2026-W49': 5 },
+          tmxyz: { all: 7, '2026-12': 7 },
+        },
+        competence: { g: { all: 2, '2026-W49': 2 }, tpabc: { all: 2, '2026-W49': 2 } },
+      },
+      n: { contentPosted: 1 },
+    });
+    await ScoreCard.db.collection('storage_migrations').deleteMany({});
+    expect(await trimScoreCards()).to.be.at.least(1);
+    const trimmed = await card(person.id);
+    expect(trimmed.t).to.deep.equal({
+      participation: { g: { all: 7, '2026': 7, '2026-W49': 7 }, tpabc: { all: 5 }, tmxyz: { all: 7 } },
+      competence: { g: { all: 2, '2026-W49': 2 }, tpabc: { all: 2 } },
+    });
+    expect(trimmed.n).to.deep.equal({ contentPosted: 1 });
+    // Done once: a card of the older shape written later is left to the ledger.
+    await ScoreCard.collection.updateOne(
+      { _id: person.id as never },
+      { $set: { 't.participation.tpabc.2026': 5 } },
+    );
+    expect(await trimScoreCards()).to.equal(0);
   });
 });
