@@ -40,20 +40,26 @@ export class EventBus {
   }
 
   /**
-   * Runs every subscriber in subscription order and waits for them, so that when
-   * a service call returns, its consequences (scores, notifications) are written.
-   * A failing subscriber is logged and does not undo the fact or stop the others.
+   * Runs every subscriber side by side and waits for them all, so that when a
+   * service call returns, its consequences (scores, notifications, search,
+   * live messages) are written. Subscribers are independent of each other:
+   * each reads the fact, never another subscriber's work (a consequence that
+   * others follow is an event of its own, such as `score.levelReached`), so a
+   * fact costs its slowest subscriber rather than the sum of them. A failing
+   * subscriber is logged and does not undo the fact or stop the others.
    */
   async publish<K extends DomainEventName>(name: K, payload: DomainEvents[K]): Promise<void> {
     const list = this.#handlers.get(name);
     if (!list) return;
-    for (const handler of [...list]) {
-      try {
-        await handler(payload);
-      } catch (err) {
-        this.#logger.error({ err, event: name }, 'domain event subscriber failed');
-      }
-    }
+    await Promise.all(
+      [...list].map(async (handler) => {
+        try {
+          await handler(payload);
+        } catch (err) {
+          this.#logger.error({ err, event: name }, 'domain event subscriber failed');
+        }
+      }),
+    );
   }
 
   listenerCount(name: DomainEventName): number {

@@ -387,27 +387,35 @@ export class ScoreLedger {
     await this.#gate;
     const store = this.#store;
     const { rules, version } = await this.#deps.settings.rules();
-    const lines: LedgerLine[] = [];
-    for (const grant of grants) {
-      const base = rules.points[grant.rule];
-      const capped = await this.#cap(store, rules, grant, base, at);
-      const line = await this.#write(store, {
-        user: grant.user,
-        dimension: RULES[grant.rule],
-        topics: [...new Set(grant.topics)],
-        points: capped ? capped.points : base,
-        base,
-        rule: grant.rule,
-        capped: capped?.reason ?? null,
-        source: { type: source.type, id: source.id, post: source.post ?? null },
-        actor: grant.actor,
-        at,
-        reverses: null,
-        reason: null,
-        rulesVersion: version,
-      });
-      lines.push(line);
-    }
+    const lines = new Array<LedgerLine>(grants.length);
+    // One person's grants one after the other (their caps and card add up in
+    // order); different people's side by side (a vote: the voter's and the author's).
+    const byUser = new Map<string, number[]>();
+    grants.forEach((grant, i) => byUser.set(grant.user, [...(byUser.get(grant.user) ?? []), i]));
+    await Promise.all(
+      [...byUser.values()].map(async (indexes) => {
+        for (const i of indexes) {
+          const grant = grants[i]!;
+          const base = rules.points[grant.rule];
+          const capped = await this.#cap(store, rules, grant, base, at);
+          lines[i] = await this.#write(store, {
+            user: grant.user,
+            dimension: RULES[grant.rule],
+            topics: [...new Set(grant.topics)],
+            points: capped ? capped.points : base,
+            base,
+            rule: grant.rule,
+            capped: capped?.reason ?? null,
+            source: { type: source.type, id: source.id, post: source.post ?? null },
+            actor: grant.actor,
+            at,
+            reverses: null,
+            reason: null,
+            rulesVersion: version,
+          });
+        }
+      }),
+    );
     const open = lines
       .filter((l) => l.points !== 0)
       .map((l) => ({ event: l.id, user: l.user, rule: l.rule, points: l.points }));
@@ -442,10 +450,17 @@ export class ScoreLedger {
     }
     if (toReverse.length > 0) {
       await store.setOpen(key, keep);
-      for (const entry of toReverse) {
-        const line = await this.#reverseLine(store, entry.event, reason, at, actor);
-        if (line) reversed.push(line);
-      }
+      // As in `record`: one person's lines in order, different people's side by side.
+      const byUser = new Map<string, number[]>();
+      toReverse.forEach((entry, i) => byUser.set(entry.user, [...(byUser.get(entry.user) ?? []), i]));
+      const lines = new Array<LedgerLine | null>(toReverse.length).fill(null);
+      await Promise.all(
+        [...byUser.values()].map(async (indexes) => {
+          for (const i of indexes)
+            lines[i] = await this.#reverseLine(store, toReverse[i]!.event, reason, at, actor);
+        }),
+      );
+      for (const line of lines) if (line) reversed.push(line);
     }
     if (options.children) {
       for (const child of doc.children)
