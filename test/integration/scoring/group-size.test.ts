@@ -33,9 +33,11 @@ describe('scores: the minimum group size of aggregates in protected mode', funct
   let sara: TestUser;
   const names = { solo: '', four: '', five: '' };
   const ids = { solo: '', four: '', five: '' };
+  let billing = '';
 
   before(async () => {
     const topics = await createTopics();
+    billing = topics.billing;
     const stamp = Date.now();
     for (const [key, label] of [
       ['solo', 'Solitari'],
@@ -94,6 +96,14 @@ describe('scores: the minimum group size of aggregates in protected mode', funct
     expect(csv.text).to.not.include(names.solo);
     expect(csv.text).to.not.include('Sara Sola');
     expect(rows.slice(1)).to.deep.equal([`,${names.five},5,50`, ',Other teams,5,80']);
+
+    // A topic only Sara has points in: her team's line would be hers alone.
+    const topic = await agent
+      .get(`/leaderboards?dimension=competence&scope=topic&topic=${billing}&period=all`)
+      .expect(200);
+    expect(teamLines(topic.text)).to.deep.equal([]);
+    expect(topic.text).to.not.include(names.solo);
+    expect(topic.text).to.match(/data-testid="withheld">1 person is in no line/);
 
     // In Italian too.
     const it = await signedIn(t, ['operator'], { locale: 'it' });
@@ -191,6 +201,7 @@ describe('scores: the minimum group size of aggregates in protected mode', funct
       .set('X-CSRF-Token', token)
       .send({ _csrf: token, mode: 'protected', minimumGroupSize: 0 });
     expect(json.status).to.be.within(400, 499);
+    expect(json.body.error.fields).to.have.property('minimumGroupSize');
     expect((await t.services.scoring.settings.privacySettings()).minimumGroupSize).to.equal(5);
   });
 });
