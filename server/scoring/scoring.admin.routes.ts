@@ -3,8 +3,9 @@ import { User } from '../../models/user.ts';
 import { guard } from '../auth/guard.ts';
 import { parseInput } from '../core/validation.ts';
 import { findByIds } from '../db/query.ts';
+import { MINIMUM_GROUP_SIZE } from './scoring.policy.ts';
 import { RULE_IDS, RULES } from './scoring.rules.ts';
-import { privacySchema, reverseVotesSchema } from './scoring.schemas.ts';
+import { reverseVotesSchema } from './scoring.schemas.ts';
 import type { ScoringService } from './scoring.service.ts';
 import { PRIVACY_MODES } from './scoring.settings.ts';
 
@@ -30,10 +31,10 @@ export function scoringAdminRoutes(scoring: ScoringService): Router {
   const router = Router();
 
   const render = async (req: Request, res: Response, extra: Record<string, unknown> = {}) => {
-    const [current, history, privacy, deactivated] = await Promise.all([
+    const [current, history, privacySettings, deactivated] = await Promise.all([
       scoring.settings.rules(),
       scoring.settings.history(),
-      scoring.settings.privacy(),
+      scoring.settings.privacySettings(),
       User.find({ active: false }, { displayName: 1, email: 1 }).sort({ nameKey: 1 }).limit(500).lean(),
     ]);
     const editors = new Map(
@@ -50,7 +51,9 @@ export function scoringAdminRoutes(scoring: ScoringService): Router {
       current,
       rules: RULE_IDS.map((id) => ({ id, dimension: RULES[id], points: current.rules.points[id] })),
       history: history.map((h) => ({ ...h, editor: h.updatedBy ? (editors.get(h.updatedBy) ?? '') : '' })),
-      privacy,
+      privacy: privacySettings.mode,
+      minimumGroupSize: privacySettings.minimumGroupSize,
+      groupSizeRange: MINIMUM_GROUP_SIZE,
       privacyModes: PRIVACY_MODES,
       deactivated: deactivated.map((u) => ({ id: String(u._id), name: u.displayName, email: u.email })),
       ...extra,
@@ -76,9 +79,26 @@ export function scoringAdminRoutes(scoring: ScoringService): Router {
   });
 
   router.post('/admin/scoring/privacy', guard('scoring.manage'), async (req: Request, res: Response) => {
-    const input = parseInput(privacySchema, req.body);
-    await scoring.settings.setPrivacy(input.mode, req.user!, req.ip ?? '');
-    req.session.flash = [{ type: 'success', key: `scores.admin.privacySaved.${input.mode}` }];
+    const before = await scoring.settings.privacySettings();
+    const { changed } = await scoring.settings.updatePrivacy(req.body, req.user!, req.ip ?? '');
+    const after = await scoring.settings.privacySettings();
+    req.session.flash =
+      changed.length === 0
+        ? [{ type: 'info', key: 'scores.admin.rulesUnchanged' }]
+        : [
+            ...(before.mode !== after.mode
+              ? [{ type: 'success' as const, key: `scores.admin.privacySaved.${after.mode}` }]
+              : []),
+            ...(before.minimumGroupSize !== after.minimumGroupSize
+              ? [
+                  {
+                    type: 'success' as const,
+                    key: 'scores.admin.minimumGroupSizeSaved',
+                    params: { size: after.minimumGroupSize },
+                  },
+                ]
+              : []),
+          ];
     res.redirect(303, '/admin/scoring');
   });
 

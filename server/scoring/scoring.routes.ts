@@ -51,7 +51,8 @@ export function scoringRoutes(deps: {
   const { scoring, topics, teams } = deps;
   const router = Router();
 
-  router.get('/leaderboards', guard('scores.view'), async (req: Request, res: Response) => {
+  /** The board a leaderboard request names (its filters, its team or topic) and the menus' choices. */
+  const boardRequest = async (req: Request) => {
     const filters = parseQuery(boardSchema, req.query);
     const viewer = req.user!;
     const named =
@@ -70,22 +71,58 @@ export function scoringRoutes(deps: {
       throw new NotFoundError('topics.notFound');
     if (filters.scope === 'team' && filters.team && !teamList.some((t) => t.id === scopeId))
       throw new NotFoundError('scores.teamNotFound');
+    const needsScope = filters.scope !== 'global' && !scopeId;
+    const board = needsScope ? null : await scoring.leaderboard({ ...filters, scopeId }, viewer);
+    return { filters, scopeId, teamList, topicList, needsScope, board };
+  };
+
+  router.get('/leaderboards', guard('scores.view'), async (req: Request, res: Response) => {
+    const { filters, scopeId, teamList, topicList, needsScope, board } = await boardRequest(req);
+    const viewer = req.user!;
     const readableTeams = teamList.filter((t) =>
       scoring.canReadBoard(viewer, { scope: 'team', scopeId: t.id }),
     );
-    const query = { ...filters, scopeId };
-    const needsScope = filters.scope !== 'global' && !scopeId;
-    const board = needsScope ? null : await scoring.leaderboard(query, viewer);
+    const shown = { ...filters, team: filters.scope === 'team' ? scopeId : filters.team };
+    const csvQuery = new URLSearchParams(
+      Object.entries(shown).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''),
+    );
     res.render('pages/scores/leaderboard', {
       title: req.t('scores.board.title'),
-      filters: { ...filters, team: filters.scope === 'team' ? scopeId : filters.team },
+      filters: shown,
       dimensions: DIMENSIONS,
       periods: PERIOD_KINDS,
       teams: readableTeams,
       topics: topicList,
       board,
       needsScope,
+      csvHref: `/leaderboards.csv?${csvQuery}`,
     });
+  });
+
+  /** The leaderboard as CSV: the named people, then the team lines (protected mode), as the page shows them. */
+  router.get('/leaderboards.csv', guard('scores.view'), async (req: Request, res: Response) => {
+    const { filters, board } = await boardRequest(req);
+    if (!board) throw new NotFoundError();
+    const people = board.rows.map((r) => [r.rank, r.name, '', r.points]);
+    if (board.mine && !board.viewerShown)
+      people.push([board.mine.rank, req.user!.displayName, '', board.mine.points]);
+    const lines = board.teams.map((t) => [
+      '',
+      t.others ? req.t('scores.board.otherTeams') : t.teamName || req.t('scores.board.noTeam'),
+      t.people,
+      t.points,
+    ]);
+    sendCsv(
+      res,
+      `leaderboard-${filters.dimension}-${filters.scope}-${board.key}.csv`,
+      [
+        req.t('scores.board.rank'),
+        req.t('scores.board.name'),
+        req.t('scores.board.peopleCount'),
+        req.t('scores.board.points'),
+      ],
+      [...people, ...lines],
+    );
   });
 
   router.get('/people/:id/scores', guard('scores.view'), async (req: Request, res: Response) => {

@@ -91,7 +91,7 @@ export const DEFAULT_RULES: ScoringRules = {
 };
 
 /** A whole number from a form field (an empty field is not 0). */
-const whole = (min: number, max: number) =>
+export const wholeNumber = (min: number, max: number) =>
   z.preprocess(
     (v) => (typeof v === 'string' ? (v.trim() === '' ? Number.NaN : Number(v)) : v),
     z
@@ -100,9 +100,9 @@ const whole = (min: number, max: number) =>
       .min(min, 'validation.atLeast')
       .max(max, 'validation.atMost'),
   );
-const points = whole(-1000, 1000);
-const count = (max: number) => whole(0, max);
-const positive = (max: number) => whole(1, max);
+const points = wholeNumber(-1000, 1000);
+const count = (max: number) => wholeNumber(0, max);
+const positive = (max: number) => wholeNumber(1, max);
 
 /** The rules as an admin edits them (form fields are strings; all are required). */
 export const rulesSchema = z

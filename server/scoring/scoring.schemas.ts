@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { field } from '../core/validation.ts';
 import { PERIOD_KINDS } from './periods.ts';
 import { DIMENSIONS, RULE_IDS } from './scoring.rules.ts';
-import { PRIVACY_MODES } from './scoring.settings.ts';
 
 /** A query parameter a form may send empty ("all", "my team"): empty is absent. */
 const optionalText = (max: number) =>
@@ -52,8 +51,6 @@ export const nominateSchema = z.object({
 export const visibilitySchema = z.object({
   scoresPublic: z.enum(['1', '0'], { error: 'validation.choice' }).transform((v) => v === '1'),
 });
-
-export const privacySchema = z.object({ mode: z.enum(PRIVACY_MODES, { error: 'validation.choice' }) });
 
 export const reverseVotesSchema = z.object({ user: field.objectId() });
 

@@ -34,6 +34,7 @@ import {
   type ScoreLedger,
   sourceKeyOf,
 } from './scoring.ledger.ts';
+import { dashboardFigures, protectGroups } from './scoring.policy.ts';
 import {
   BADGES,
   DIMENSIONS,
@@ -392,13 +393,15 @@ export class ScoringService {
     if (!this.canReadBoard(viewer, query)) throw new ForbiddenError('scores.boardForbidden');
     // Increments still in memory are stored (and ranked) first.
     await this.#ledger.boards.flush();
-    const privacy = await this.#settings.privacy();
+    const { mode: privacy, minimumGroupSize } = await this.#settings.privacySettings();
     const page = await this.#scores.board(board, {
       limit,
       viewer: viewer.id,
       named: privacy === 'protected' ? 'optedIn' : 'everyone',
     });
-    const teamIds = page.teams.map((t) => t.team).filter((t): t is string => t !== null);
+    // Team lines of too few people would name them: merged into "other teams", or left out.
+    const groups = protectGroups(page.teams, minimumGroupSize);
+    const teamIds = groups.groups.map((t) => t.team).filter((t): t is string => t !== null);
     const [users, teams] = await Promise.all([
       findByIds(
         User,
@@ -418,12 +421,19 @@ export class ScoringService {
         name: byId.get(e.user)?.displayName ?? '',
         isViewer: e.user === viewer.id,
       })),
-      teams: page.teams.map((t) => ({
-        team: t.team ?? 'none',
-        teamName: t.team ? (teamNames.get(t.team) ?? '') : '',
-        people: t.people,
-        points: t.points,
-      })),
+      teams: [
+        ...groups.groups.map((t) => ({
+          team: t.team ?? 'none',
+          teamName: t.team ? (teamNames.get(t.team) ?? '') : '',
+          others: false,
+          people: t.people,
+          points: t.points,
+        })),
+        ...(groups.others ? [{ team: 'others', teamName: '', others: true, ...groups.others }] : []),
+      ],
+      /** People counted in no team line (their teams too small even merged). */
+      withheld: groups.withheld,
+      minimumGroupSize,
       mine: page.mine,
       viewerShown: page.rows.some((e) => e.user === viewer.id),
     };
@@ -456,8 +466,13 @@ export class ScoringService {
     if (!viewer.roles.includes('admin') && !leads.includes(viewer.id))
       throw new ForbiddenError('scores.dashboardForbidden');
     const members = await this.#scores.teamMembers(String(team._id));
+    const { mode, minimumGroupSize } = await this.#settings.privacySettings();
+    // Member by member for those who may see individual scores (the same people
+    // canSeeScores lets in); anyone else would get the team's figures, if the
+    // team is large enough for them not to name its members.
+    const figures = dashboardFigures(mode === 'open' || isStaff(viewer), members.length, minimumGroupSize);
     const cards = (await this.#scores.cards(members.map((m) => m.id))) as Map<string, Card>;
-    if ((await this.#settings.privacy()) === 'protected')
+    if (mode === 'protected' && figures === 'individuals')
       for (const m of members) if (m.id !== viewer.id) await this.#logView(viewer, m.id, 'dashboard');
     const { rules } = await this.#settings.rules();
     const topicIds = new Set<string>();
@@ -527,17 +542,43 @@ export class ScoringService {
           Number(b.noContributor) - Number(a.noContributor) ||
           a.name.localeCompare(b.name),
       );
-    return {
-      team: { id: String(team._id), name: team.name },
-      topics,
-      heatmap: heatmap.map((r) => ({
-        ...r,
-        cells: r.cells.map((c) => ({ ...c, heat: Math.round((c.points / max) * 4) })),
-      })),
-      weeks,
-      trend,
-      gaps,
-    };
+    const shaded = heatmap.map((r) => ({
+      ...r,
+      cells: r.cells.map((c) => ({ ...c, heat: Math.round((c.points / max) * 4) })),
+    }));
+    const base = { team: { id: String(team._id), name: team.name }, figures, minimumGroupSize, weeks };
+    if (figures === 'withheld') return { ...base, topics: [], heatmap: [], trend: [], gaps: [] };
+    if (figures === 'team') {
+      // One line for the whole team: its points per topic and per week, no levels.
+      const name = team.name;
+      const sums = topics.map((_, i) => heatmap.reduce((sum, r) => sum + (r.cells[i]?.points ?? 0), 0));
+      const teamMax = Math.max(1, ...sums);
+      return {
+        ...base,
+        topics,
+        heatmap: [
+          {
+            id: '',
+            name,
+            cells: topics.map((t, i) => ({
+              topic: t.id,
+              points: sums[i] ?? 0,
+              level: 'candidate' as Level,
+              heat: Math.round(((sums[i] ?? 0) / teamMax) * 4),
+            })),
+          },
+        ],
+        trend: [
+          {
+            id: '',
+            name,
+            points: weeks.map((_, i) => trend.reduce((sum, m) => sum + (m.points[i] ?? 0), 0)),
+          },
+        ],
+        gaps,
+      };
+    }
+    return { ...base, topics, heatmap: shaded, trend, gaps };
   }
 
   /** Coaches are nominated by a knowledge manager, or by a lead of the person's team. */

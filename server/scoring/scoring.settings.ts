@@ -1,10 +1,40 @@
+import { z } from 'zod';
 import { Setting, SettingVersion } from '../../models/setting.ts';
 import type { AuditActor, AuditService } from '../audit/audit.service.ts';
 import { parseInput } from '../core/validation.ts';
-import { DEFAULT_RULES, rulesSchema, type ScoringRules } from './scoring.rules.ts';
+import { MINIMUM_GROUP_SIZE } from './scoring.policy.ts';
+import { DEFAULT_RULES, rulesSchema, type ScoringRules, wholeNumber } from './scoring.rules.ts';
 
 export const PRIVACY_MODES = ['open', 'protected'] as const;
 export type PrivacyMode = (typeof PRIVACY_MODES)[number];
+
+export interface PrivacySettings {
+  mode: PrivacyMode;
+  /** Aggregates of fewer people than this are merged or withheld (protected mode). */
+  minimumGroupSize: number;
+}
+
+/** The privacy settings as an admin's form sends them (fields are strings). */
+export const privacySettingsSchema = z.object({
+  mode: z.enum(PRIVACY_MODES, { error: 'validation.choice' }),
+  minimumGroupSize: wholeNumber(MINIMUM_GROUP_SIZE.min, MINIMUM_GROUP_SIZE.max),
+});
+
+/** Stored privacy settings, with the defaults for what an older version lacks. */
+function readPrivacy(stored: unknown): PrivacySettings {
+  const s = (stored ?? {}) as { mode?: unknown; minimumGroupSize?: unknown };
+  const size = s.minimumGroupSize;
+  return {
+    mode: s.mode === 'protected' ? 'protected' : 'open',
+    minimumGroupSize:
+      typeof size === 'number' &&
+      Number.isInteger(size) &&
+      size >= MINIMUM_GROUP_SIZE.min &&
+      size <= MINIMUM_GROUP_SIZE.max
+        ? size
+        : MINIMUM_GROUP_SIZE.default,
+  };
+}
 
 export interface RulesVersion {
   version: number;
@@ -37,7 +67,7 @@ function mergeRules(stored: Partial<ScoringRules> | undefined): ScoringRules {
 export class ScoringSettings {
   readonly #audit: AuditService;
   #rules: { value: RulesVersion; readAt: number } | null = null;
-  #privacy: { value: PrivacyMode; readAt: number } | null = null;
+  #privacy: { value: PrivacySettings; readAt: number } | null = null;
   static readonly CACHE_MS = 5_000;
 
   constructor(audit: AuditService) {
@@ -114,42 +144,70 @@ export class ScoringSettings {
   }
 
   async privacy(): Promise<PrivacyMode> {
+    return (await this.privacySettings()).mode;
+  }
+
+  /** The privacy mode and the minimum group size of aggregates (see scoring.policy.ts). */
+  async privacySettings(): Promise<PrivacySettings> {
     if (this.#privacy && Date.now() - this.#privacy.readAt < ScoringSettings.CACHE_MS)
       return this.#privacy.value;
     const doc = await Setting.findById('privacy').lean();
-    const mode = (doc?.value as { mode?: PrivacyMode } | undefined)?.mode;
-    const value: PrivacyMode = mode === 'protected' ? 'protected' : 'open';
+    const value = readPrivacy(doc?.value);
     this.#privacy = { value, readAt: Date.now() };
     return value;
   }
 
   async setPrivacy(mode: PrivacyMode, actor: AuditActor, ip = ''): Promise<void> {
-    const before = await this.privacy();
-    if (before === mode) return;
+    const current = await this.privacySettings();
+    await this.updatePrivacy({ mode, minimumGroupSize: current.minimumGroupSize }, actor, ip);
+  }
+
+  /**
+   * Saves the privacy settings (validated; an admin's form) as a new version,
+   * with an audit entry for each value that changed.
+   */
+  async updatePrivacy(input: unknown, actor: AuditActor, ip = ''): Promise<{ changed: string[] }> {
+    const next = parseInput(privacySettingsSchema, input);
+    const before = await this.privacySettings();
+    const changed = (['mode', 'minimumGroupSize'] as const)
+      .filter((key) => before[key] !== next[key])
+      .map((key) => `${key}: ${before[key]} → ${next[key]}`);
+    if (changed.length === 0) return { changed };
     const doc = await Setting.findById('privacy').lean();
     const version = (doc?.version ?? 0) + 1;
     const now = new Date();
+    const value = { mode: next.mode, minimumGroupSize: next.minimumGroupSize };
     await SettingVersion.create({
       _id: `privacy:${version}`,
       key: 'privacy',
       version,
-      value: { mode },
+      value,
       updatedBy: actor.id,
       updatedAt: now,
     });
     await Setting.replaceOne(
       { _id: 'privacy' },
-      { _id: 'privacy', version, value: { mode }, updatedBy: actor.id, updatedAt: now },
+      { _id: 'privacy', version, value, updatedBy: actor.id, updatedAt: now },
       { upsert: true },
     );
     this.#privacy = null;
-    await this.#audit.record({
-      actor,
-      action: 'scoring.privacyChanged',
-      target: { type: 'setting', id: 'privacy', label: mode },
-      details: { before, after: mode },
-      ip,
-    });
+    if (before.mode !== next.mode)
+      await this.#audit.record({
+        actor,
+        action: 'scoring.privacyChanged',
+        target: { type: 'setting', id: 'privacy', label: next.mode },
+        details: { before: before.mode, after: next.mode },
+        ip,
+      });
+    if (before.minimumGroupSize !== next.minimumGroupSize)
+      await this.#audit.record({
+        actor,
+        action: 'scoring.minimumGroupSizeChanged',
+        target: { type: 'setting', id: 'privacy', label: String(next.minimumGroupSize) },
+        details: { before: before.minimumGroupSize, after: next.minimumGroupSize },
+        ip,
+      });
+    return { changed };
   }
 
   /** Forgets the cached values (tests, and after a change made elsewhere). */
