@@ -390,8 +390,7 @@ export class ScoreLedger {
     const lines = new Array<LedgerLine>(grants.length);
     // One person's grants one after the other (their caps and card add up in
     // order); different people's side by side (a vote: the voter's and the author's).
-    const byUser = new Map<string, number[]>();
-    grants.forEach((grant, i) => byUser.set(grant.user, [...(byUser.get(grant.user) ?? []), i]));
+    const byUser = indexesByUser(grants);
     await Promise.all(
       [...byUser.values()].map(async (indexes) => {
         for (const i of indexes) {
@@ -451,8 +450,7 @@ export class ScoreLedger {
     if (toReverse.length > 0) {
       await store.setOpen(key, keep);
       // As in `record`: one person's lines in order, different people's side by side.
-      const byUser = new Map<string, number[]>();
-      toReverse.forEach((entry, i) => byUser.set(entry.user, [...(byUser.get(entry.user) ?? []), i]));
+      const byUser = indexesByUser(toReverse);
       const lines = new Array<LedgerLine | null>(toReverse.length).fill(null);
       await Promise.all(
         [...byUser.values()].map(async (indexes) => {
@@ -649,6 +647,17 @@ export class ScoreLedger {
     for (const badge of earned)
       await this.#deps.events.publish('score.badgeEarned', { userId: user, badge, at: line.at });
   }
+}
+
+/** The positions of each person's items, in order (items of one person are written one after the other). */
+function indexesByUser(items: ReadonlyArray<{ user: string }>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  items.forEach((item, i) => {
+    const list = out.get(item.user);
+    if (list) list.push(i);
+    else out.set(item.user, [i]);
+  });
+  return out;
 }
 
 /** The level a card shows in a topic now. */
