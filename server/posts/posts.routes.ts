@@ -59,8 +59,9 @@ function postInput(kind: PostKind, body: unknown): PostInput {
   return { kind, ...parseInput(SCHEMA_BY_KIND[kind], body) };
 }
 
+/** The files sent (a file input left empty sends none: multer skips a part without a name). */
 function files(req: Request): UploadedFile[] {
-  return ((req.files as Express.Multer.File[] | undefined) ?? []).filter((f) => f.size > 0);
+  return (req.files as Express.Multer.File[] | undefined) ?? [];
 }
 
 /** Back to the post, at the element just changed. */
