@@ -132,11 +132,16 @@ describe('attachments', function () {
       .expect(200);
     expect(original.headers['content-type']).to.equal('image/jpeg');
     expect(original.headers['x-content-type-options']).to.equal('nosniff');
-    expect(original.headers['content-disposition']).to.equal('inline; filename="foto-bolletta.jpg"');
+    expect(original.headers['content-disposition']).to.equal(
+      "inline; filename=foto-bolletta.jpg; filename*=UTF-8''foto%20bolletta.jpg",
+    );
     expect(original.headers['content-security-policy']).to.include('sandbox');
     expect((original.body as Buffer).includes(Buffer.from('LEAKED-GPS-MARKER'))).to.equal(false);
     expect((await sharp(original.body as Buffer).metadata()).exif).to.equal(undefined);
-    const thumb = await agent.get(`/attachments/${image?.thumbId}/thumb.webp`).buffer(true).expect(200);
+    const thumb = await agent
+      .get(`/attachments/${image?.thumbId}/thumb-foto-bolletta.jpg.webp`)
+      .buffer(true)
+      .expect(200);
     const thumbMeta = await sharp(thumb.body as Buffer).metadata();
     expect(thumbMeta.format).to.equal('webp');
     expect(Math.max(thumbMeta.width ?? 0, thumbMeta.height ?? 0)).to.equal(640);
@@ -147,7 +152,7 @@ describe('attachments', function () {
     expect(download.headers['content-disposition']).to.match(/^attachment;/);
 
     const page = await agent.get(`/posts/${id}`).expect(200);
-    expect(page.text).to.include(`/attachments/${image?.thumbId}/thumb.webp`);
+    expect(page.text).to.include(`/attachments/${image?.thumbId}/thumb-foto-bolletta.jpg.webp`);
     expect(page.text).to.include('<audio controls');
     expect(page.text).to.include('procedura.pdf');
     // Files are for signed-in people only.
@@ -296,6 +301,44 @@ describe('attachments', function () {
       .expect(303);
   });
 
+  it('serves a file only under its stored name, PDFs always as downloads, with the UTF-8 name (RFC 6266)', async () => {
+    const { agent } = await signedIn(t);
+    const token = await csrfToken(agent, '/posts/new?kind=tip');
+    const res = await postWith(agent, token, 'Allegati con nomi accentati')
+      .attach('attachments', PDF, { filename: 'Fattura n°12 — cliente è.pdf' })
+      .attach('attachments', await photo(64, 48), { filename: 'città.png' })
+      .redirects(0)
+      .expect(303);
+    const id = String(res.headers.location).split('/').pop()!;
+    const [pdf, image] = (await PostContent.findById(id).lean())!.attachments;
+    expect(pdf?.filename).to.equal('Fattura-n-12-cliente-e.pdf');
+
+    const download = await agent.get(`/attachments/${pdf?.fileId}/${pdf?.filename}`).buffer(true).expect(200);
+    expect(download.headers['content-type']).to.equal('application/pdf');
+    expect(download.headers['content-disposition']).to.equal(
+      "attachment; filename=Fattura-n-12-cliente-e.pdf; filename*=UTF-8''Fattura%20n%C2%B012%20%E2%80%94%20cliente%20%C3%A8.pdf",
+    );
+    const picture = await agent
+      .get(`/attachments/${image?.fileId}/${image?.filename}`)
+      .buffer(true)
+      .expect(200);
+    expect(picture.headers['content-disposition']).to.equal(
+      // A JPEG named .png is a picture named as one: kept, under the extension of what it is.
+      "inline; filename=citta.jpg; filename*=UTF-8''citt%C3%A0.jpg",
+    );
+
+    // Another name, or no name, is not the file.
+    await agent.get(`/attachments/${pdf?.fileId}/invoice.html`).expect(404);
+    await agent.get(`/attachments/${pdf?.fileId}/${pdf?.filename}x`).expect(404);
+    await agent.get(`/attachments/${pdf?.fileId}/FATTURA-N-12-CLIENTE-E.PDF`).expect(404);
+    await agent.get(`/attachments/${image?.thumbId}/thumb.webp`).expect(404);
+    await agent.get(`/attachments/${image?.thumbId}/thumb-${image?.filename}.webp`).expect(200);
+
+    const page = await agent.get(`/posts/${id}`).expect(200);
+    expect(page.text).to.include('>Fattura n°12 — cliente è.pdf</a>');
+    expect(page.text).to.include(`href="/attachments/${pdf?.fileId}/${pdf?.filename}" download`);
+  });
+
   it('refuses oversize files, too many files and too much in all, before storing anything', async () => {
     const { agent } = await signedIn(t);
     const token = await csrfToken(agent, '/posts/new?kind=tip');
@@ -343,7 +386,8 @@ describe('attachments', function () {
     const id = String(res.headers.location).split('/').pop()!;
     const file = (await PostContent.findById(id).lean())!.attachments[0]!;
     const { agent: colleague } = await signedIn(t);
-    await colleague.get(`/attachments/${file.fileId}/${file.filename}`).expect(200);
+    const seen = await colleague.get(`/attachments/${file.fileId}/${file.filename}`).expect(200);
+    expect(seen.headers['content-disposition']).to.equal('attachment; filename=riservato.pdf');
     await author.agent.post(`/posts/${id}/delete`).type('form').send({ _csrf: token }).expect(303);
     await colleague.get(`/attachments/${file.fileId}/${file.filename}`).expect(403);
     await author.agent.get(`/attachments/${file.fileId}/${file.filename}`).expect(200);
