@@ -22,6 +22,20 @@ function hasActiveKey(text: string): boolean {
   return false;
 }
 
+/**
+ * Where a stream's bytes end: after its declared `/Length` when that is a number
+ * and `endstream` follows there (compressed bytes may contain the word by
+ * chance), else at the first `endstream`.
+ */
+function streamEnd(text: string, bodyStart: number, dictionary: string): number {
+  const length = /\/Length\s+(\d+)\b(?!\s+\d+\s+R)/.exec(dictionary);
+  if (length) {
+    const end = bodyStart + Number(length[1]);
+    if (/^\s*endstream/.test(text.slice(end, end + 20))) return end;
+  }
+  return text.indexOf('endstream', bodyStart);
+}
+
 export type PdfVerdict = 'plain' | 'active' | 'uncheckable';
 
 /**
@@ -44,9 +58,9 @@ export function checkPdf(data: Buffer): PdfVerdict {
     const before = text.slice(cursor, match.index);
     outside.push(before);
     const bodyStart = match.index + match[0].length;
-    const bodyEnd = text.indexOf('endstream', bodyStart);
-    if (bodyEnd < 0) return 'uncheckable';
     const dictionary = before.slice(before.lastIndexOf('obj') + 3);
+    const bodyEnd = streamEnd(text, bodyStart, dictionary);
+    if (bodyEnd < 0) return 'uncheckable';
     if (/\/Type\s*\/ObjStm\b/.test(dictionary))
       objectStreams.push({ dictionary, bytes: data.subarray(bodyStart, bodyEnd) });
     cursor = bodyEnd + 'endstream'.length;
