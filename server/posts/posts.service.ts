@@ -530,7 +530,7 @@ export class PostsService {
       tags: post.tags.join(', '),
       attachments: (content?.attachments ?? []).map((a) => ({
         fileId: a.fileId,
-        filename: a.filename,
+        filename: a.displayName || a.filename,
         kind: a.kind,
         size: a.size,
       })),

@@ -267,6 +267,33 @@ describe('attachments', function () {
     }
   });
 
+  it('an edit with a refused file comes back with the new text and the reason, the files kept', async () => {
+    const { agent } = await signedIn(t);
+    const token = await csrfToken(agent, '/posts/new?kind=tip');
+    const res = await postWith(agent, token, 'Un post da modificare dopo')
+      .attach('attachments', PDF, { filename: 'Guida è breve.pdf' })
+      .redirects(0)
+      .expect(303);
+    const id = String(res.headers.location).split('/').pop()!;
+    const back = await agent
+      .post(`/posts/${id}/edit`)
+      .set('Host', 'passaparola.test')
+      .set('Referer', `http://passaparola.test/posts/${id}/edit`)
+      .field('_csrf', token)
+      .field('title', 'Un post da modificare dopo')
+      .field('body', 'Il testo nuovo che non deve perdersi.')
+      .field('topics', topics.billing)
+      .attach('attachments', Buffer.from('<svg onload="alert(1)"/>'), { filename: 'logo.png' })
+      .redirects(0)
+      .expect(303);
+    expect(back.headers.location).to.equal(`/posts/${id}/edit`);
+    const form = await agent.get(`/posts/${id}/edit`).expect(200);
+    expect(form.text).to.include('logo.png è una pagina web o un documento SVG/XML');
+    expect(form.text).to.include('Il testo nuovo che non deve perdersi.');
+    expect(form.text).to.include('Guida è breve.pdf');
+    expect((await PostContent.findById(id).lean())!.attachments).to.have.length(1);
+  });
+
   it('refuses PDFs that run JavaScript or act when opened, wherever the PDF hides it', async () => {
     const { agent } = await signedIn(t);
     const token = await csrfToken(agent, '/posts/new?kind=tip');
