@@ -8,7 +8,10 @@ export const attachmentSchema = new Schema(
     fileId: { type: String, required: true },
     /** A smaller WebP copy of an image, for the page. */
     thumbId: { type: String, default: null },
+    /** The name in URLs and header fallbacks: ASCII letters, digits, dot, dash, underscore. */
     filename: { type: String, required: true },
+    /** The name as the person gave it (any script), with the extension of its content. */
+    displayName: { type: String, default: null },
     contentType: { type: String, required: true },
     kind: { type: String, enum: ATTACHMENT_KINDS, required: true },
     size: { type: Number, required: true },

@@ -3,6 +3,8 @@
  * renderer (server/middleware/error-handler.ts) turns them into a page or JSON.
  */
 
+import type { TFunction } from './i18n.ts';
+
 export interface FieldErrors {
   /** field name → i18n key (or key with params) describing what is wrong */
   [field: string]: FieldMessage;
@@ -11,6 +13,14 @@ export interface FieldErrors {
 export interface FieldMessage {
   key: string;
   params?: Record<string, string | number>;
+  /** Messages that follow this one (one per refused file, say). */
+  items?: FieldMessage[];
+}
+
+/** A field message in one language, with the messages that follow it. */
+export function fieldMessageText(t: TFunction | undefined, message: FieldMessage): string {
+  const one = (m: FieldMessage) => (t ? String(t(m.key, m.params ?? {})) : m.key);
+  return [one(message), ...(message.items ?? []).map(one)].join(' ');
 }
 
 export class AppError extends Error {

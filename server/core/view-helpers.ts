@@ -3,6 +3,7 @@ import { type Action, can } from '../auth/permissions.ts';
 import type { SessionUser } from '../auth/session-user.ts';
 import type { Locale } from '../config.ts';
 import type { AssetManifest } from './assets.ts';
+import { fieldMessageText } from './errors.ts';
 import type { TFunction } from './i18n.ts';
 
 interface RootContext {
@@ -270,14 +271,14 @@ export function createViewHelpers(assets: AssetManifest) {
       const { form, t } = root(options);
       const error = form?.errors[name];
       if (!error) return undefined;
-      return t ? (t(error.key, error.params ?? {}) as string) : error.key;
+      return fieldMessageText(t, error);
     },
     /** The field errors of a failed submit, translated, for the summary at the top of a form. */
     formErrorList(options: HelperOptions): Array<{ field: string; message: string }> {
       const { form, t } = root(options);
       return Object.entries(form?.errors ?? {}).map(([field, e]) => ({
         field,
-        message: t ? (t(e.key, e.params ?? {}) as string) : e.key,
+        message: fieldMessageText(t, e),
       }));
     },
     /** The current page's URL with one query parameter replaced (pagination, filters). */

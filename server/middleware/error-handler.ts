@@ -6,6 +6,7 @@ import mongoose from 'mongoose';
 import type { Locale } from '../config.ts';
 import {
   AppError,
+  fieldMessageText,
   NotFoundError,
   ServiceUnavailableError,
   TooManyRequestsError,
@@ -146,10 +147,7 @@ export function createErrorHandler(viewsDir: string, logger: Logger, i18n: I18n,
     const fields =
       appError instanceof ValidationError
         ? Object.fromEntries(
-            Object.entries(appError.fields).map(([field, m]) => [
-              field,
-              t ? t(m.key, m.params ?? {}) : m.key,
-            ]),
+            Object.entries(appError.fields).map(([field, m]) => [field, fieldMessageText(t, m)]),
           )
         : undefined;
     const requestId = String(req.id ?? '');

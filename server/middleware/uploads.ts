@@ -77,6 +77,8 @@ function upload(limits: UploadLimits, pick: (m: multer.Multer) => ReturnType<mul
   const middleware = pick(
     multer({
       storage: multer.memoryStorage(),
+      // Browsers send file names in UTF-8 (the page's encoding), not Latin-1.
+      defParamCharset: 'utf8',
       limits: {
         fileSize: limits.maxBytes,
         files: limits.maxFiles,

@@ -1,10 +1,17 @@
 import sharp from 'sharp';
 import type { AttachmentKind } from '../../models/post-content.ts';
 import { RateLimitCounter } from '../../models/rate-limit-counter.ts';
-import { FormTooLargeError, TooManyRequestsError, ValidationError } from '../core/errors.ts';
+import {
+  type FieldMessage,
+  FormTooLargeError,
+  TooManyRequestsError,
+  ValidationError,
+} from '../core/errors.ts';
 import { op } from '../db/query.ts';
+import { extensionList, isMarkup, namedAsKind } from '../storage/file-kinds.ts';
 import type { FileStorage } from '../storage/file-storage.ts';
 import { sniffType } from '../storage/images.ts';
+import { checkPdf } from '../storage/pdf-check.ts';
 
 export interface AttachmentLimits {
   maxFileBytes: number;
@@ -14,6 +21,8 @@ export interface AttachmentLimits {
 
 export interface UploadedFile {
   originalname: string;
+  /** The type the browser declared for the file (from its name, on most systems). */
+  mimetype: string;
   buffer: Buffer;
   size: number;
 }
@@ -22,6 +31,7 @@ export interface StoredAttachment {
   fileId: string;
   thumbId: string | null;
   filename: string;
+  displayName: string;
   contentType: string;
   kind: AttachmentKind;
   size: number;
@@ -82,6 +92,27 @@ export function safeFilename(name: string, fallbackExt: string): string {
     : `${cleaned}.${fallbackExt}`;
 }
 
+/**
+ * The name a file is shown and downloaded under: the person's own (accents,
+ * spaces and all), without path parts, with the extension of what it contains.
+ * The header and the URL use `safeFilename`.
+ */
+export function displayFilename(name: string, ext: string): string {
+  const base =
+    name
+      .normalize('NFC')
+      .replace(/^.*[\\/]/, '')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .replace(/\.[A-Za-z0-9]{1,8}$/, '')
+      .slice(0, 120)
+      .trim() || 'file';
+  return `${base}.${ext}`;
+}
+
+/** The name of a refused file as its message shows it. */
+const shown = (file: UploadedFile) => file.originalname.slice(0, 80) || '?';
+
 interface Classified {
   kind: AttachmentKind;
   mime: string;
@@ -106,10 +137,42 @@ async function classify(data: Buffer): Promise<Classified | null> {
 }
 
 /**
+ * Why a file cannot be attached, or null: it is empty; it is none of the kinds
+ * taken; it is markup passed off as text; its name or declared type says
+ * another kind than its bytes; it is a PDF that acts by itself when opened (or
+ * one that cannot be checked for that).
+ */
+function refusalOf(file: UploadedFile, type: Classified | null): FieldMessage | null {
+  const name = shown(file);
+  if (file.size === 0) return { key: 'validation.attachmentEmpty', params: { name } };
+  if (!type) return { key: 'validation.attachmentType', params: { name } };
+  if (type.kind === 'text' && isMarkup(file.buffer.toString('utf8')))
+    return { key: 'validation.attachmentMarkup', params: { name } };
+  const named = namedAsKind(type.kind, file.originalname, file.mimetype);
+  if (!named.ok && named.reason === 'name')
+    return {
+      key: `validation.attachmentName.${type.kind}`,
+      params: { name, exts: extensionList(type.kind) },
+    };
+  if (!named.ok)
+    return {
+      key: `validation.attachmentDeclared.${type.kind}`,
+      params: { name, declared: file.mimetype.slice(0, 80) },
+    };
+  if (type.kind === 'pdf') {
+    const verdict = checkPdf(file.buffer);
+    if (verdict === 'active') return { key: 'validation.pdfActive', params: { name } };
+    if (verdict === 'uncheckable') return { key: 'validation.pdfUncheckable', params: { name } };
+  }
+  return null;
+}
+
+/**
  * Checks uploaded files by their content and stores them: pictures are
  * re-encoded without metadata and get a thumbnail; PDFs, plain text/CSV and
  * short audio are kept as they are. Everything is checked before the first
- * file is stored, so a refused upload stores nothing.
+ * file is stored, so a refused upload stores nothing, and the refusal names
+ * every file refused with its reason.
  */
 export async function storeAttachments(
   files: UploadedFile[],
@@ -136,15 +199,19 @@ export async function storeAttachments(
     thumb: Buffer | null;
     type: Classified;
     name: string;
+    displayName: string;
     width: number | null;
     height: number | null;
   }> = [];
+  // Every file is checked, so that the form can say which ones were refused and why.
+  const refusals: FieldMessage[] = [];
   for (const file of files) {
-    const type = await classify(file.buffer);
-    if (!type)
-      throw new ValidationError({
-        attachments: { key: 'validation.attachmentType', params: { name: file.originalname.slice(0, 80) } },
-      });
+    const type = file.size > 0 ? await classify(file.buffer) : null;
+    const refusal = refusalOf(file, type);
+    if (refusal || !type) {
+      refusals.push(refusal ?? { key: 'validation.attachmentType', params: { name: shown(file) } });
+      continue;
+    }
     let data = file.buffer;
     let thumb: Buffer | null = null;
     let width: number | null = null;
@@ -169,18 +236,36 @@ export async function storeAttachments(
           .webp({ quality: 78 })
           .toBuffer();
       } catch {
-        throw new ValidationError({ attachments: { key: 'validation.imageUnreadable' } });
+        refusals.push({ key: 'validation.attachmentUnreadable', params: { name: shown(file) } });
+        continue;
       }
     }
-    prepared.push({ data, thumb, type, name: safeFilename(file.originalname, type.ext), width, height });
+    prepared.push({
+      data,
+      thumb,
+      type,
+      name: safeFilename(file.originalname, type.ext),
+      displayName: displayFilename(file.originalname, type.ext),
+      width,
+      height,
+    });
   }
+  if (refusals.length === 1) throw new ValidationError({ attachments: refusals[0]! });
+  if (refusals.length > 1)
+    throw new ValidationError({
+      attachments: {
+        key: 'validation.attachmentsRefused',
+        params: { count: refusals.length },
+        items: refusals,
+      },
+    });
   const stored: StoredAttachment[] = [];
   try {
     for (const item of prepared) {
       const saved = await storage.save(item.data, {
         filename: item.name,
         contentType: item.type.mime,
-        metadata: { ...metadata, purpose: 'attachment' },
+        metadata: { ...metadata, purpose: 'attachment', name: item.displayName },
       });
       const thumb = item.thumb
         ? await storage.save(item.thumb, {
@@ -193,6 +278,7 @@ export async function storeAttachments(
         fileId: saved.id,
         thumbId: thumb?.id ?? null,
         filename: item.name,
+        displayName: item.displayName,
         contentType: item.type.mime,
         kind: item.type.kind,
         size: item.data.length,

@@ -1,3 +1,4 @@
+import { create as contentDisposition } from 'content-disposition';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { CommentTarget } from '../../models/comment.ts';
@@ -59,8 +60,9 @@ function postInput(kind: PostKind, body: unknown): PostInput {
   return { kind, ...parseInput(SCHEMA_BY_KIND[kind], body) };
 }
 
+/** The files sent (a file input left empty sends none: multer skips a part without a name). */
 function files(req: Request): UploadedFile[] {
-  return ((req.files as Express.Multer.File[] | undefined) ?? []).filter((f) => f.size > 0);
+  return (req.files as Express.Multer.File[] | undefined) ?? [];
 }
 
 /** Back to the post, at the element just changed. */
@@ -372,8 +374,15 @@ export function postsRoutes(deps: PostRouteDeps): Router {
   router.get('/attachments/:fileId/:name', guard('content.read'), async (req: Request, res: Response) => {
     const opened = await deps.storage.open(String(req.params.fileId));
     const purpose = opened?.file.metadata.purpose;
-    if (!opened || (purpose !== 'attachment' && purpose !== 'thumbnail'))
+    // The name in the URL is the stored one: another name is another address, and does not exist.
+    if (
+      !opened ||
+      (purpose !== 'attachment' && purpose !== 'thumbnail') ||
+      req.params.name !== opened.file.filename
+    ) {
+      opened?.stream.destroy();
       throw new NotFoundError('attachments.notFound');
+    }
     const postId = opened.file.metadata.post;
     if (postId) {
       const visible = await posts.attachmentVisible(postId, req.user!, opened.file.metadata.owner);
@@ -383,11 +392,16 @@ export function postsRoutes(deps: PostRouteDeps): Router {
       }
     }
     const type = opened.file.contentType;
-    const inline = type.startsWith('image/') || type === 'application/pdf' || type.startsWith('audio/');
+    // Pictures and recordings show in the page; PDFs (which a viewer may run scripts in) and text are saved.
+    const inline = type.startsWith('image/') || type.startsWith('audio/');
     res.set({
       'Content-Type': type.startsWith('text/') ? `${type}; charset=utf-8` : type,
       'Content-Length': String(opened.file.size),
-      'Content-Disposition': `${inline ? 'inline' : 'attachment'}; filename="${opened.file.filename.replace(/"/g, '')}"`,
+      // The person's own name (RFC 6266 filename*, UTF-8), with the safe stored name as the plain fallback.
+      'Content-Disposition': contentDisposition(opened.file.metadata.name || opened.file.filename, {
+        type: inline ? 'inline' : 'attachment',
+        fallback: opened.file.filename,
+      }),
       'Cache-Control': 'private, max-age=3600',
       'X-Content-Type-Options': 'nosniff',
       // A file is never a page of this site: no scripts, no plugins, even if a browser tried.

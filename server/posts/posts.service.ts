@@ -411,7 +411,11 @@ export class PostsService {
               attachments: content.attachments.map((a) => ({
                 ...a,
                 url: `/attachments/${a.fileId}/${encodeURIComponent(a.filename)}`,
-                thumbUrl: a.thumbId ? `/attachments/${a.thumbId}/thumb.webp` : null,
+                // Thumbnails are stored as `thumb-<name>.webp` (attachments.ts).
+                thumbUrl: a.thumbId
+                  ? `/attachments/${a.thumbId}/${encodeURIComponent(`thumb-${a.filename}.webp`)}`
+                  : null,
+                shownName: a.displayName || a.filename,
               })),
             },
       confirmers: confirmers.map((c) => people.get(String(c.user))).filter((p): p is PersonRef => Boolean(p)),
@@ -526,7 +530,7 @@ export class PostsService {
       tags: post.tags.join(', '),
       attachments: (content?.attachments ?? []).map((a) => ({
         fileId: a.fileId,
-        filename: a.filename,
+        filename: a.displayName || a.filename,
         kind: a.kind,
         size: a.size,
       })),

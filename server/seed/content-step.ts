@@ -41,6 +41,7 @@ async function pictureOf(kind: 'bill-image' | 'router-image'): Promise<UploadedF
   const buffer = await sharp(Buffer.from(svg)).png().toBuffer();
   return {
     originalname: kind === 'bill-image' ? 'dettaglio-bolletta.png' : 'pagina-wifi-router.png',
+    mimetype: 'image/png',
     buffer,
     size: buffer.length,
   };
@@ -72,7 +73,7 @@ function procedurePdf(): UploadedFile {
   pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
   pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   const buffer = Buffer.from(pdf, 'latin1');
-  return { originalname: 'procedura-disdetta.pdf', buffer, size: buffer.length };
+  return { originalname: 'procedura-disdetta.pdf', mimetype: 'application/pdf', buffer, size: buffer.length };
 }
 
 function ratesCsv(): UploadedFile {
@@ -80,7 +81,7 @@ function ratesCsv(): UploadedFile {
     'data_ricezione;data_protocollo;giorni_di_ritardo\n2026-01-04;2026-01-25;21\n2026-01-11;2026-01-29;18\n2026-02-02;2026-02-20;18\n',
     'utf8',
   );
-  return { originalname: 'ritardi-protocollo.csv', buffer, size: buffer.length };
+  return { originalname: 'ritardi-protocollo.csv', mimetype: 'text/csv', buffer, size: buffer.length };
 }
 
 async function filesFor(post: DemoPost): Promise<UploadedFile[]> {
