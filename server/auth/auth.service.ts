@@ -68,7 +68,9 @@ export class AuthService {
    * passwords, and every outcome is audited; the caller only learns yes or no.
    */
   async verifyCredentials(email: string, password: string, ip: string): Promise<SessionUser | null> {
-    const user = await User.findOne({ email: email.toLowerCase() }).select('+passwordHash');
+    // By id once the repository has named the account (an email lookup reads no collection).
+    const id = await this.#deps.users.idByEmail(email);
+    const user = id ? await User.findById(id).select('+passwordHash') : null;
     let ok = false;
     if (user) ok = await user.verifyPassword(password);
     else {

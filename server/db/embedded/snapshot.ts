@@ -41,12 +41,13 @@ async function currentGeneration(): Promise<number> {
 }
 
 /**
- * Counts this process as an opener of the connected database, when it is the
- * embedded engine's (nothing to do on any other server).
+ * Counts this process as an opener of the connected database. Every process
+ * counts itself, also one that reaches the embedded engine by its URI without
+ * knowing its files (a script started beside the app): the app learns from
+ * this count that someone else may have written (see openedByOthersSince).
  */
 export async function countOpening(): Promise<void> {
   const { port, name } = mongoose.connection;
-  if (!fileOf(port, name)) return;
   const doc = await mongoose.connection
     .collection(GENERATION_COLLECTION)
     .findOneAndUpdate(
@@ -55,6 +56,18 @@ export async function countOpening(): Promise<void> {
       { upsert: true, returnDocument: 'after' },
     );
   opened.set(keyOf(port, name), Number(doc?.value ?? 1));
+}
+
+/**
+ * Whether another process has opened the connected database since this one
+ * did (a script, a seed): what it wrote is not in this process's memory.
+ * True when this process did not count its own opening.
+ */
+export async function openedByOthersSince(): Promise<boolean> {
+  const { port, name } = mongoose.connection;
+  const mine = opened.get(keyOf(port, name));
+  if (mine === undefined) return true;
+  return (await currentGeneration()) !== mine;
 }
 
 export interface SnapshotCollection {
