@@ -94,6 +94,7 @@ export function createServices(deps: ServiceDeps): Services {
     audit,
     renderer,
     threads: deps.repos.threads,
+    directory,
   });
   const kb = new KbService({
     repo: deps.repos.kb,
@@ -168,7 +169,7 @@ export function createServices(deps: ServiceDeps): Services {
     posts,
     answers,
     feeds: new FeedsService({ posts: deps.repos.posts, directory }),
-    moderation: new ModerationService({ audit, events, posts, answers }),
+    moderation: new ModerationService({ audit, events, posts, answers, directory }),
     votes: new VotesService(events, deps.repos.votes, deps.clock),
     kb,
     scoring,

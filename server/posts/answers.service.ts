@@ -9,7 +9,8 @@ import type { SessionUser } from '../auth/session-user.ts';
 import type { ContentRenderer } from '../content/renderer.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
-import { isModerator, peopleById, presentComments, revisionDiff } from './posts.service.ts';
+import type { Directory } from '../people/directory.ts';
+import { isModerator, presentComments, revisionDiff } from './posts.service.ts';
 import './posts.events.ts';
 import type { AnswerRow, ThreadsRepo } from './threads.repo.ts';
 
@@ -20,6 +21,7 @@ export interface AnswersDeps {
   audit: AuditService;
   renderer: ContentRenderer;
   threads: ThreadsRepo;
+  directory: Directory;
 }
 
 /** A kind of commentable item another feature owns. */
@@ -79,7 +81,7 @@ export class AnswersService {
       visible = Boolean(resolver && (await resolver.visibleTo(String(comment.targetId), viewer)));
     }
     if (!visible) throw new NotFoundError('comments.notFound');
-    const [view] = presentComments([comment], await peopleById([comment.author]), viewer);
+    const [view] = presentComments([comment], await this.#deps.directory.people([comment.author]), viewer);
     return view!;
   }
 
@@ -87,7 +89,11 @@ export class AnswersService {
   async commentsOn(type: CommentTarget, targetId: string, viewer: SessionUser) {
     if (!validId(targetId)) return [];
     const comments = await this.#deps.threads.commentsOnItem(type, targetId);
-    return presentComments(comments, await peopleById(comments.map((c) => c.author)), viewer);
+    return presentComments(
+      comments,
+      await this.#deps.directory.people(comments.map((c) => c.author)),
+      viewer,
+    );
   }
 
   async #question(postId: string) {
@@ -304,7 +310,7 @@ export class AnswersService {
     const revisions = await Revision.find({ targetType: 'answer', targetId: answer._id })
       .sort({ number: -1 })
       .lean();
-    const people = await peopleById(revisions.map((r) => r.editor));
+    const people = await this.#deps.directory.people(revisions.map((r) => r.editor));
     const post = await Post.findById(answer.post, { title: 1 }).lean();
     return {
       answer: { id: answerId, postId: String(answer.post), postTitle: post?.title ?? '' },

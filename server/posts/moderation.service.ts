@@ -8,9 +8,9 @@ import type { SessionUser } from '../auth/session-user.ts';
 import { ConflictError, NotFoundError } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
 import { findByIds } from '../db/query.ts';
+import type { Directory } from '../people/directory.ts';
 import type { AnswersService } from './answers.service.ts';
 import type { PostsService } from './posts.service.ts';
-import { peopleById } from './posts.service.ts';
 import './posts.events.ts';
 
 export const MODERATION_PAGE_SIZE = 30;
@@ -18,11 +18,19 @@ export const MODERATION_PAGE_SIZE = 30;
 /** Flags on posts, answers and comments, and the moderators' queue that resolves them. */
 export class ModerationService {
   readonly #audit: AuditService;
+  readonly #directory: Directory;
   readonly #events: EventBus;
   readonly #posts: PostsService;
   readonly #answers: AnswersService;
 
-  constructor(deps: { audit: AuditService; events: EventBus; posts: PostsService; answers: AnswersService }) {
+  constructor(deps: {
+    audit: AuditService;
+    events: EventBus;
+    posts: PostsService;
+    answers: AnswersService;
+    directory: Directory;
+  }) {
+    this.#directory = deps.directory;
     this.#audit = deps.audit;
     this.#events = deps.events;
     this.#posts = deps.posts;
@@ -106,7 +114,10 @@ export class ModerationService {
     for (const p of posts) byId.set(String(p._id), { text: p.excerpt, author: p.author, title: p.title });
     for (const a of answers) byId.set(String(a._id), { text: a.body.slice(0, 400), author: a.author });
     for (const c of comments) byId.set(String(c._id), { text: c.body.slice(0, 400), author: c.author });
-    const people = await peopleById([...shown.map((f) => f.by), ...[...byId.values()].map((v) => v.author)]);
+    const people = await this.#directory.people([
+      ...shown.map((f) => f.by),
+      ...[...byId.values()].map((v) => v.author),
+    ]);
     return {
       flags: shown.map((f) => {
         const item = byId.get(String(f.targetId));

@@ -10,11 +10,9 @@ import { PostContent } from '../../models/post-content.ts';
 import { RateLimitCounter } from '../../models/rate-limit-counter.ts';
 import { Revision, revisionId } from '../../models/revision.ts';
 import { Topic } from '../../models/topic.ts';
-import { User } from '../../models/user.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { can } from '../auth/permissions.ts';
 import type { SessionUser } from '../auth/session-user.ts';
-import { avatarUrl, initialsOf } from '../auth/session-user.ts';
 import { excerpt, markdownToText } from '../content/markdown.ts';
 import type { ContentRenderer } from '../content/renderer.ts';
 import {
@@ -25,7 +23,6 @@ import {
   ValidationError,
 } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
-import { findByIds } from '../db/query.ts';
 import type { Directory, PersonRef, TopicRef } from '../people/directory.ts';
 import type { FileStorage } from '../storage/file-storage.ts';
 import {
@@ -53,25 +50,6 @@ export interface PostsDeps {
 }
 
 export type { PersonRef, TopicRef } from '../people/directory.ts';
-
-/** People by id, for showing authors (one query for a whole page). */
-export async function peopleById(ids: Array<unknown>): Promise<Map<string, PersonRef>> {
-  const unique = [...new Set(ids.filter(Boolean).map(String))];
-  if (unique.length === 0) return new Map();
-  const users = await findByIds(User, unique, { displayName: 1, avatar: 1, active: 1 });
-  return new Map(
-    users.map((u) => [
-      String(u._id),
-      {
-        id: String(u._id),
-        displayName: u.displayName,
-        initials: initialsOf(u.displayName),
-        avatarUrl: avatarUrl(String(u._id), u.avatar),
-        active: u.active,
-      },
-    ]),
-  );
-}
 
 /** Comments as threads show them: deleted ones keep their place, their text only for moderators. */
 export function presentComments(
@@ -747,7 +725,7 @@ export class PostsService {
     const revisions = await Revision.find({ targetType: 'post', targetId: post._id })
       .sort({ number: -1 })
       .lean();
-    const people = await peopleById(revisions.map((r) => r.editor));
+    const people = await this.#deps.directory.people(revisions.map((r) => r.editor));
     return {
       post: { id: postId, title: post.title, kind: post.kind },
       revisions: revisions.map((r) => ({
