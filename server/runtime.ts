@@ -37,7 +37,7 @@ export function buildRuntime(
     cleanupMinutes: options.cleanupMinutes ?? 10,
     fallbackTtlMs: config.sessionIdleMinutes * 60_000,
   });
-  const repos = createRepositories(resolveStorageAdapter(config.storageAdapter, options.engine));
+  const repos = createRepositories(resolveStorageAdapter(config.storageAdapter, options.engine), logger);
   const services = createServices({ config, logger, events, sessions, repos });
   // Domain-event subscribers, registered once for the whole runtime.
   services.kb.subscribe();

@@ -1,5 +1,6 @@
 import mongoose from 'mongoose';
 import { notificationDocId } from '../../models/notification.ts';
+import type { Logger } from '../core/logger.ts';
 
 /** The inboxes of before: one document per person holding at most 50 notifications by short id. */
 const OLD_INBOXES = 'notification_inboxes';
@@ -66,13 +67,14 @@ const DONE = 'storage_migrations';
  * once per database (the next starts read one document); an interrupted run
  * is finished by the next. Returns how many cards it trimmed.
  */
-export async function trimScoreCards(): Promise<number> {
+export async function trimScoreCards(stopped: () => boolean = () => false): Promise<number> {
   const done = mongoose.connection.collection(DONE);
   const name = 'score-cards-scope-periods-on-boards';
   if (await done.findOne({ _id: name as never }, { projection: { _id: 1 } })) return 0;
   const cards = mongoose.connection.collection('score_cards');
   let trimmed = 0;
   for await (const card of cards.find({}, { projection: { t: 1 } })) {
+    if (stopped()) return trimmed;
     const unset: Record<string, ''> = {};
     const dimensions = (card.t ?? {}) as Record<string, Record<string, Record<string, unknown>> | null>;
     for (const [dimension, scopes] of Object.entries(dimensions)) {
@@ -90,8 +92,43 @@ export async function trimScoreCards(): Promise<number> {
   return trimmed;
 }
 
-/** Storage-shape changes, applied at start before the repositories read anything. */
-export async function migrateStorage(): Promise<void> {
-  await migrateNotificationInboxes();
-  await trimScoreCards();
+/**
+ * Storage-shape changes. Those the repositories need are applied at start
+ * before they read anything (`ready`); those that only make documents smaller
+ * run in the background once the app answers (trimming cards of the older
+ * shape reads and rewrites every card: minutes at 10,000 people on the
+ * embedded engine, and older cards read correctly meanwhile). `close` stops
+ * the background work (the next start finishes it) and waits for it.
+ */
+export class StorageMigrations {
+  readonly #logger: Logger | undefined;
+  #background: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(logger?: Logger) {
+    this.#logger = logger;
+  }
+
+  async ready(): Promise<void> {
+    await migrateNotificationInboxes();
+    this.#background ??= trimScoreCards(() => this.#stopped).then(
+      (trimmed) => {
+        if (trimmed > 0) this.#logger?.info({ trimmed }, 'score cards trimmed');
+      },
+      (err: unknown) => {
+        if (!this.#stopped)
+          this.#logger?.warn({ err }, 'trimming score cards failed; the next start tries again');
+      },
+    );
+  }
+
+  /** Resolves when the background migrations have finished (or failed, logged). */
+  async settled(): Promise<void> {
+    await this.#background;
+  }
+
+  async close(): Promise<void> {
+    this.#stopped = true;
+    await this.#background;
+  }
 }

@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { NotificationState } from '../../models/notification-state.ts';
 import { Session } from '../../models/session.ts';
+import type { Logger } from '../core/logger.ts';
 import type { KbRepo } from '../kb/kb.repo.ts';
 import type { NotificationsRepo } from '../notifications/notifications.repo.ts';
 import type { DirectoryRepo } from '../people/directory.repo.ts';
@@ -22,7 +23,7 @@ import { EmbeddedScoresRepo } from './embedded/scores.ts';
 import { EmbeddedThreadsRepo } from './embedded/threads.ts';
 import { EmbeddedUsersRepo } from './embedded/users.ts';
 import { EmbeddedVotesRepo } from './embedded/votes.ts';
-import { migrateStorage } from './migrations.ts';
+import { StorageMigrations } from './migrations.ts';
 import { MongoDirectoryRepo } from './mongodb/directory.ts';
 import { MongoKbRepo } from './mongodb/kb.ts';
 import { MongoNotificationsRepo } from './mongodb/notifications.ts';
@@ -51,9 +52,10 @@ export interface Repositories {
    */
   ready(): Promise<void>;
   /**
-   * Called when the app stops, after its last write: the embedded adapter
+   * Called when the app stops, after its last write: background storage
+   * migrations stop (the next start finishes them), then the embedded adapter
    * writes what it holds for a fast next start, unless it cannot finish by
-   * `deadline` (epoch ms). Nothing to do on MongoDB.
+   * `deadline` (epoch ms).
    */
   close(deadline?: number): Promise<void>;
 }
@@ -63,7 +65,8 @@ export interface Repositories {
  * connected to. With the embedded adapter this process becomes the engine's
  * only writer: its writes run in lanes and its in-process indexes follow them.
  */
-export function createRepositories(adapter: StorageAdapterKind): Repositories {
+export function createRepositories(adapter: StorageAdapterKind, logger?: Logger): Repositories {
+  const migrations = new StorageMigrations(logger);
   if (adapter === 'mongodb') {
     const scores = new MongoScoresRepo();
     // Every leaderboard writer of this process (a replay's own buffer too) keeps the entries in step.
@@ -79,8 +82,8 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
       votes: new MongoVotesRepo(),
       users: new MongoUsersRepo(),
       scores,
-      ready: migrateStorage,
-      close: async () => {},
+      ready: () => migrations.ready(),
+      close: () => migrations.close(),
     };
   }
   const mirror = Mirror.of(mongoose.connection.name);
@@ -104,11 +107,12 @@ export function createRepositories(adapter: StorageAdapterKind): Repositories {
   return {
     ...repos,
     ready: async () => {
-      migrated ??= migrateStorage();
+      migrated ??= migrations.ready();
       await migrated;
       await mirror.ready();
     },
     close: async (deadline?: number) => {
+      await migrations.close();
       await mirror.save(deadline);
     },
   };

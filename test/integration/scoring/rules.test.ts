@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ScoreBoard, ScoreCard, ScoreEvent } from '../../../models/score.ts';
 import { Team } from '../../../models/team.ts';
 import type { SessionUser } from '../../../server/auth/session-user.ts';
-import { trimScoreCards } from '../../../server/db/migrations.ts';
+import { StorageMigrations, trimScoreCards } from '../../../server/db/migrations.ts';
 import { periodKey } from '../../../server/scoring/periods.ts';
 import { DEFAULT_RULES } from '../../../server/scoring/scoring.rules.ts';
 import { useTestApp } from '../../helpers/app.ts';
@@ -243,6 +243,30 @@ describe('scores: the rules table, caps and reversals', function () {
       },
       n: { contentPosted: 1 },
     });
+    await ScoreCard.db.collection('storage_migrations').deleteMany({});
+    // Stopped (the app shutting down): nothing trimmed, nothing marked done.
+    expect(await trimScoreCards(() => true)).to.equal(0);
+    expect((await card(person.id)).t?.participation?.tpabc).to.have.property('2026-W49');
+    // In the background after start, as the app runs it.
+    const migrations = new StorageMigrations();
+    await migrations.ready();
+    await migrations.settled();
+    await migrations.close();
+    expect((await card(person.id)).t?.participation?.tpabc).to.deep.equal({ all: 5 });
+    await ScoreCard.db.collection('storage_migrations').deleteMany({});
+    expect(await trimScoreCards()).to.equal(0, 'nothing of the older shape is left');
+    await ScoreCard.collection.updateOne(
+      { _id: person.id as never },
+      {
+        $set: {
+          't.participation.tpabc.2026-Q4': 5,
+          't.participation.tpabc.2026': 5,
+          't.participation.tmxyz.2026-12': 7,
+          't.participation.tpabc.2026-W49': 5,
+          't.competence.tpabc.2026-W49': 2,
+        },
+      },
+    );
     await ScoreCard.db.collection('storage_migrations').deleteMany({});
     expect(await trimScoreCards()).to.be.at.least(1);
     const trimmed = await card(person.id);
