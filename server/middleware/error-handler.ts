@@ -125,11 +125,23 @@ export function createErrorHandler(viewsDir: string, logger: Logger, i18n: I18n,
       return;
     }
 
-    // A refused action from a page (409: "the team still has members") goes
-    // back to that page with the explanation on top.
-    if (appError.status === 409 && req.method === 'POST' && req.session && !wantsJson(req)) {
+    // A refused action from a page (409: "the team still has members", "you
+    // just posted the same"; 429: "wait a few seconds") goes back to that page
+    // with the explanation on top and what was typed kept in its form.
+    if (
+      (appError.status === 409 || appError instanceof TooManyRequestsError) &&
+      req.method === 'POST' &&
+      req.session &&
+      !wantsJson(req)
+    ) {
+      const returnTo = formReturnPath(req);
+      req.session.form = {
+        id: new URL(returnTo, 'http://x').pathname,
+        values: keepableValues(req.body),
+        errors: {},
+      };
       req.session.flash = [{ type: 'error', key: appError.messageKey, params: appError.params }];
-      res.redirect(303, formReturnPath(req));
+      res.redirect(303, returnTo);
       return;
     }
 

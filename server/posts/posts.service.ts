@@ -198,7 +198,7 @@ export class PostsService {
    * (kind, title and text) not again within a few minutes. Both are counters
    * addressed by id, shared by every app instance.
    */
-  async #checkPostingLimits(authorId: string, hash: string): Promise<void> {
+  async #checkPostingLimits(authorId: string, hash: string): Promise<() => Promise<void>> {
     const now = this.#now();
     const duplicate = await RateLimitCounter.findById(`post-dup:${authorId}:${hash}`).lean();
     if (duplicate && duplicate.resetAt > now) throw new ConflictError('posts.duplicate');
@@ -215,6 +215,15 @@ export class PostsService {
         'posts.tooFast',
       );
     }
+    // Undoes this attempt's count when its post is not stored (a refused file, a failed write).
+    return async () => {
+      if (pace)
+        await RateLimitCounter.updateOne(
+          { _id: `post-pace:${authorId}` },
+          { $set: { resetAt: pace.resetAt } },
+        );
+      else await RateLimitCounter.deleteOne({ _id: `post-pace:${authorId}` });
+    };
   }
 
   async #rememberPost(authorId: string, hash: string): Promise<void> {
@@ -230,14 +239,22 @@ export class PostsService {
   async create(actor: SessionUser, input: PostInput, files: UploadedFile[]): Promise<string> {
     const topics = await this.#checkTopics(input.topics);
     const hash = contentHash(input);
-    await this.#checkPostingLimits(actor.id, hash);
+    const uncount = await this.#checkPostingLimits(actor.id, hash);
     const id = new Types.ObjectId();
-    const rendered = await this.#deps.renderer.render(textFields(input));
-    const attachments = await storeAttachments(files, this.#deps.limits, this.#deps.storage, {
-      post: String(id),
-      owner: actor.id,
-    });
     const now = this.#now();
+    let rendered: Awaited<ReturnType<ContentRenderer['render']>>;
+    let attachments: Awaited<ReturnType<typeof storeAttachments>>;
+    try {
+      rendered = await this.#deps.renderer.render(textFields(input));
+      attachments = await storeAttachments(files, this.#deps.limits, this.#deps.storage, {
+        post: String(id),
+        owner: actor.id,
+      });
+    } catch (err) {
+      // A refused file is not a post: it does not count against the posting pace.
+      await uncount().catch(() => {});
+      throw err;
+    }
     try {
       await PostContent.create({
         _id: id,
@@ -267,6 +284,7 @@ export class PostsService {
     } catch (err) {
       await PostContent.deleteOne({ _id: id }).catch(() => {});
       await removeAttachments(attachments, this.#deps.storage);
+      await uncount().catch(() => {});
       throw err;
     }
     await Revision.create({
