@@ -123,7 +123,7 @@ export function kbRoutes(deps: { kb: KbService; topics: TopicsService; answers: 
     const from = query.from ?? Math.max(1, to - 1);
     const result =
       from !== to
-        ? await kb.diff(number, req.user!, Math.min(from, to), Math.max(from, to))
+        ? await kb.diff(number, req.user!, Math.min(from, to), Math.max(from, to), req.locale)
         : { ...history, diff: null };
     res.render('pages/kb/history', { title: req.t('kb.history.title', { number }), ...result, from, to });
   });

@@ -17,6 +17,7 @@ import { Post, type PostDoc } from '../../models/post.ts';
 import { PostContent } from '../../models/post-content.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { SessionUser } from '../auth/session-user.ts';
+import type { Locale } from '../config.ts';
 import { excerpt, markdownToText } from '../content/markdown.ts';
 import type { ContentRenderer } from '../content/renderer.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors.ts';
@@ -480,7 +481,7 @@ export class KbService {
     };
   }
 
-  async diff(number: number, viewer: SessionUser, from: number, to: number) {
+  async diff(number: number, viewer: SessionUser, from: number, to: number, locale: Locale) {
     const history = await this.history(number, viewer);
     const article = await this.#byNumber(number);
     const [a, b] = await Promise.all([
@@ -490,11 +491,15 @@ export class KbService {
     if (!a || !b) throw new NotFoundError('kb.versionNotFound');
     const before = a.snapshot as Record<string, string>;
     const after = b.snapshot as Record<string, string>;
+    // Topics are kept as ids: the diff reads them as names in the viewer's language.
+    const topicNames = await this.#deps.directory.topicListReader(locale);
+    const read = (field: string, value: string | undefined) =>
+      field === 'topics' ? topicNames(value ?? '') : (value ?? '');
     const fields = ['title', ...KB_SECTIONS, 'topics']
       .filter((f) => (before[f] ?? '') !== (after[f] ?? ''))
       .map((field) => ({
         field,
-        parts: diffWords(before[field] ?? '', after[field] ?? '').map(
+        parts: diffWords(read(field, before[field]), read(field, after[field])).map(
           (p): DiffPart => ({ value: p.value, added: Boolean(p.added), removed: Boolean(p.removed) }),
         ),
       }));

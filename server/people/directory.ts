@@ -1,4 +1,5 @@
 import { avatarUrl, initialsOf } from '../auth/session-user.ts';
+import type { Locale } from '../config.ts';
 import type { DirectoryRepo } from './directory.repo.ts';
 
 export interface PersonRef {
@@ -54,6 +55,20 @@ export class Directory {
         { id: String(t._id), slug: t.slug, names: { it: t.names?.it ?? t.slug, en: t.names?.en ?? t.slug } },
       ]),
     );
+  }
+
+  /**
+   * How a stored list of topic ids ("id1,id2", as revisions keep it) reads in
+   * a language: "Fatturazione, Fibra" (a topic that no longer exists keeps its id).
+   */
+  async topicListReader(locale: Locale): Promise<(ids: string) => string> {
+    const topics = await this.topics();
+    return (ids) =>
+      ids
+        .split(',')
+        .filter(Boolean)
+        .map((id) => topics.get(id)?.names[locale] ?? id)
+        .join(', ');
   }
 
   /** Team names by id. */

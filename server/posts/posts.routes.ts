@@ -175,7 +175,10 @@ export function postsRoutes(deps: PostRouteDeps): Router {
     const newest = history.revisions[0]?.number ?? 1;
     const to = query.to ?? newest;
     const from = query.from ?? Math.max(1, to - 1);
-    const diff = from !== to ? await posts.diff(id, req.user!, Math.min(from, to), Math.max(from, to)) : null;
+    const diff =
+      from !== to
+        ? await posts.diff(id, req.user!, Math.min(from, to), Math.max(from, to), req.locale)
+        : null;
     res.render('pages/posts/history', {
       title: req.t('posts.history.title'),
       ...history,

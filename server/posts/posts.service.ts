@@ -13,6 +13,7 @@ import { Topic } from '../../models/topic.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { can } from '../auth/permissions.ts';
 import type { SessionUser } from '../auth/session-user.ts';
+import type { Locale } from '../config.ts';
 import { excerpt, markdownToText } from '../content/markdown.ts';
 import type { ContentRenderer } from '../content/renderer.ts';
 import {
@@ -756,9 +757,10 @@ export class PostsService {
   }
 
   /** A readable word-level diff between two revisions of a post, field by field. */
-  async diff(postId: string, viewer: SessionUser, from: number, to: number) {
+  async diff(postId: string, viewer: SessionUser, from: number, to: number, locale: Locale) {
     const history = await this.history(postId, viewer);
-    return { ...history, ...(await revisionDiff('post', postId, from, to)) };
+    const topics = await this.#deps.directory.topicListReader(locale);
+    return { ...history, ...(await revisionDiff('post', postId, from, to, { topics })) };
   }
 
   /** Whether a viewer may download the files of a post (deleted posts: author and moderators). */
@@ -829,6 +831,8 @@ export async function revisionDiff(
   targetId: string,
   from: number,
   to: number,
+  /** How a field's stored value reads (topic ids as names), per field. */
+  readable: Record<string, (value: string) => string> = {},
 ) {
   const [a, b] = await Promise.all([
     Revision.findById(revisionId(targetType, targetId, from)).lean(),
@@ -837,11 +841,12 @@ export async function revisionDiff(
   if (!a || !b) throw new NotFoundError('posts.revisionNotFound');
   const before = a.snapshot as Record<string, string>;
   const after = b.snapshot as Record<string, string>;
+  const read = (field: string, value: string | undefined) => (readable[field] ?? String)(value ?? '');
   const fields = [...new Set([...Object.keys(before), ...Object.keys(after)])]
     .filter((field) => (before[field] ?? '') !== (after[field] ?? ''))
     .map((field) => ({
       field,
-      parts: diffWords(before[field] ?? '', after[field] ?? '').map(
+      parts: diffWords(read(field, before[field]), read(field, after[field])).map(
         (p): DiffPart => ({
           value: p.value,
           added: Boolean(p.added),

@@ -207,7 +207,7 @@ describe('knowledge base', function () {
         title: 'Articolo con versioni multiple',
         problem: 'Problema tre',
         resolution: 'Soluzione tre',
-        topics: topics.billing,
+        topics: [topics.billing, topics.fibre],
         note: 'terza',
       })
       .expect(303);
@@ -217,6 +217,9 @@ describe('knowledge base', function () {
     const diff = await agent.get(`/kb/${number}/history?from=1&to=3`).expect(200);
     expect(diff.text).to.include('<del>uno</del>');
     expect(diff.text).to.include('<ins>tre</ins>');
+    // Topics read as names, never as ids.
+    expect(diff.text).to.not.include(topics.fibre);
+    expect(diff.text).to.match(/<ins>[^<]*Fibra/);
     await agent.post(`/kb/${number}/restore`).type('form').send({ _csrf: token, version: '1' }).expect(303);
     const restored = await KbArticle.findOne({ number }).lean();
     expect(restored?.version).to.equal(4);

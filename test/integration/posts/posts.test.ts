@@ -4,9 +4,11 @@ import { Confirmation } from '../../../models/confirmation.ts';
 import { Post } from '../../../models/post.ts';
 import { PostContent } from '../../../models/post-content.ts';
 import { Revision } from '../../../models/revision.ts';
+import { Topic } from '../../../models/topic.ts';
 import type { DomainEvents } from '../../../server/core/events.ts';
 import { csrfToken, useTestApp } from '../../helpers/app.ts';
 import { createPost, createTopics, FAST_POSTING, sessionUserOf } from '../../helpers/content.ts';
+import { decodeHtml } from '../../helpers/html.ts';
 import { createUser, signedIn } from '../../helpers/users.ts';
 
 function recordEvents<K extends keyof DomainEvents>(
@@ -178,6 +180,7 @@ describe('posts: case insights, tips and questions', () => {
       .field('title', 'Consiglio rivisto sulle bollette (corretto)')
       .field('body', 'Seconda versione del testo, più chiara.')
       .field('topics', topics.billing)
+      .field('topics', topics.fibre)
       .expect(303);
     const revisions = await Revision.find({ targetId: id }).sort({ number: 1 }).lean();
     expect(revisions.map((r) => r.number)).to.deep.equal([1, 2, 3]);
@@ -185,6 +188,15 @@ describe('posts: case insights, tips and questions', () => {
     expect(await AuditEntry.exists({ action: 'moderation.editPost', 'target.id': id })).to.not.equal(null);
     const compare = await own.get(`/posts/${id}/history?from=1&to=3`).expect(200);
     expect(compare.text).to.include('dalla versione 1 alla versione 3');
+    // Topics read as names in the reader's language, never as ids.
+    const fibre = (await Topic.findById(topics.fibre).lean())!;
+    expect(decodeHtml(compare.text)).to.match(new RegExp(`<ins>[^<]*${fibre.names!.it.split(' ')[0]}`));
+    expect(compare.text).to.not.include(topics.fibre);
+    const english = await own
+      .get(`/posts/${id}/history?from=1&to=3`)
+      .set('Accept-Language', 'en')
+      .expect(200);
+    expect(decodeHtml(english.text)).to.include(fibre.names!.en);
   });
 
   it('saves one of several edits made from the same revision and refuses the others (409); deletes once', async () => {
