@@ -331,11 +331,17 @@ export interface LedgerDeps {
 export class ScoreLedger {
   readonly #deps: LedgerDeps;
   #store: LedgerStore = new DirectStore();
+  readonly #written: Array<(user: string) => void> = [];
   /** While a rebuild runs, new lines wait for it (so nothing is counted twice or lost). */
   #gate: Promise<void> = Promise.resolve();
 
   constructor(deps: LedgerDeps) {
     this.#deps = deps;
+  }
+
+  /** Calls `listener` with the person whose card a line changed, once the line and its awards are written. */
+  onWritten(listener: (user: string) => void): void {
+    this.#written.push(listener);
   }
 
   get boards(): BoardBuffer {
@@ -608,6 +614,7 @@ export class ScoreLedger {
     });
     for (const board of boards) this.#deps.boards.add(board.id, input.user, team, board.points);
     if (input.points !== 0) await this.#awards(store, input.user, after, line, rules);
+    for (const listener of this.#written) listener(input.user);
     return stored;
   }
 

@@ -47,6 +47,7 @@ import {
 } from './scoring.rules.ts';
 import type { ScoringSettings } from './scoring.settings.ts';
 import { addAt } from './scoring.store.ts';
+import { TeamCards } from './team-cards.ts';
 
 const DAY_MS = 86_400_000;
 export const WHY_PAGE_SIZE = 25;
@@ -159,6 +160,8 @@ export class ScoringService {
   readonly #events: EventBus;
   readonly #logger: Logger;
   readonly #clock: () => Date;
+  /** Team members' cards for the team dashboard, kept between requests. */
+  readonly #teamCards: TeamCards;
   readonly #teams: TeamsService;
   readonly #scores: ScoresRepo;
   readonly #posts: PostsRepo;
@@ -189,6 +192,8 @@ export class ScoringService {
     this.#events = deps.events;
     this.#logger = deps.logger;
     this.#clock = deps.clock ?? (() => new Date());
+    this.#teamCards = new TeamCards((users) => this.#scores.cards(users));
+    this.#ledger.onWritten((user) => this.#teamCards.changed(user));
   }
 
   get settings(): ScoringSettings {
@@ -471,7 +476,10 @@ export class ScoringService {
     // canSeeScores lets in); anyone else would get the team's figures, if the
     // team is large enough for them not to name its members.
     const figures = dashboardFigures(mode === 'open' || isStaff(viewer), members.length, minimumGroupSize);
-    const cards = (await this.#scores.cards(members.map((m) => m.id))) as Map<string, Card>;
+    const cards = (await this.#teamCards.of(
+      String(team._id),
+      members.map((m) => m.id),
+    )) as unknown as Map<string, Card>;
     if (mode === 'protected' && figures === 'individuals')
       for (const m of members) if (m.id !== viewer.id) await this.#logView(viewer, m.id, 'dashboard');
     const { rules } = await this.#settings.rules();
@@ -613,6 +621,7 @@ export class ScoringService {
         : { $unset: { [`coach.${topicId}`]: '' } },
       { upsert: true },
     );
+    this.#teamCards.changed(subjectId);
     await this.#audit.record({
       actor,
       action: on ? 'scoring.coachNominated' : 'scoring.coachWithdrawn',
@@ -843,11 +852,14 @@ export class ScoringService {
       });
     }
     this.#ledger.boards.discard();
+    this.#teamCards.clear();
     const cardsStarted = Date.now();
     await recreateCollection(ScoreCard as never);
     for (let i = 0; i < newCards.length; i += 200)
       await ScoreCard.collection.insertMany(newCards.slice(i, i + 200) as never[]);
     const cardsMs = Date.now() - cardsStarted;
+    // Dashboards read the new cards (one read meanwhile may have kept old ones).
+    this.#teamCards.clear();
     const boardsStarted = Date.now();
     let boardCount = 0;
     // The leaderboards are the cards' totals seen the other way round: built

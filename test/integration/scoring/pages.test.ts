@@ -146,6 +146,11 @@ describe('scores: leaderboards, profiles, dashboards and privacy through HTTP', 
       .split('\n');
     expect(rows[0]).to.match(/^Member,/);
     expect(rows.find((r) => r.startsWith('Stella Brillante'))).to.include(',30,');
+    // The members' cards are kept between views; a new vote shows at the next one.
+    const another = await createPost(t, star, 'tip', [topics.billing]);
+    await t.services.votes.vote(await sessionUserOf(second), 'post', another, 1);
+    const again = await agent.get(`/teams/${teamA}/dashboard/heatmap.csv`).expect(200);
+    expect(again.text.split('\n').find((r) => r.startsWith('Stella Brillante'))).to.include(',40,');
     const trend = await agent.get(`/teams/${teamA}/dashboard/trend.csv`).expect(200);
     expect(trend.text.split('\n')[0]).to.match(/\d{4}-W\d{2}/);
     const gaps = await agent.get(`/teams/${teamA}/dashboard/gaps.csv`).expect(200);
