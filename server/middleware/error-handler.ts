@@ -125,11 +125,13 @@ export function createErrorHandler(viewsDir: string, logger: Logger, i18n: I18n,
       return;
     }
 
-    // A refused action from a page (409: "the team still has members", "you
-    // just posted the same"; 429: "wait a few seconds") goes back to that page
-    // with the explanation on top and what was typed kept in its form.
+    // A signed-in person's refused action from a page (409: "the team still
+    // has members", "you just posted the same"; 429: "wait a few seconds")
+    // goes back to that page with the explanation on top and what was typed
+    // kept in its form. A locked sign-in keeps its 429 and Retry-After.
     if (
       (appError.status === 409 || appError instanceof TooManyRequestsError) &&
+      req.user &&
       req.method === 'POST' &&
       req.session &&
       !wantsJson(req)

@@ -4,8 +4,9 @@ import path from 'node:path';
 import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { Team } from '../../../models/team.ts';
+import { User } from '../../../models/user.ts';
 import { EmbeddedEngine } from '../../../server/db/engine.ts';
-import { useTestApp } from '../../helpers/app.ts';
+import { csrfToken, useTestApp } from '../../helpers/app.ts';
 import { onlyOnEngine, testLogger, toolsDir } from '../../helpers/engine.ts';
 import { signedIn } from '../../helpers/users.ts';
 
@@ -49,7 +50,8 @@ describe('readiness while the database engine restarts', function () {
 
   it('goes red when the engine dies and green again when it is back, without restarting the app', async () => {
     await t.request().get('/readyz').expect(200);
-    const { agent } = await signedIn(t);
+    const { agent, user } = await signedIn(t);
+    const token = await csrfToken(agent, '/settings/profile');
     await Team.create({ name: 'Before the outage', slug: 'before-outage' });
 
     const exited = engine!.waitForExit();
@@ -64,11 +66,18 @@ describe('readiness while the database engine restarts', function () {
     const red = await t.request().get('/readyz');
     expect(red.body).to.deep.equal({ status: 'unavailable', checks: { database: 'down' } });
 
-    // Pages fail cleanly with an explanation, not a 500 or a hang.
+    // A page answers from what the app holds, or fails cleanly: never a 500 or a hang.
     const page = await agent.get('/').set('Accept-Language', 'en');
-    expect(page.status).to.equal(503);
-    expect(page.text).to.include('The database is not reachable right now');
-    expect(page.headers['retry-after']).to.equal('5');
+    expect(page.status, 'a read during the outage').to.be.oneOf([200, 503]);
+    // A write fails cleanly with an explanation, and is not stored.
+    const write = await agent
+      .post('/settings/profile')
+      .set('Accept-Language', 'en')
+      .field('_csrf', token)
+      .field('displayName', 'Written during the outage');
+    expect(write.status).to.equal(503);
+    expect(write.text).to.include('The database is not reachable right now');
+    expect(write.headers['retry-after']).to.equal('5');
 
     const ms = await waitFor(
       async () => (await t.request().get('/readyz')).status === 200,
@@ -80,5 +89,9 @@ describe('readiness while the database engine restarts', function () {
     expect(mongoose.connection.readyState).to.equal(mongoose.ConnectionStates.connected);
     const kept = await Team.findOne({ slug: 'before-outage' }).lean();
     expect(kept?.name, 'data acknowledged before the outage is still there').to.equal('Before the outage');
+    const person = await User.findById(user.id).lean();
+    expect(person?.displayName, 'the write answered 503 was not stored').to.not.equal(
+      'Written during the outage',
+    );
   });
 });
