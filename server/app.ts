@@ -17,6 +17,7 @@ import { AssetManifest } from './core/assets.ts';
 import type { EventBus } from './core/events.ts';
 import { type Logger, requestLine } from './core/logger.ts';
 import { createViewHelpers } from './core/view-helpers.ts';
+import { Availability } from './health/availability.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { kbRoutes } from './kb/kb.routes.ts';
 import { createCsrf } from './middleware/csrf.ts';
@@ -52,6 +53,8 @@ export interface AppDeps {
   events: EventBus;
   services: Services;
   sessionSecret: string;
+  /** Stopping, and the database's watched state (the server's; tests get one that is always available). */
+  availability?: Availability;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
@@ -130,7 +133,9 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(compression());
   app.use('/assets', assets.middleware());
-  app.use(healthRoutes());
+  const availability = deps.availability ?? new Availability({ unresponsiveMs: config.dbUnresponsiveMs });
+  app.use(healthRoutes(availability));
+  app.use(availability.middleware());
 
   app.use(
     session({

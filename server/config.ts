@@ -66,6 +66,9 @@ export const envSchema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: integer(500, 3_600_000).default(60_000),
   HTTP_IDLE_TIMEOUT_MS: integer(500, 600_000).default(65_000),
   DB_POOL_SIZE: integer(1, 500).default(20),
+  DB_UNRESPONSIVE_MS: integer(200, 60_000).default(1000),
+  DB_OPERATION_TIMEOUT_MS: integer(1000, 600_000).default(15_000),
+  SHUTDOWN_QUIET_MS: integer(0, 10_000).default(300),
   STORAGE_ADAPTER: z.enum(['auto', 'embedded', 'mongodb']).default('auto'),
   ADMIN_EMAIL: optionalString.pipe(z.email({ error: 'expected an email address' }).optional()),
   ADMIN_PASSWORD: optionalString,
@@ -142,6 +145,19 @@ export interface Config {
    */
   readonly http: { headersTimeoutMs: number; requestTimeoutMs: number; idleTimeoutMs: number };
   readonly dbPoolSize: number;
+  /**
+   * A database that has not answered a ping for this long is taken as unresponsive:
+   * readiness turns red and requests are answered 503 at once until it answers again.
+   */
+  readonly dbUnresponsiveMs: number;
+  /** Longest wait for the database's answer to one operation (the driver's socket timeout). */
+  readonly dbOperationTimeoutMs: number;
+  /**
+   * On SIGTERM the server keeps accepting until no new connection or request has
+   * arrived for this long (those already sent are served, none is reset), then
+   * stops listening and lets the requests in flight finish.
+   */
+  readonly shutdownQuietMs: number;
   /**
    * Which storage adapter answers the repositories: `embedded` (the app is the only writer of
    * its engine and answers lists from in-process indexes) or `mongodb` (indexed queries, atomic
@@ -256,6 +272,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       idleTimeoutMs: e.HTTP_IDLE_TIMEOUT_MS,
     },
     dbPoolSize: e.DB_POOL_SIZE,
+    dbUnresponsiveMs: e.DB_UNRESPONSIVE_MS,
+    dbOperationTimeoutMs: e.DB_OPERATION_TIMEOUT_MS,
+    shutdownQuietMs: e.SHUTDOWN_QUIET_MS,
     storageAdapter: e.STORAGE_ADAPTER,
     admin:
       e.ADMIN_EMAIL && e.ADMIN_PASSWORD

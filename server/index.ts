@@ -9,7 +9,8 @@ import { resolveSessionSecret } from './core/secrets.ts';
 import { connectDatabase, disconnectDatabase, ensureIndexes } from './db/connection.ts';
 import { EmbeddedEngine } from './db/engine.ts';
 import { EngineUnavailableError } from './db/ferretdb-build.ts';
-import { createHttpServer } from './http-server.ts';
+import { Availability } from './health/availability.ts';
+import { createHttpServer, drainHttpServer } from './http-server.ts';
 import { attachRealtime, type RealtimeServer } from './realtime/realtime.server.ts';
 import { buildRuntime, type Runtime } from './runtime.ts';
 import { isDatabaseEmpty, seedDemo } from './seed/seed.ts';
@@ -25,8 +26,16 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts the database engine (unless MONGODB_URI names one) and connects to it. */
-export async function openDatabase(config: Config, logger: Logger): Promise<EmbeddedEngine | undefined> {
+/**
+ * Starts the database engine (unless MONGODB_URI names one) and connects to it.
+ * The server bounds each operation by DB_OPERATION_TIMEOUT_MS (`serving`);
+ * scripts, whose bulk writes may take longer, keep the driver's minute.
+ */
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  options: { serving?: boolean } = {},
+): Promise<EmbeddedEngine | undefined> {
   let engine: EmbeddedEngine | undefined;
   let uri = config.mongodbUri;
   if (!uri) {
@@ -39,7 +48,11 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Embe
     uri = engine.uri('passaparola');
   }
   try {
-    await connectDatabase(uri, { logger, poolSize: config.dbPoolSize });
+    await connectDatabase(uri, {
+      logger,
+      poolSize: config.dbPoolSize,
+      socketTimeoutMs: options.serving ? config.dbOperationTimeoutMs : undefined,
+    });
     await ensureIndexes();
   } catch (err) {
     await engine?.stop();
@@ -54,7 +67,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const logger = createLogger(config.logLevel);
   const started = Date.now();
 
-  const engine = await openDatabase(config, logger);
+  const engine = await openDatabase(config, logger, { serving: true });
   try {
     return await startOnDatabase(config, logger, engine, started);
   } catch (err) {
@@ -104,7 +117,9 @@ async function startOnDatabase(
   // The search index loads in the background (the first search waits for it otherwise).
   void services.search.warm().catch((err: unknown) => logger.warn({ err }, 'search index warm-up failed'));
   const sessionSecret = await resolveSessionSecret(config);
-  const app = createApp({ config, logger, i18n, events, services, sessionSecret });
+  const availability = new Availability({ unresponsiveMs: config.dbUnresponsiveMs, logger });
+  availability.watch();
+  const app = createApp({ config, logger, i18n, events, services, sessionSecret, availability });
 
   const server = createHttpServer(app, config);
   const realtime = await attachRealtime({ server, config, logger, events, services, sessionSecret });
@@ -128,15 +143,15 @@ async function startOnDatabase(
     stopping ??= (async () => {
       const stopStarted = Date.now();
       logger.info('shutting down');
+      // Readiness turns red first: a load balancer stops sending while what was sent is served.
+      availability.markStopping();
       await realtime.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const deadline = setTimeout(
-        () => server.closeAllConnections(),
-        Math.max(100, config.shutdownTimeoutMs - 2000),
-      );
-      await closed;
-      clearTimeout(deadline);
+      const cut = await drainHttpServer(server, {
+        quietMs: config.shutdownQuietMs,
+        deadline: stopStarted + Math.max(100, config.shutdownTimeoutMs - 2000),
+      });
+      if (cut > 0) logger.warn({ requests: cut }, 'requests still running at the shutdown deadline were cut');
+      availability.close();
       sessionStore.close();
       clearInterval(housekeeping);
       await services.scoring.ledger.boards

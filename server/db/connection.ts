@@ -17,6 +17,8 @@ mongoose.set('bufferTimeoutMS', 5000);
 export interface ConnectOptions {
   logger: Logger;
   poolSize?: number;
+  /** Longest wait for one operation's answer (default 60 s); past it the operation fails. */
+  socketTimeoutMs?: number;
   /** Give up after this long at start-up (default 60 s). */
   maxWaitMs?: number;
 }
@@ -38,7 +40,7 @@ export async function connectDatabase(uri: string, options: ConnectOptions): Pro
         serverSelectionTimeoutMS: 5000,
         heartbeatFrequencyMS: 2000,
         connectTimeoutMS: 5000,
-        socketTimeoutMS: 60_000,
+        socketTimeoutMS: options.socketTimeoutMs ?? 60_000,
         retryWrites: false,
       });
       logger.info({ database: mongoose.connection.name, attempt }, 'connected to the database');

@@ -1,9 +1,14 @@
 import { Router } from 'express';
 import { publicRoute } from '../auth/guard.ts';
 import { pingDatabase } from '../db/connection.ts';
+import type { Availability } from './availability.ts';
 
-/** Liveness and readiness probes for load balancers and orchestrators (JSON, no session). */
-export function healthRoutes(): Router {
+/**
+ * Liveness and readiness probes for load balancers and orchestrators (JSON, no session).
+ * Readiness is red while the instance shuts down and while its database does
+ * not answer (the watched state when the availability watches it, else a ping).
+ */
+export function healthRoutes(availability: Availability): Router {
   const router = Router();
   const startedAt = Date.now();
 
@@ -14,11 +19,12 @@ export function healthRoutes(): Router {
   });
 
   router.get('/readyz', publicRoute(), async (_req, res) => {
-    const database = await pingDatabase();
+    const database = availability.watching ? availability.database === 'up' : await pingDatabase();
+    const status = availability.stopping ? 'stopping' : database ? 'ready' : 'unavailable';
     res
-      .status(database ? 200 : 503)
+      .status(status === 'ready' ? 200 : 503)
       .set('Cache-Control', 'no-store')
-      .json({ status: database ? 'ready' : 'unavailable', checks: { database: database ? 'up' : 'down' } });
+      .json({ status, checks: { database: database ? 'up' : 'down' } });
   });
 
   return router;

@@ -102,6 +102,9 @@ export function createErrorHandler(viewsDir: string, logger: Logger, i18n: I18n,
     // The request's own log line (app.ts) carries the status and this code; a server
     // fault also gets its stack.
     res.locals.errorCode = appError.code;
+    // A request already answered 503 because the database stopped answering
+    // (health/availability.ts): whatever its handler does afterwards is dropped.
+    if (res.headersSent && res.locals.abandoned) return;
     if (status >= 500) log.error({ err }, 'request failed');
 
     if (res.headersSent) {

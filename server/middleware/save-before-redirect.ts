@@ -15,6 +15,8 @@ export function saveSessionBeforeRedirect(req: Request, res: Response, next: Nex
       (session.flash || session.form || session.returnTo || session.passport?.user || session.csrf);
     if (!holdsSomething) return redirect(...args);
     session.save((err) => {
+      // Answered meanwhile (a database that stopped answering, see health/availability.ts).
+      if (res.headersSent) return;
       if (err) return next(err);
       redirect(...args);
     });

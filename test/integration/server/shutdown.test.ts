@@ -1,0 +1,199 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { projectRoot } from '../../../server/config.ts';
+import { DEMO_PASSWORD } from '../../../server/seed/demo-data.ts';
+import { signInCookies, startApp, stopApp } from '../../helpers/app-process.ts';
+import { onlyOnEngine, toolsDir } from '../../helpers/engine.ts';
+
+interface Sent {
+  /** Resolves once the response has arrived (or the request failed). */
+  answered: Promise<void>;
+  /** The response's status, or the error that ended the request instead. */
+  outcome: Promise<number | string>;
+}
+
+/** One request through a kept-alive agent (a browser's or a proxy's way: few connections, reused). */
+function send(
+  agent: http.Agent,
+  base: string,
+  method: 'GET' | 'POST',
+  target: string,
+  cookie: string,
+  body?: string,
+): Sent {
+  const url = new URL(target, base);
+  let answered!: () => void;
+  const done = new Promise<void>((resolve) => {
+    answered = resolve;
+  });
+  const outcome = new Promise<number | string>((resolve) => {
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method,
+        agent,
+        headers: {
+          Cookie: cookie,
+          'Accept-Language': 'en',
+          ...(body
+            ? {
+                'Content-Type': 'application/x-www-form-urlencoded',
+                'Content-Length': Buffer.byteLength(body),
+              }
+            : {}),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.once('end', () => {
+          answered();
+          resolve(res.statusCode ?? 0);
+        });
+        res.once('error', (err) =>
+          resolve(`response: ${(err as NodeJS.ErrnoException).code ?? err.message}`),
+        );
+      },
+    );
+    req.once('error', (err) => {
+      answered();
+      resolve((err as NodeJS.ErrnoException).code ?? err.message);
+    });
+    req.end(body);
+  });
+  return { answered: done, outcome };
+}
+
+/** `npm run counters:check` on the data folder (the app stopped): its output and exit code. */
+function checkCounters(dataDir: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['scripts/check-counters.ts'], {
+      cwd: projectRoot,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        TOOLS_DIR: toolsDir,
+        DATA_DIR: dataDir,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+describe('graceful shutdown of the real process', function () {
+  this.timeout(180_000);
+  let dataDir: string;
+
+  before(async function () {
+    onlyOnEngine(
+      this,
+      ['ferretdb', 'mongod'],
+      'the real process starts its own embedded engine, whatever the test engine; the run on the embedded engine covers it',
+    );
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'passaparola-shutdown-'));
+  });
+
+  after(async () => {
+    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('answers every one of 200 requests in flight at SIGTERM on kept-alive connections (50 of them comments), exits within 10 s, and leaves counters exact', async () => {
+    const env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', POST_INTERVAL_SECONDS: '0' };
+    const app = await startApp(env);
+    let stopped: { code: number | null; ms: number } | undefined;
+    try {
+      const session = await signInCookies(app.url, 'alessandra.ferri@aurora.example', DEMO_PASSWORD);
+      const page = await fetch(`${app.url}/`, { headers: { Cookie: session } });
+      // The page's CSRF token goes with the cookie it set.
+      const jar = new Map(session.split('; ').map((c) => [c.split('=')[0], c] as const));
+      for (const set of page.headers.getSetCookie()) {
+        const pair = set.split(';')[0]!;
+        jar.set(pair.split('=')[0], pair);
+      }
+      const cookie = [...jar.values()].join('; ');
+      const home = await page.text();
+      const token = /name="_csrf" value="([^"]+)"/.exec(home)?.[1];
+      const postId = /href="\/posts\/([a-f0-9]{24})"/.exec(home)?.[1];
+      expect(token, 'a CSRF token on the home page').to.be.a('string');
+      expect(postId, 'a post linked from the home page').to.be.a('string');
+
+      // 25 kept-alive connections carry the 200 requests, as a proxy in front of the app would.
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 25 });
+      const requests: Sent[] = [];
+      for (let i = 0; i < 200; i++) {
+        if (i % 4 === 3) {
+          const body = new URLSearchParams({
+            _csrf: token!,
+            targetType: 'post',
+            targetId: postId!,
+            body: `Seen again at the end of the shift, case ${i}.`,
+          }).toString();
+          requests.push(send(agent, app.url, 'POST', '/comments', cookie, body));
+        } else requests.push(send(agent, app.url, 'GET', i % 2 === 0 ? '/' : `/posts/${postId}`, cookie));
+      }
+      // The signal comes once the first answers are back: the rest are in flight or queued on the connections.
+      let answers = 0;
+      await new Promise<void>((resolve) => {
+        for (const r of requests) void r.answered.then(() => ++answers === 10 && resolve());
+      });
+      const stopping = stopApp(app.child);
+      const outcomes = await Promise.all(requests.map((r) => r.outcome));
+      stopped = await stopping;
+      agent.destroy();
+
+      const tally: Record<string, number> = {};
+      for (const o of outcomes) tally[String(o)] = (tally[String(o)] ?? 0) + 1;
+      expect(tally, 'every request answered: pages 200, comments 303').to.deep.equal({ 200: 150, 303: 50 });
+      expect(stopped.code, app.lines.slice(-20).join('\n')).to.equal(0);
+      expect(stopped.ms, 'exit within 10 s').to.be.below(10_000);
+      expect(app.lines.join('\n')).to.not.include('were cut');
+    } finally {
+      if (!stopped) await stopApp(app.child);
+    }
+
+    // Every comment answered is stored once, and every counter follows from the stored facts.
+    const counters = await checkCounters(dataDir);
+    expect(counters.output).to.match(/posts: \d+ checked, 0 counters drifted/);
+    expect(counters.output).to.match(/votes: \d+ items checked, 0 drifted/);
+    expect(counters.code, counters.output).to.equal(0);
+  });
+
+  it('turns readiness red as soon as it is told to stop, while the requests in flight are served', async () => {
+    const app = await startApp({
+      DATA_DIR: dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      SHUTDOWN_QUIET_MS: '1500',
+    });
+    try {
+      expect((await fetch(`${app.url}/readyz`)).status).to.equal(200);
+      const stopping = stopApp(app.child);
+      // While it drains (it keeps listening until 1.5 s pass without a new request), readiness is red.
+      let ready: Response | undefined;
+      for (let i = 0; i < 20 && ready?.status !== 503; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        ready = await fetch(`${app.url}/readyz`);
+      }
+      expect(ready?.status).to.equal(503);
+      expect(await ready!.json()).to.deep.equal({ status: 'stopping', checks: { database: 'up' } });
+      expect(ready!.headers.get('connection'), 'draining responses end their connection').to.equal('close');
+      expect((await stopping).code).to.equal(0);
+    } finally {
+      if (app.child.exitCode === null) await stopApp(app.child);
+    }
+  });
+});
