@@ -44,6 +44,7 @@ export async function openDatabase(
       toolsDir: config.toolsDir,
       kind: config.embeddedEngine,
       logger,
+      exclusive: options.serving === true,
     });
     uri = engine.uri('passaparola');
   }

@@ -26,6 +26,12 @@ export interface EngineOptions {
   restartOnCrash?: boolean;
   /** First wait before such a restart, doubling while restarts fail (default 250 ms). */
   restartDelayMs?: number;
+  /**
+   * Refuse to share an engine another live process started on this folder
+   * (the app server: its in-memory indexes assume it is the engine's only
+   * writer). Scripts share it (default false).
+   */
+  exclusive?: boolean;
 }
 
 /** Finds an executable on the PATH, like `which`. */
@@ -182,6 +188,13 @@ export class EmbeddedEngine {
     const dataDir = path.join(options.dataDir, kind);
     await fs.mkdir(dataDir, { recursive: true });
     const shared = await inspectRunningEngine(path.join(dataDir, STATE_FILE), logger);
+    if (shared && options.exclusive) {
+      throw new EngineUnavailableError(
+        `Another process (pid ${shared.ownerPid}) already runs the embedded database engine on this data folder (${options.dataDir}).\n` +
+          "The embedded engine serves one app instance, which keeps in-memory indexes of what it writes: a second one would not see the first one's writes.\n" +
+          'Stop the other process first, give this one another DATA_DIR, or run several instances on one MongoDB (MONGODB_URI) with REDIS_URL.',
+      );
+    }
     if (shared) {
       logger.info(
         { kind, port: shared.port, pid: shared.pid },

@@ -107,6 +107,25 @@ describe('npm start (the real process)', function () {
     }
   });
 
+  it('refuses a second app on the same embedded data folder, and says why, while the first keeps serving', async () => {
+    const first = await startApp(env());
+    try {
+      const second = await startApp(env()).then(
+        async (app) => {
+          await stopApp(app.child);
+          return 'started';
+        },
+        (err: Error) => err.message,
+      );
+      expect(second).to.include('exited with 1 before listening');
+      expect(second).to.include('already runs the embedded database engine on this data folder');
+      expect(second).to.include('MONGODB_URI');
+      expect((await fetch(`${first.url}/readyz`)).status, 'the first app is untouched').to.equal(200);
+    } finally {
+      expect((await stopApp(first.child)).code).to.equal(0);
+    }
+  });
+
   it('refuses to start with a bad configuration and says which variable is wrong', async () => {
     const child = spawn(nodeBinary, ['server/index.ts'], {
       cwd: projectRoot,
