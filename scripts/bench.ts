@@ -6,6 +6,8 @@
  * `npm run bench -- --scale [--data DIR] [--posts 100000 --people 10000 --ledger 1000000]` (scripts/bench/scale.ts:
  *   the app as its own process on a folder seeded by the scale seed)
  * `npm run bench -- --write-paths --data DIR` (scripts/bench/write-paths.ts: each write's database calls, timed)
+ * `npm run bench -- --resilience [--data DIR] [--in-flight 200]` (scripts/bench/resilience.ts: SIGTERM under
+ *   load and a frozen engine, the app as its own process)
  *
  * Starts Passaparola on a fresh embedded engine in a temporary folder, seeds the
  * demo organisation plus generated data at the requested scale, then drives
@@ -45,6 +47,8 @@ const { values } = parseArgs({
     'score-users': { type: 'string', default: '10000' },
     'score-events': { type: 'string', default: '1000000' },
     scale: { type: 'boolean', default: false },
+    resilience: { type: 'boolean', default: false },
+    'in-flight': { type: 'string', default: '200' },
     data: { type: 'string' },
     posts: { type: 'string', default: '100000' },
     people: { type: 'string', default: '10000' },
@@ -173,7 +177,10 @@ async function main(): Promise<void> {
 const searchBench = () =>
   runSearchBench({ documents: Number(values['search-docs']), queries: Number(values['search-queries']) });
 
-if (values['write-paths']) {
+if (values.resilience) {
+  const { runResilienceBench } = await import('./bench/resilience.ts');
+  await runResilienceBench({ dataDir: values.data, inFlight: Number(values['in-flight']) });
+} else if (values['write-paths']) {
   if (!values.data) throw new Error('--write-paths needs --data DIR (a folder the scale seed wrote)');
   const { runWritePaths } = await import('./bench/write-paths.ts');
   await runWritePaths(values.data);

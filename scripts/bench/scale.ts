@@ -53,7 +53,7 @@ function rssMb(pid: number): number | null {
 }
 
 /** The engine the app started on this data folder (DATA_DIR/<kind>/engine.json). */
-function enginePid(dataDir: string): number | null {
+export function enginePid(dataDir: string): number | null {
   for (const kind of ['ferretdb', 'mongod']) {
     try {
       return (JSON.parse(readFileSync(path.join(dataDir, kind, 'engine.json'), 'utf8')) as { pid: number })
@@ -85,7 +85,7 @@ function run(command: string[], env: NodeJS.ProcessEnv, prefix: string): Promise
 }
 
 /** A client with its own cookies (the session, the CSRF cookie), like one browser. */
-class Client {
+export class Client {
   readonly #base: string;
   readonly #cookies = new Map<string, string>();
 
@@ -135,15 +135,17 @@ class Client {
   }
 }
 
-interface AppProcess {
+export interface AppProcess {
   url: string;
   pid: number;
+  child: ChildProcess;
   enginePid: number | null;
   startupMs: number;
   stop(): Promise<void>;
 }
 
-async function startApp(dataDir: string): Promise<AppProcess> {
+/** The app as its own process on `dataDir`, ready (`env` adds to or overrides the bench's settings). */
+export async function startApp(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<AppProcess> {
   const port = await getPort({ host: '127.0.0.1' });
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
@@ -162,6 +164,7 @@ async function startApp(dataDir: string): Promise<AppProcess> {
       SEED_ON_START: 'false',
       // The write scenario posts several times a minute as one person.
       POST_INTERVAL_SECONDS: '0',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -193,6 +196,7 @@ async function startApp(dataDir: string): Promise<AppProcess> {
   return {
     url,
     pid: child.pid!,
+    child,
     enginePid: enginePid(dataDir),
     startupMs: Date.now() - started,
     async stop() {
