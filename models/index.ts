@@ -9,6 +9,7 @@ export { Counter } from './counter.ts';
 export { KbArticle } from './kb-article.ts';
 export { KbCitation, KbFeedback, KbFlag, KbView } from './kb-feedback.ts';
 export { KbRevision } from './kb-revision.ts';
+export { Lease } from './lease.ts';
 export { Notification } from './notification.ts';
 export { NotificationState } from './notification-state.ts';
 export { PasswordReset } from './password-reset.ts';

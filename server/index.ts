@@ -1,7 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import '../models/index.ts';
 import { createApp } from './app.ts';
-import { DatabaseRateLimitStore } from './auth/rate-limit-store.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createI18n } from './core/i18n.ts';
 import { createLogger, type Logger } from './core/logger.ts';
@@ -9,7 +8,9 @@ import { resolveSessionSecret } from './core/secrets.ts';
 import { connectDatabase, disconnectDatabase, ensureIndexes } from './db/connection.ts';
 import { EmbeddedEngine } from './db/engine.ts';
 import { EngineUnavailableError } from './db/ferretdb-build.ts';
+import { Leases } from './db/leases.ts';
 import { Availability } from './health/availability.ts';
+import { Housekeeping } from './housekeeping.ts';
 import { createHttpServer, drainHttpServer } from './http-server.ts';
 import { attachRealtime, type RealtimeServer } from './realtime/realtime.server.ts';
 import { buildRuntime, type Runtime } from './runtime.ts';
@@ -100,21 +101,10 @@ async function startOnDatabase(
     const outcome = await services.auth.ensureAdmin(config.admin);
     logger.info({ email: config.admin.email, outcome }, 'first administrator (ADMIN_EMAIL)');
   }
-  // Housekeeping the engines without TTL indexes need: spent rate-limit
-  // windows and expired password links are deleted every 15 minutes (and at start).
-  // Articles past their review date are announced to knowledge managers at the same pace,
-  // and the serial-voting check reverses the points of vote runs from one voter to one author.
-  const housekeep = () =>
-    void Promise.all([
-      DatabaseRateLimitStore.removeExpired(),
-      services.auth.removeExpiredResetLinks(),
-      services.kb.announceOverdue(),
-      services.scoring.checkSerialVoting(),
-      services.scoring.removeExpiredCaps(),
-    ]).catch((err: unknown) => logger.warn({ err }, 'housekeeping failed'));
-  const housekeeping = setInterval(housekeep, 15 * 60_000);
-  housekeep();
-  housekeeping.unref();
+  // Scheduled work (expired links and windows, review dates, the serial-voting
+  // check), done by one instance at a time under a lease.
+  const housekeeping = new Housekeeping({ services, leases: new Leases(), logger });
+  housekeeping.start();
   // The search index loads in the background (the first search waits for it otherwise).
   void services.search.warm().catch((err: unknown) => logger.warn({ err }, 'search index warm-up failed'));
   const sessionSecret = await resolveSessionSecret(config);
@@ -154,7 +144,7 @@ async function startOnDatabase(
       if (cut > 0) logger.warn({ requests: cut }, 'requests still running at the shutdown deadline were cut');
       availability.close();
       sessionStore.close();
-      clearInterval(housekeeping);
+      await housekeeping.stop();
       await services.scoring.ledger.boards
         .flush()
         .catch((err: unknown) => logger.warn({ err }, 'leaderboard flush failed'));
