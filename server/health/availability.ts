@@ -6,6 +6,25 @@ import type { Logger } from '../core/logger.ts';
 export type DatabaseState = 'up' | 'down';
 
 /**
+ * Once a request has been answered on its handler's behalf, what the handler
+ * still writes when its database call returns is dropped: headers after the
+ * answer, and writes after its end (either would throw, or emit an error no
+ * one listens to, outside any request context).
+ */
+function muteAfterAnswer(res: Response): void {
+  const setHeader = res.setHeader.bind(res);
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => Response;
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  res.setHeader = ((name: string, value: number | string | readonly string[]) =>
+    res.headersSent ? res : setHeader(name, value)) as Response['setHeader'];
+  res.writeHead = ((...args: unknown[]) =>
+    res.headersSent ? res : writeHead(...args)) as Response['writeHead'];
+  res.write = ((...args: unknown[]) => (res.writableEnded ? true : write(...args))) as Response['write'];
+  res.end = ((...args: unknown[]) => (res.writableEnded ? res : end(...args))) as Response['end'];
+}
+
+/**
  * Whether this instance can serve: it is not stopping, and its database answers.
  *
  * The database is watched by a ping every `unresponsiveMs / 2` (at most one in
@@ -24,6 +43,8 @@ export class Availability {
   #state: DatabaseState = 'up';
   #stopping = false;
   #timer: NodeJS.Timeout | undefined;
+  readonly #intervalMs: number;
+  #lastTick: number | undefined;
   /** When the ping in flight was sent (undefined: none in flight). */
   #pingSentAt: number | undefined;
   /** Requests being served, with the function that answers one of them 503. */
@@ -31,6 +52,7 @@ export class Availability {
 
   constructor(options: { unresponsiveMs: number; logger?: Logger }) {
     this.#unresponsiveMs = options.unresponsiveMs;
+    this.#intervalMs = Math.max(100, Math.floor(options.unresponsiveMs / 2));
     this.#logger = options.logger;
   }
 
@@ -49,7 +71,7 @@ export class Availability {
   /** Starts watching the database. */
   watch(): void {
     if (this.#timer) return;
-    this.#timer = setInterval(() => this.#tick(), Math.max(100, Math.floor(this.#unresponsiveMs / 2)));
+    this.#timer = setInterval(() => this.#tick(), this.#intervalMs);
     this.#timer.unref();
     this.#tick();
   }
@@ -81,9 +103,18 @@ export class Availability {
 
   #tick(): void {
     const now = Date.now();
+    // Time this process itself was too busy to run the tick (a long page on a
+    // loaded machine) is not held against the database: its answer may be
+    // waiting, unread, in the socket.
+    const lag = this.#lastTick === undefined ? 0 : Math.max(0, now - this.#lastTick - this.#intervalMs);
+    this.#lastTick = now;
     if (this.#pingSentAt !== undefined) {
-      if (now - this.#pingSentAt >= this.#unresponsiveMs)
-        this.#set('down', `no answer to a ping for ${now - this.#pingSentAt} ms`);
+      this.#pingSentAt += lag;
+      // Decided after this turn's I/O has been read (a check-phase callback runs after the poll phase).
+      setImmediate(() => {
+        const waited = this.#pingSentAt === undefined ? 0 : Date.now() - this.#pingSentAt;
+        if (waited >= this.#unresponsiveMs) this.#set('down', `no answer to a ping for ${waited} ms`);
+      });
       return;
     }
     const db = mongoose.connection.db;
@@ -116,6 +147,7 @@ export class Availability {
       if (this.#timer) {
         this.#inFlight.set(res, () => {
           res.locals.abandoned = true;
+          muteAfterAnswer(res);
           // The error handlers that follow this middleware answer it (the route's own work is still pending).
           next(new ServiceUnavailableError('errors.unavailable.databaseLate'));
         });

@@ -91,6 +91,13 @@ describe('a database that stops answering (engine frozen with SIGSTOP)', functio
       status: res.status,
       ms: Date.now() - frozenAt,
     }));
+    // A page that reads the database, in flight too: answered (200 or 503), and its handler's late render is dropped.
+    const me = (await (await fetch(`${app!.url}/api/me`, { headers: { Cookie: cookie } })).json()) as {
+      user: { id: string };
+    };
+    const pageInFlight = fetch(`${app!.url}/people/${me.user.id}/scores`, {
+      headers: { Cookie: cookie, 'Accept-Language': 'en' },
+    }).then((res) => res.status);
     let red = 0;
     while (Date.now() - frozenAt < 5000) {
       const ready = await fetch(`${app!.url}/readyz`);
@@ -114,6 +121,8 @@ describe('a database that stops answering (engine frozen with SIGSTOP)', functio
     const held = await inFlight;
     expect(held.status, 'the write in flight ends with a 503').to.equal(503);
     expect(held.ms, 'held no longer than the operation timeout').to.be.below(4000 + 2000);
+
+    expect(await pageInFlight).to.be.oneOf([200, 503]);
 
     process.kill(enginePid!, 'SIGCONT');
     const resumedAt = Date.now();
