@@ -15,6 +15,7 @@ import { BADGES, DIMENSIONS, LEVELS, RULE_IDS } from './scoring.rules.ts';
 import {
   boardSchema,
   csvTableSchema,
+  dashboardQuerySchema,
   nominateSchema,
   visibilitySchema,
   whySchema,
@@ -222,7 +223,8 @@ export function scoringRoutes(deps: {
   });
 
   router.get('/teams/:id/dashboard', guard('scores.dashboard'), async (req: Request, res: Response) => {
-    const data = await scoring.dashboard(String(req.params.id), req.user!, lang(req));
+    const { page } = parseInput(dashboardQuerySchema, req.query);
+    const data = await scoring.dashboard(String(req.params.id), req.user!, lang(req), { page });
     const teams = await scoring.dashboardTeams(req.user!);
     res.render('pages/scores/dashboard', {
       title: req.t('scores.dashboard.teamTitle', { team: data.team.name }),
@@ -241,7 +243,7 @@ export function scoringRoutes(deps: {
     async (req: Request, res: Response) => {
       const table = csvTableSchema.safeParse(req.params.table);
       if (!table.success) throw new NotFoundError();
-      const data = await scoring.dashboard(String(req.params.id), req.user!, lang(req));
+      const data = await scoring.dashboard(String(req.params.id), req.user!, lang(req), { all: true });
       const slug = data.team.name.toLowerCase().replace(/\W+/g, '-');
       if (table.data === 'heatmap') {
         sendCsv(

@@ -43,6 +43,9 @@ export const whySchema = z.object({
   cursor: optionalText(200),
 });
 
+/** A team dashboard's page of members (a bad value is the first page). */
+export const dashboardQuerySchema = z.object({ page: field.page() });
+
 export const nominateSchema = z.object({
   topic: field.objectId(),
   on: z.enum(['1', '0'], { error: 'validation.choice' }).transform((v) => v === '1'),

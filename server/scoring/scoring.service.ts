@@ -52,8 +52,14 @@ import { TeamCards } from './team-cards.ts';
 const DAY_MS = 86_400_000;
 export const WHY_PAGE_SIZE = 25;
 export const BOARD_SIZE = 50;
+/** One collator for ordering names (`localeCompare` builds one per call: seconds over thousands of members). */
+const NAME_ORDER = new Intl.Collator('it');
+/** Members a dashboard page lists (most competent first). */
+export const DASHBOARD_MEMBERS = 50;
 /** Unanswered questions the team dashboard's gaps count, newest first, at most. */
 export const GAPS_QUESTIONS = 20_000;
+/** How long the dashboards' tally of unanswered questions per topic is reused. */
+export const GAPS_TALLY_MS = 60_000;
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
 export { toLine };
@@ -166,6 +172,7 @@ export class ScoringService {
   readonly #scores: ScoresRepo;
   readonly #posts: PostsRepo;
   readonly #directory: DirectoryRepo;
+  #gapsTally: { at: number; value: Promise<Map<string, number>> } | undefined;
 
   constructor(deps: {
     ledger: ScoreLedger;
@@ -462,8 +469,16 @@ export class ScoringService {
    * A team's dashboard: members × topics competence (with levels), each
    * member's participation over the last 12 weeks, and knowledge gaps (topics
    * with unanswered questions, topics where no member is a Contributor yet).
+   * Members are listed by competence, most first, `DASHBOARD_MEMBERS` a page
+   * (`page`, from 1; `all` for the CSV tables); the topics, the shading scale
+   * and the gaps are the whole team's on every page.
    */
-  async dashboard(teamId: string, viewer: SessionUser, locale: Locale) {
+  async dashboard(
+    teamId: string,
+    viewer: SessionUser,
+    locale: Locale,
+    options: { page?: number; all?: boolean } = {},
+  ) {
     if (!OBJECT_ID.test(teamId)) throw new NotFoundError('scores.teamNotFound');
     const team = await Team.findById(teamId, { name: 1, leads: 1 }).lean();
     if (!team) throw new NotFoundError('scores.teamNotFound');
@@ -480,60 +495,74 @@ export class ScoringService {
       String(team._id),
       members.map((m) => m.id),
     )) as unknown as Map<string, Card>;
-    if (mode === 'protected' && figures === 'individuals')
-      for (const m of members) if (m.id !== viewer.id) await this.#logView(viewer, m.id, 'dashboard');
     const { rules } = await this.#settings.rules();
+    const competenceOf = (card: Card | undefined) =>
+      (card?.t?.competence ?? {}) as Record<string, Record<string, number> | undefined>;
+
+    // The whole team's topics, shading scale and Contributors per topic, from the cards' own topics.
     const topicIds = new Set<string>();
-    for (const card of cards.values())
-      for (const scope of Object.keys((card.t?.competence ?? {}) as object))
-        if (scope.startsWith('tp')) topicIds.add(scope.slice(2));
-    for (const m of members) for (const t of m.topics) topicIds.add(t);
+    const contributorsOf = new Map<string, number>();
+    let max = 1;
+    for (const m of members) {
+      for (const t of m.topics) topicIds.add(t);
+      const card = cards.get(m.id);
+      for (const [scope, totals] of Object.entries(competenceOf(card))) {
+        if (!scope.startsWith('tp')) continue;
+        const topic = scope.slice(2);
+        topicIds.add(topic);
+        max = Math.max(max, totals?.all ?? 0);
+        if (card && levelRank(levelOfCard(card, topic, rules)) >= 1)
+          contributorsOf.set(topic, (contributorsOf.get(topic) ?? 0) + 1);
+      }
+    }
     const topics = (await findByIds(Topic, topicIds, { names: 1, slug: 1 }))
       .map((t) => ({ id: String(t._id), slug: t.slug, name: t.names?.[locale] ?? t.slug }))
       .sort((a, b) => a.name.localeCompare(b.name));
-    const heatmap = members.map((m) => {
-      const card = cards.get(m.id) ?? {};
+    const weeks = lastWeeks(this.#clock(), 12, this.#ledger.timeZone);
+
+    // Most competent first (all topics), then by name.
+    const ranked = members
+      .map((m) => ({ member: m, total: competenceOf(cards.get(m.id)).g?.all ?? 0 }))
+      .sort((a, b) => b.total - a.total || NAME_ORDER.compare(a.member.displayName, b.member.displayName))
+      .map((r) => r.member);
+    const pageCount = Math.max(1, Math.ceil(ranked.length / DASHBOARD_MEMBERS));
+    const page = Math.min(Math.max(1, Math.floor(options.page ?? 1)), pageCount);
+    const shown = options.all
+      ? ranked
+      : ranked.slice((page - 1) * DASHBOARD_MEMBERS, page * DASHBOARD_MEMBERS);
+    const memberPage = {
+      page,
+      hasNext: !options.all && page < pageCount,
+      first: options.all || ranked.length === 0 ? 1 : (page - 1) * DASHBOARD_MEMBERS + 1,
+      last: options.all ? ranked.length : Math.min(ranked.length, page * DASHBOARD_MEMBERS),
+      total: ranked.length,
+    };
+    // Only the members whose figures are shown are logged as viewed.
+    if (mode === 'protected' && figures === 'individuals')
+      for (const m of shown) if (m.id !== viewer.id) await this.#logView(viewer, m.id, 'dashboard');
+
+    const heatmap = shown.map((m) => {
+      const card = cards.get(m.id);
+      const competence = competenceOf(card);
       return {
         id: m.id,
         name: m.displayName,
         cells: topics.map((t) => {
-          const points = card.t?.competence?.[`tp${t.id}`]?.all ?? 0;
-          const level = levelOfCard(card, t.id, rules);
-          return { topic: t.id, points, level };
+          const points = competence[`tp${t.id}`]?.all ?? 0;
+          const level = card ? levelOfCard(card, t.id, rules) : ('candidate' as Level);
+          return { topic: t.id, points, level, heat: Math.round((points / max) * 4) };
         }),
       };
     });
-    const max = Math.max(1, ...heatmap.flatMap((r) => r.cells.map((c) => c.points)));
-    const weeks = lastWeeks(this.#clock(), 12, this.#ledger.timeZone);
-    const trend = members.map((m) => {
-      const card = cards.get(m.id) ?? {};
-      return {
-        id: m.id,
-        name: m.displayName,
-        points: weeks.map((w) => card.t?.participation?.g?.[w] ?? 0),
-      };
-    });
-    // Unanswered questions per topic (the newest GAPS_QUESTIONS), from the posts' own lists.
-    const unansweredByTopic = new Map<string, number>();
-    let after: Array<number | string> | undefined;
-    for (let read = 0; read < GAPS_QUESTIONS; ) {
-      const limit = Math.min(1000, GAPS_QUESTIONS - read);
-      const page = await this.#posts.feed({ unanswered: true, order: 'newest', after, limit });
-      for (const q of page)
-        for (const t of q.topics ?? [])
-          unansweredByTopic.set(String(t), (unansweredByTopic.get(String(t)) ?? 0) + 1);
-      read += page.length;
-      const last = page[page.length - 1];
-      if (!last || page.length < limit) break;
-      after = [new Date(last.createdAt).getTime(), String(last._id)];
-    }
+    const trendOf = (card: Card | undefined) => weeks.map((w) => card?.t?.participation?.g?.[w] ?? 0);
+    const trend = shown.map((m) => ({ id: m.id, name: m.displayName, points: trendOf(cards.get(m.id)) }));
+
+    const unansweredByTopic = await this.#unansweredByTopic();
     const allTopics = await this.#directory.topics();
     const gaps = allTopics
       .map((t) => {
         const id = String(t._id);
-        const contributors = heatmap.filter((r) =>
-          r.cells.some((c) => c.topic === id && levelRank(c.level) >= 1),
-        ).length;
+        const contributors = contributorsOf.get(id) ?? 0;
         return {
           id,
           slug: t.slug,
@@ -550,19 +579,27 @@ export class ScoringService {
           Number(b.noContributor) - Number(a.noContributor) ||
           a.name.localeCompare(b.name),
       );
-    const shaded = heatmap.map((r) => ({
-      ...r,
-      cells: r.cells.map((c) => ({ ...c, heat: Math.round((c.points / max) * 4) })),
-    }));
-    const base = { team: { id: String(team._id), name: team.name }, figures, minimumGroupSize, weeks };
+    const base = {
+      team: { id: String(team._id), name: team.name },
+      figures,
+      minimumGroupSize,
+      weeks,
+      memberPage,
+    };
     if (figures === 'withheld') return { ...base, topics: [], heatmap: [], trend: [], gaps: [] };
     if (figures === 'team') {
       // One line for the whole team: its points per topic and per week, no levels.
       const name = team.name;
-      const sums = topics.map((_, i) => heatmap.reduce((sum, r) => sum + (r.cells[i]?.points ?? 0), 0));
+      const sums = topics.map((t) =>
+        members.reduce((sum, m) => sum + (competenceOf(cards.get(m.id))[`tp${t.id}`]?.all ?? 0), 0),
+      );
       const teamMax = Math.max(1, ...sums);
+      const weekly = weeks.map((_, i) =>
+        members.reduce((sum, m) => sum + (trendOf(cards.get(m.id))[i] ?? 0), 0),
+      );
       return {
         ...base,
+        memberPage: { page: 1, hasNext: false, first: 1, last: members.length, total: members.length },
         topics,
         heatmap: [
           {
@@ -576,17 +613,43 @@ export class ScoringService {
             })),
           },
         ],
-        trend: [
-          {
-            id: '',
-            name,
-            points: weeks.map((_, i) => trend.reduce((sum, m) => sum + (m.points[i] ?? 0), 0)),
-          },
-        ],
+        trend: [{ id: '', name, points: weekly }],
         gaps,
       };
     }
-    return { ...base, topics, heatmap: shaded, trend, gaps };
+    return { ...base, topics, heatmap, trend, gaps };
+  }
+
+  /**
+   * Unanswered questions per topic (the newest GAPS_QUESTIONS), from the posts'
+   * own lists: one tally shared by every dashboard for GAPS_TALLY_MS (a gap is
+   * a matter of days, and reading 20,000 questions per view cost most of a
+   * large team's dashboard), read once however many views ask at the same time.
+   */
+  #unansweredByTopic(): Promise<Map<string, number>> {
+    const now = Date.now();
+    if (this.#gapsTally && now - this.#gapsTally.at < GAPS_TALLY_MS) return this.#gapsTally.value;
+    const value = (async () => {
+      const tally = new Map<string, number>();
+      let after: Array<number | string> | undefined;
+      for (let read = 0; read < GAPS_QUESTIONS; ) {
+        const limit = Math.min(1000, GAPS_QUESTIONS - read);
+        const page = await this.#posts.feed({ unanswered: true, order: 'newest', after, limit });
+        for (const q of page)
+          for (const t of q.topics ?? []) tally.set(String(t), (tally.get(String(t)) ?? 0) + 1);
+        read += page.length;
+        const last = page[page.length - 1];
+        if (!last || page.length < limit) break;
+        after = [new Date(last.createdAt).getTime(), String(last._id)];
+      }
+      return tally;
+    })();
+    this.#gapsTally = { at: now, value };
+    // A failed read is not kept.
+    value.catch(() => {
+      if (this.#gapsTally?.value === value) this.#gapsTally = undefined;
+    });
+    return value;
   }
 
   /** Coaches are nominated by a knowledge manager, or by a lead of the person's team. */

@@ -1,6 +1,6 @@
 import type { ScoreCardDoc } from './scores.repo.ts';
 
-/** What the team dashboard reads of a card: all-time competence per topic, weekly participation, level inputs. */
+/** What the team dashboard reads of a card: all-time competence per topic and in all (`g`), weekly participation, level inputs. */
 export type DashboardCard = {
   t: {
     competence: Record<string, { all: number }>;
@@ -15,7 +15,7 @@ function slim(card: ScoreCardDoc | undefined): DashboardCard {
   const t = (card?.t ?? {}) as Record<string, Record<string, Record<string, number>> | undefined>;
   const competence: Record<string, { all: number }> = {};
   for (const [scope, periods] of Object.entries(t.competence ?? {}))
-    if (scope.startsWith('tp')) competence[scope] = { all: periods?.all ?? 0 };
+    if (scope.startsWith('tp') || scope === 'g') competence[scope] = { all: periods?.all ?? 0 };
   return {
     t: { competence, participation: { g: { ...(t.participation?.g ?? {}) } } },
     accepted: { ...((card?.accepted as Record<string, number> | undefined) ?? {}) },

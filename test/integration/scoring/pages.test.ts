@@ -164,6 +164,50 @@ describe('scores: leaderboards, profiles, dashboards and privacy through HTTP', 
     await adminAgent.agent.get(`/teams/${teamB}/dashboard`).expect(200);
   });
 
+  it('lists a large team 50 members a page, most competent first, with the whole team in the CSV', async () => {
+    const stamp = Date.now();
+    const gamma = String((await Team.create({ name: `Gamma ${stamp}`, slug: `gamma-${stamp}` }))._id);
+    const members = [];
+    for (let i = 0; i < 52; i++)
+      members.push(await createUser({ team: gamma, displayName: `Persona ${String(i).padStart(2, '0')}` }));
+    // The last one created earns competence: first on page 1, whatever the names say.
+    const tip = await createPost(t, members[51]!, 'tip', [topics.fibre]);
+    await t.services.votes.vote(await sessionUserOf(outsider), 'post', tip, 1);
+    const { agent } = await signedIn(t, ['admin'], { locale: 'en' });
+    const rowsOf = (html: string) =>
+      [...html.matchAll(/<th scope="row"><a href="\/people\/[0-9a-f]{24}\/scores">([^<]+)<\/a>/g)].map(
+        (m) => m[1],
+      );
+
+    const first = await agent.get(`/teams/${gamma}/dashboard`).expect(200);
+    const firstRows = rowsOf(first.text.slice(0, first.text.indexOf('id="trend-title"')));
+    expect(firstRows).to.have.length(50);
+    expect(firstRows[0]).to.equal('Persona 51');
+    expect(firstRows[1]).to.equal('Persona 00');
+    expect(first.text).to.include('Members 1–50 of 52, most competent first');
+    expect(first.text).to.include('rel="next" href="/teams/');
+
+    const second = await agent.get(`/teams/${gamma}/dashboard?page=2`).expect(200);
+    const secondRows = rowsOf(second.text.slice(0, second.text.indexOf('id="trend-title"')));
+    expect(secondRows).to.deep.equal(['Persona 49', 'Persona 50']);
+    expect(second.text).to.include('Members 51–52 of 52');
+    expect(second.text).to.not.include('rel="next"');
+    // A page past the end is the last one; a bad page is the first.
+    expect(rowsOf((await agent.get(`/teams/${gamma}/dashboard?page=99`).expect(200)).text)).to.include(
+      'Persona 50',
+    );
+    const bad = await agent.get(`/teams/${gamma}/dashboard?page=abc`).expect(200);
+    expect(bad.text).to.include('Members 1–50 of 52');
+
+    const csv = await agent.get(`/teams/${gamma}/dashboard/heatmap.csv`).expect(200);
+    expect(
+      csv.text
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\n'),
+    ).to.have.length(53);
+  });
+
   it('escapes spreadsheet formulas in CSV exports', async () => {
     const evil = await createUser({ team: teamB, displayName: '=HYPERLINK("http://x")' });
     await createPost(t, evil, 'tip', [topics.billing]);

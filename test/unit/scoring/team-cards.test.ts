@@ -28,7 +28,7 @@ describe('team cards kept for the dashboard', () => {
     cards.set('u2', card(20));
     const kept = new TeamCards(read);
     const first = await kept.of('team', ['u1', 'u2', 'u3']);
-    expect(first.get('u1')!.t.competence).to.deep.equal({ tpa: { all: 10 } });
+    expect(first.get('u1')!.t.competence).to.deep.equal({ g: { all: 10 }, tpa: { all: 10 } });
     expect(first.get('u1')!.t.participation.g).to.deep.equal({ all: 1, '2026-W49': 1 });
     expect(first.get('u1')!.accepted).to.deep.equal({ a: 1 });
     expect(first.get('u3')!.t.competence, 'no card: empty').to.deep.equal({});
