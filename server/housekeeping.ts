@@ -70,11 +70,14 @@ export class Housekeeping {
     round();
   }
 
-  /** Stops the rounds, waits for one under way, and gives the lease back. */
+  /**
+   * Stops the rounds and gives the lease back. A round under way is not waited
+   * for (at scale one can take longer than a shutdown may): each of its tasks
+   * is idempotent, and the next round does what it left.
+   */
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
-    await this.#running;
     await this.#leases
       .release(HOUSEKEEPING_LEASE, this.holder)
       .catch((err: unknown) => this.#logger.warn({ err }, 'housekeeping lease not released'));
