@@ -173,6 +173,7 @@ export class ScoringService {
   readonly #posts: PostsRepo;
   readonly #directory: DirectoryRepo;
   #gapsTally: { at: number; value: Promise<Map<string, number>> } | undefined;
+  readonly #cardReads = new Map<string, Promise<Card>>();
 
   constructor(deps: {
     ledger: ScoreLedger;
@@ -211,9 +212,22 @@ export class ScoringService {
     return this.#ledger;
   }
 
-  async #card(userId: string): Promise<Card> {
-    if (!OBJECT_ID.test(userId)) return {};
-    return (await this.#scores.card(userId)) as Card;
+  /**
+   * A person's card. Reads asked while one is under way share it (a scores
+   * page asks for the summary and the "why" list at once): the card is the
+   * largest document a page reads.
+   */
+  #card(userId: string): Promise<Card> {
+    if (!OBJECT_ID.test(userId)) return Promise.resolve({});
+    const pending = this.#cardReads.get(userId);
+    if (pending) return pending;
+    const read = this.#scores.card(userId).then((card) => card as Card);
+    this.#cardReads.set(userId, read);
+    const forget = () => {
+      if (this.#cardReads.get(userId) === read) this.#cardReads.delete(userId);
+    };
+    read.then(forget, forget);
+    return read;
   }
 
   /** Publisher privilege: may this person edit published articles in one of these topics directly? */
@@ -694,7 +708,8 @@ export class ScoringService {
     });
     if (on) {
       const { rules } = await this.#settings.rules();
-      const card = await this.#card(subjectId);
+      // Read after the write above (not a read that may have started before it).
+      const card = (await this.#scores.card(subjectId)) as Card;
       if (levelOfCard(card, topicId, rules) === 'coach' && card.levels?.[topicId] !== 'coach') {
         await ScoreCard.collection.updateOne(
           { _id: subjectId as never },
