@@ -1,7 +1,9 @@
 /**
  * `npm run counters:check [-- --fix]`: recomputes the denormalised counters
  * (votes on posts and answers; "seen this too", answers and comments on posts)
- * from the stored facts and reports any drift; `--fix` repairs it.
+ * from the stored facts and reports any drift; `--fix` repairs it. It also
+ * adds up the score ledger and compares every person's all-time totals with
+ * their card (`npm run scores:rebuild` repairs those).
  */
 import { parseArgs } from 'node:util';
 import '../models/index.ts';
@@ -30,8 +32,17 @@ try {
     process.stdout.write(`posts: ${posts.checked} checked, ${posts.drifted.length} counters drifted\n`);
     for (const d of posts.drifted)
       process.stdout.write(`  post ${d.id} ${d.field}: stored ${d.stored} actual ${d.actual}\n`);
+    const scores = await services.scoring.checkTotals();
+    process.stdout.write(
+      `scores: ${scores.lines} ledger lines, ${scores.people} people checked, ${scores.drifted.length} totals drifted\n`,
+    );
+    for (const d of scores.drifted)
+      process.stdout.write(`  person ${d.user} ${d.dimension}: card ${d.stored} ledger ${d.actual}\n`);
     if (values.fix && (votes.drifted.length || posts.drifted.length)) process.stdout.write('fixed.\n');
-    process.exitCode = votes.drifted.length || posts.drifted.length ? (values.fix ? 0 : 2) : 0;
+    if (scores.drifted.length)
+      process.stdout.write('score totals: run `npm run scores:rebuild` to repair them.\n');
+    process.exitCode =
+      (votes.drifted.length || posts.drifted.length) && !values.fix ? 2 : scores.drifted.length ? 2 : 0;
   } finally {
     await disconnectDatabase();
     await engine?.stop();

@@ -44,6 +44,7 @@ import {
   RULE_IDS,
   RULES,
   type RuleId,
+  type ScoringRules,
 } from './scoring.rules.ts';
 import type { ScoringSettings } from './scoring.settings.ts';
 import { addAt } from './scoring.store.ts';
@@ -829,15 +830,14 @@ export class ScoringService {
     return this.#ledger.exclusive(() => this.#rebuild());
   }
 
-  async #rebuild(): Promise<RebuildReport> {
-    const started = Date.now();
-    await this.#ledger.boards.flush();
-    const { rules } = await this.#settings.rules();
+  /**
+   * One pass over the ledger: each person's card as the lines make it, built
+   * as nested objects (the shape stored), with the sequence and team of their
+   * latest line, and each person's board totals (`totals.<dimension>.<scope>.<period>`:
+   * a card holds a topic's or team's all-time total only).
+   */
+  async #cardsFromLedger(rules: ScoringRules) {
     const tz = this.#ledger.timeZone;
-    // One pass over the ledger: each person's card, built as nested objects
-    // (the shape stored), with the sequence and team of their latest line.
-    // Each person's board totals too (`totals.<dimension>.<scope>.<period>`):
-    // a card holds a topic's or team's all-time total only.
     const cards = new Map<
       string,
       { doc: Record<string, unknown>; totals: Record<string, unknown>; seq: number; team: string | null }
@@ -885,6 +885,55 @@ export class ScoringService {
       }
       for (const [path, value] of Object.entries(increments)) addAt(card.doc, path, value);
     }
+    return { cards, events };
+  }
+
+  /**
+   * Checks every person's all-time totals against the ledger, writing nothing
+   * (`npm run counters:check`): the people whose card disagrees with their lines.
+   */
+  async checkTotals(): Promise<{
+    people: number;
+    lines: number;
+    drifted: Array<{ user: string; dimension: Dimension; stored: number; actual: number }>;
+  }> {
+    return this.#ledger.exclusive(async () => {
+      await this.#ledger.boards.flush();
+      const { rules } = await this.#settings.rules();
+      const { cards, events } = await this.#cardsFromLedger(rules);
+      const total = (card: Card | undefined, dimension: Dimension) => card?.t?.[dimension]?.g?.all ?? 0;
+      const drifted: Array<{ user: string; dimension: Dimension; stored: number; actual: number }> = [];
+      const seen = new Set<string>();
+      for await (const stored of ScoreCard.find({}, { 't.participation.g.all': 1, 't.competence.g.all': 1 })
+        .lean()
+        .cursor()) {
+        const user = String(stored._id);
+        seen.add(user);
+        const actual = cards.get(user)?.doc as Card | undefined;
+        for (const dimension of DIMENSIONS)
+          if (total(stored as Card, dimension) !== total(actual, dimension))
+            drifted.push({
+              user,
+              dimension,
+              stored: total(stored as Card, dimension),
+              actual: total(actual, dimension),
+            });
+      }
+      for (const [user, { doc }] of cards) {
+        if (seen.has(user)) continue;
+        for (const dimension of DIMENSIONS)
+          if (total(doc as Card, dimension) !== 0)
+            drifted.push({ user, dimension, stored: 0, actual: total(doc as Card, dimension) });
+      }
+      return { people: new Set([...seen, ...cards.keys()]).size, lines: events, drifted };
+    });
+  }
+
+  async #rebuild(): Promise<RebuildReport> {
+    const started = Date.now();
+    await this.#ledger.boards.flush();
+    const { rules } = await this.#settings.rules();
+    const { cards, events } = await this.#cardsFromLedger(rules);
     const scanMs = Date.now() - started;
     // Keep what the ledger does not hold: coach nominations and awards already announced.
     const kept = new Map<string, Card>();

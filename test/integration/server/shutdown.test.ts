@@ -169,6 +169,7 @@ describe('graceful shutdown of the real process', function () {
     const counters = await checkCounters(dataDir);
     expect(counters.output).to.match(/posts: \d+ checked, 0 counters drifted/);
     expect(counters.output).to.match(/votes: \d+ items checked, 0 drifted/);
+    expect(counters.output).to.match(/scores: \d+ ledger lines, \d+ people checked, 0 totals drifted/);
     expect(counters.code, counters.output).to.equal(0);
   });
 
