@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { expect } from 'chai';
 import { projectRoot } from '../../server/config.ts';
+import { DEMO_PASSWORD } from '../../server/seed/demo-data.ts';
 import { toolsDir } from './engine.ts';
 
 export interface Started {
@@ -100,4 +101,20 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The cookies of a signed-in session with the CSRF token of a page it loaded. */
+export async function sessionWithToken(app: Started) {
+  const session = await signInCookies(app.url, 'alessandra.ferri@aurora.example', DEMO_PASSWORD);
+  const page = await fetch(`${app.url}/`, { headers: { Cookie: session } });
+  const jar = new Map(session.split('; ').map((c) => [c.split('=')[0], c] as const));
+  for (const set of page.headers.getSetCookie()) {
+    const pair = set.split(';')[0]!;
+    jar.set(pair.split('=')[0], pair);
+  }
+  const home = await page.text();
+  const token = /name="_csrf" value="([^"]+)"/.exec(home)?.[1];
+  const postId = /href="\/posts\/([a-f0-9]{24})"/.exec(home)?.[1];
+  if (!token || !postId) throw new Error(`no CSRF token or no post on the home page (${page.status})`);
+  return { cookie: [...jar.values()].join('; '), token, postId };
 }

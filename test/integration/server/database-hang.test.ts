@@ -3,26 +3,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { DEMO_PASSWORD } from '../../../server/seed/demo-data.ts';
-import { type Started, signInCookies, startApp, stopApp } from '../../helpers/app-process.ts';
+import { type Started, sessionWithToken, startApp, stopApp } from '../../helpers/app-process.ts';
 import { onlyOnEngine } from '../../helpers/engine.ts';
-
-/** The cookies of a signed-in session with the CSRF token of a page it loaded. */
-async function sessionWithToken(app: Started) {
-  const session = await signInCookies(app.url, 'alessandra.ferri@aurora.example', DEMO_PASSWORD);
-  const page = await fetch(`${app.url}/`, { headers: { Cookie: session } });
-  const jar = new Map(session.split('; ').map((c) => [c.split('=')[0], c] as const));
-  for (const set of page.headers.getSetCookie()) {
-    const pair = set.split(';')[0]!;
-    jar.set(pair.split('=')[0], pair);
-  }
-  const home = await page.text();
-  return {
-    cookie: [...jar.values()].join('; '),
-    token: /name="_csrf" value="([^"]+)"/.exec(home)![1]!,
-    postId: /href="\/posts\/([a-f0-9]{24})"/.exec(home)![1]!,
-  };
-}
 
 describe('a database that stops answering (engine frozen with SIGSTOP)', function () {
   this.timeout(120_000);

@@ -5,8 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { projectRoot } from '../../../server/config.ts';
-import { DEMO_PASSWORD } from '../../../server/seed/demo-data.ts';
-import { signInCookies, startApp, stopApp } from '../../helpers/app-process.ts';
+import { sessionWithToken, startApp, stopApp } from '../../helpers/app-process.ts';
 import { onlyOnEngine, toolsDir } from '../../helpers/engine.ts';
 
 interface Sent {
@@ -116,20 +115,7 @@ describe('graceful shutdown of the real process', function () {
     const app = await startApp(env);
     let stopped: { code: number | null; ms: number } | undefined;
     try {
-      const session = await signInCookies(app.url, 'alessandra.ferri@aurora.example', DEMO_PASSWORD);
-      const page = await fetch(`${app.url}/`, { headers: { Cookie: session } });
-      // The page's CSRF token goes with the cookie it set.
-      const jar = new Map(session.split('; ').map((c) => [c.split('=')[0], c] as const));
-      for (const set of page.headers.getSetCookie()) {
-        const pair = set.split(';')[0]!;
-        jar.set(pair.split('=')[0], pair);
-      }
-      const cookie = [...jar.values()].join('; ');
-      const home = await page.text();
-      const token = /name="_csrf" value="([^"]+)"/.exec(home)?.[1];
-      const postId = /href="\/posts\/([a-f0-9]{24})"/.exec(home)?.[1];
-      expect(token, 'a CSRF token on the home page').to.be.a('string');
-      expect(postId, 'a post linked from the home page').to.be.a('string');
+      const { cookie, token, postId } = await sessionWithToken(app);
 
       // 25 kept-alive connections carry the 200 requests, as a proxy in front of the app would.
       const agent = new http.Agent({ keepAlive: true, maxSockets: 25 });
@@ -137,9 +123,9 @@ describe('graceful shutdown of the real process', function () {
       for (let i = 0; i < 200; i++) {
         if (i % 4 === 3) {
           const body = new URLSearchParams({
-            _csrf: token!,
+            _csrf: token,
             targetType: 'post',
-            targetId: postId!,
+            targetId: postId,
             body: `Seen again at the end of the shift, case ${i}.`,
           }).toString();
           requests.push(send(agent, app.url, 'POST', '/comments', cookie, body));
