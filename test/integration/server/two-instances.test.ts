@@ -10,6 +10,7 @@ import { RateLimitCounter } from '../../../models/rate-limit-counter.ts';
 import { Vote } from '../../../models/vote.ts';
 import { createApp } from '../../../server/app.ts';
 import { buildRuntime, type Runtime } from '../../../server/runtime.ts';
+import { ScoringSettings } from '../../../server/scoring/scoring.settings.ts';
 import { csrfToken, TEST_SESSION_SECRET, useTestApp } from '../../helpers/app.ts';
 import { createPost, createTopics, sessionUserOf } from '../../helpers/content.ts';
 import { onlyOnEngine, testLogger } from '../../helpers/engine.ts';
@@ -125,6 +126,23 @@ describe('two app instances on one database (MongoDB adapter)', function () {
       .send({ _csrf: logoutToken })
       .expect(303);
     await agentA.get('/api/me').expect(401);
+  });
+
+  it('sees on B a settings change made on A within the settings cache time', async () => {
+    const admin = await sessionUserOf(await createUser({ roles: ['admin'] }));
+    await b.services.scoring.settings.privacy();
+    await t.services.scoring.settings.setPrivacy('protected', admin);
+    const changed = Date.now();
+    try {
+      let seen = await b.services.scoring.settings.privacy();
+      while (seen !== 'protected' && Date.now() - changed < ScoringSettings.CACHE_MS + 1000) {
+        await new Promise((r) => setTimeout(r, 200));
+        seen = await b.services.scoring.settings.privacy();
+      }
+      expect(seen).to.equal('protected');
+    } finally {
+      await t.services.scoring.settings.setPrivacy('open', admin);
+    }
   });
 
   it('shares the sign-in limits: failures on A and on B lock the account on both', async () => {
