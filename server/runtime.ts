@@ -41,7 +41,7 @@ export function buildRuntime(
   const services = createServices({ config, logger, events, sessions, repos });
   // Domain-event subscribers, registered once for the whole runtime.
   services.kb.subscribe();
-  registerSearchSources(services.search);
+  registerSearchSources(services.search, repos);
   subscribeSearch(events, services.search, repos.threads, logger);
   subscribeNotifications(events, services.notifications);
   subscribePostNotifications(events, services.notifications);

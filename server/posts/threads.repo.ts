@@ -48,6 +48,8 @@ export interface ThreadsRepo {
   reviseComment(commentId: string, from: number, fields: TextRevision): Promise<boolean>;
   /** The answers of a post, oldest first (deleted ones too: pages keep their place). */
   answersOf(postId: string): Promise<AnswerRow[]>;
+  /** Answers by id (a page of search results), missing ones left out. */
+  answers(ids: string[]): Promise<AnswerRow[]>;
   /** Every comment of a post's thread (on the post and on its answers), oldest first. */
   commentsOf(postId: string): Promise<CommentRow[]>;
   /** The comments on an item outside posts (a KB article), oldest first (deleted ones too). */

@@ -666,9 +666,11 @@ export class SearchService {
           updatedAt: new Date(meta.updatedAt),
           score: meta.score,
           relevance,
+          facts: [],
         };
       }),
     );
+    await this.#attachFacts(hits);
     return {
       ...empty,
       terms: tokens.map((t) => t.word),
@@ -680,6 +682,22 @@ export class SearchService {
       tookMs: performance.now() - started,
       timings: { ...timings, snippetsMs: performance.now() - snippetsStarted },
     };
+  }
+
+  /** Each source's current figures for its hits on the page (one call per source). */
+  async #attachFacts(hits: SearchHit[]): Promise<void> {
+    const byType = new Map<SearchDocType, SearchHit[]>();
+    for (const hit of hits) {
+      const list = byType.get(hit.type) ?? [];
+      list.push(hit);
+      byType.set(hit.type, list);
+    }
+    await Promise.all(
+      [...byType].map(async ([type, list]) => {
+        const facts = await this.#sources.get(type)?.facts?.(list.map((h) => h.id));
+        if (facts) for (const hit of list) hit.facts = facts.get(hit.id) ?? [];
+      }),
+    );
   }
 
   async #evaluate(analyzed: ReturnType<typeof analyzeQuery>, options: EvaluateOptions) {

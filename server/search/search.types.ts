@@ -84,6 +84,18 @@ export interface SearchSource {
   iterate(): AsyncIterable<SearchDocument> | Iterable<SearchDocument>;
   /** The current state of one document, or null when it no longer exists. */
   load(id: string): Promise<SearchDocument | null>;
+  /**
+   * What a result shows of each of these documents now (its votes, "seen this
+   * too", helpfulness), read when a page of results is shown: the index's
+   * `score` is a ranking signal, not a count to show.
+   */
+  facts?(ids: string[]): Promise<Map<string, HitFact[]>>;
+}
+
+/** One figure a result shows: an i18n key taking `count` (`search.results.votes`: "3 votes"). */
+export interface HitFact {
+  key: string;
+  count: number;
 }
 
 /** The person searching; `null` never sees restricted documents. */
@@ -140,6 +152,8 @@ export interface SearchHit {
   updatedAt: Date;
   score: number;
   relevance: number;
+  /** What the result shows of its document now (see SearchSource.facts). */
+  facts: HitFact[];
 }
 
 export interface SearchResults {

@@ -7,9 +7,11 @@ import { User } from '../../models/user.ts';
 import { markdownToText } from '../content/markdown.ts';
 import type { EventBus } from '../core/events.ts';
 import type { Logger } from '../core/logger.ts';
+import type { KbRepo } from '../kb/kb.repo.ts';
+import type { PostsRepo } from '../posts/posts.repo.ts';
 import type { ThreadsRepo } from '../posts/threads.repo.ts';
 import type { SearchService } from './search.service.ts';
-import type { SearchDocument } from './search.types.ts';
+import type { HitFact, SearchDocument } from './search.types.ts';
 import '../kb/kb.events.ts';
 import '../posts/posts.events.ts';
 import '../votes/votes.events.ts';
@@ -193,11 +195,56 @@ export async function* everyArticle(): AsyncIterable<SearchDocument> {
   }
 }
 
-/** Registers the three sources (for rebuild and check). */
-export function registerSearchSources(search: SearchService): void {
-  search.register({ type: 'post', iterate: everyPost, load: postDocument });
-  search.register({ type: 'answer', iterate: everyAnswer, load: answerDocument });
-  search.register({ type: 'article', iterate: everyArticle, load: articleDocument });
+/** What results show of posts, answers and articles now, read through their repositories. */
+export interface SearchFactsRepos {
+  posts: Pick<PostsRepo, 'listed'>;
+  threads: Pick<ThreadsRepo, 'answers'>;
+  kb: Pick<KbRepo, 'cards'>;
+}
+
+const fact = (key: string, count: number): HitFact => ({ key: `search.results.${key}`, count });
+
+function factsOf(repos: SearchFactsRepos) {
+  return {
+    // A question shows its answers (questions take no votes); an insight, who has seen it too.
+    post: async (ids: string[]) =>
+      new Map(
+        (await repos.posts.listed(ids)).map((post) => [
+          String(post._id),
+          post.kind === 'question'
+            ? [fact('answers', post.answerCount ?? 0)]
+            : [
+                fact('votes', post.voteScore ?? 0),
+                ...(post.kind === 'insight' ? [fact('seen', post.confirmations ?? 0)] : []),
+              ],
+        ]),
+      ),
+    answer: async (ids: string[]) =>
+      new Map(
+        (await repos.threads.answers(ids)).map((answer) => [
+          String(answer._id),
+          [fact('votes', answer.voteScore ?? 0), ...(answer.accepted ? [fact('accepted', 1)] : [])],
+        ]),
+      ),
+    article: async (ids: string[]) =>
+      new Map(
+        (await repos.kb.cards(ids)).map((article) => [
+          String(article._id),
+          [fact('helpful', article.helpfulCount ?? 0)],
+        ]),
+      ),
+  };
+}
+
+/**
+ * Registers the three sources (for rebuild and check; with the repositories,
+ * also what their results show now).
+ */
+export function registerSearchSources(search: SearchService, repos?: SearchFactsRepos): void {
+  const facts = repos ? factsOf(repos) : undefined;
+  search.register({ type: 'post', iterate: everyPost, load: postDocument, facts: facts?.post });
+  search.register({ type: 'answer', iterate: everyAnswer, load: answerDocument, facts: facts?.answer });
+  search.register({ type: 'article', iterate: everyArticle, load: articleDocument, facts: facts?.article });
 }
 
 /**

@@ -136,6 +136,11 @@ export class EmbeddedThreadsRepo implements ThreadsRepo {
     );
   }
 
+  async answers(ids: string[]): Promise<AnswerRow[]> {
+    // Each by `_id` (an answer's counters are not held in memory).
+    return (await findByIds(Answer, ids)) as AnswerRow[];
+  }
+
   async answersOf(postId: string): Promise<AnswerRow[]> {
     await this.#ready();
     return this.#recentAnswers.read(postId, async () => {

@@ -140,6 +140,12 @@ export class MongoThreadsRepo implements ThreadsRepo {
     return saved.matchedCount === 1;
   }
 
+  async answers(ids: string[]): Promise<AnswerRow[]> {
+    const wanted = [...new Set(ids.filter((id) => OBJECT_ID.test(id)))].map(oid);
+    if (wanted.length === 0) return [];
+    return (await Answer.find({ _id: op({ $in: wanted }) }).lean()) as AnswerRow[];
+  }
+
   async answersOf(postId: string): Promise<AnswerRow[]> {
     if (!OBJECT_ID.test(postId)) return [];
     return (await Answer.find({ post: new Types.ObjectId(postId) })

@@ -64,6 +64,44 @@ describe('search over posts, answers and the knowledge base', function () {
     expect((await agent.get('/search?q=firmware').expect(200)).text).to.not.include(`#answer-${answer}`);
   });
 
+  it("shows each result's real figures: votes, who has seen it too, answers, accepted (not the ranking score)", async () => {
+    const asker = await createUser();
+    const colleague = await createUser();
+    const voter = await sessionUserOf(await createUser());
+    const question = await createPost(t, asker, 'question', [topics.fibre], {
+      title: 'Decoder che si spegne da solo durante la partita',
+    });
+    const answer = await t.services.answers.create(
+      question,
+      await sessionUserOf(colleague),
+      'Il decoder si spegne per il risparmio energetico: disattivarlo dal menu.',
+    );
+    await t.services.answers.accept(answer, await sessionUserOf(asker));
+    const insight = await createPost(t, colleague, 'insight', [topics.fibre], {
+      title: 'Decoder spento dal risparmio energetico',
+      situation: 'Il decoder si spegne da solo dopo due ore.',
+      action: 'Disattivato il risparmio energetico.',
+      outcome: 'Non si spegne più.',
+    });
+    await t.services.votes.vote(voter, 'post', insight, 1);
+    await t.services.votes.vote(await sessionUserOf(asker), 'post', insight, 1);
+    await t.services.posts.confirm(insight, voter);
+
+    const { agent } = await signedIn(t, ['operator'], { locale: 'en' });
+    const factsOf = (html: string, href: string) => {
+      const at = html.indexOf(`href="${href}"`);
+      const item = html.slice(at, html.indexOf('</li>', at));
+      return [...item.matchAll(/<span>([^<]*(?:vote|seen|answer|accepted|helpful)[^<]*)<\/span>/g)].map(
+        (m) => m[1],
+      );
+    };
+    const page = (await agent.get('/search?q=decoder').set('Accept-Language', 'en').expect(200)).text;
+    // The index ranks an accepted answer as if it had 5 more votes: the result shows its real count.
+    expect(factsOf(page, `/posts/${question}#answer-${answer}`)).to.deep.equal(['0 votes', 'accepted']);
+    expect(factsOf(page, `/posts/${insight}`)).to.deep.equal(['2 votes', '1 has seen this too']);
+    expect(factsOf(page, `/posts/${question}`)).to.deep.equal(['1 answer']);
+  });
+
   it('keeps KB drafts for knowledge managers and shows published articles to everyone', async () => {
     const km = await signedIn(t, ['knowledge_manager']);
     const number = await t.services.kb.create(await sessionUserOf(km.user), {
