@@ -16,6 +16,7 @@ export const NOTIFICATION_TYPES = [
   'award',
   'reviewPending',
   'passwordResetByAdmin',
+  'removedByModerator',
 ] as const;
 
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
@@ -47,6 +48,12 @@ export const NOTIFICATION_RULES: Record<NotificationType, NotificationTypeRule> 
   reviewPending: { grouped: true, optional: true },
   /** An administrator created a link to reset my password. */
   passwordResetByAdmin: { grouped: false, optional: false },
+  /** A moderator removed my post or answer, with the reason (always told). */
+  removedByModerator: {
+    grouped: false,
+    optional: false,
+    variants: ['post', 'postWithReason', 'answer', 'answerWithReason'],
+  },
 };
 
 export function isNotificationType(value: unknown): value is NotificationType {

@@ -36,6 +36,7 @@ async function commentPlace(
  * - the author of a post, answer or article, of each comment on it;
  * - an insight's author, of each colleague who has seen it too (grouped per insight);
  * - an answer's author, when it is accepted;
+ * - the author of a post or answer someone else (a moderator) removed, with the reason;
  * - everyone mentioned with @name, except a person already told of the same
  *   answer or comment as the question's or the target's author.
  *
@@ -94,6 +95,36 @@ export function subscribePostNotifications(events: EventBus, notifications: Noti
         title,
         url: `/posts/${e.postId}#answer-${e.answerId}`,
       },
+    });
+  });
+
+  // A post or answer removed by someone else (a moderator): its author is told, with the reason.
+  events.on('post.deleted', async (e) => {
+    if (e.actorId === e.authorId) return;
+    const title = await postTitle(e.postId);
+    if (title === null) return;
+    const reason = e.reason.trim();
+    await notifications.notify({
+      recipientId: e.authorId,
+      type: 'removedByModerator',
+      variant: reason ? 'postWithReason' : 'post',
+      actorId: e.actorId,
+      target: { kind: 'post', id: e.postId, title, url: `/posts/${e.postId}` },
+      data: reason ? { reason } : {},
+    });
+  });
+  events.on('answer.deleted', async (e) => {
+    if (e.actorId === e.authorId) return;
+    const title = await postTitle(e.postId);
+    if (title === null) return;
+    const reason = e.reason.trim();
+    await notifications.notify({
+      recipientId: e.authorId,
+      type: 'removedByModerator',
+      variant: reason ? 'answerWithReason' : 'answer',
+      actorId: e.actorId,
+      target: { kind: 'answer', id: e.answerId, title, url: `/posts/${e.postId}#answer-${e.answerId}` },
+      data: reason ? { reason } : {},
     });
   });
 

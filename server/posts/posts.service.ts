@@ -393,7 +393,12 @@ export class PostsService {
         acceptedAnswer: post.acceptedAnswer ? String(post.acceptedAnswer) : null,
         promotedTo: post.promotedTo?.number ? { number: post.promotedTo.number } : null,
         deleted: post.deleted
-          ? { at: post.deleted.at, reason: post.deleted.reason, by: people.get(String(post.deleted.by)) }
+          ? {
+              at: post.deleted.at,
+              reason: post.deleted.reason,
+              by: people.get(String(post.deleted.by)),
+              bySelf: String(post.deleted.by) === String(post.author),
+            }
           : null,
         hidden,
       },

@@ -4,6 +4,7 @@ import { Notification } from '../../../models/notification.ts';
 import { NotificationState } from '../../../models/notification-state.ts';
 import { migrateNotificationInboxes } from '../../../server/db/migrations.ts';
 import {
+  NOTIFICATION_RULES,
   NOTIFICATION_TYPES,
   type NotificationType,
 } from '../../../server/notifications/notification-types.ts';
@@ -84,6 +85,15 @@ function sample(type: NotificationType, recipientId: string, actorId: string): N
         actorId,
         target: { kind: 'account', id: recipientId, title: '', url: '/settings/account' },
       };
+    case 'removedByModerator':
+      return {
+        recipientId,
+        type,
+        actorId,
+        variant: 'postWithReason',
+        target: post,
+        data: { reason: 'dati personali del cliente' },
+      };
   }
 }
 
@@ -125,6 +135,10 @@ const EXPECTED: Record<NotificationType, { it: string; en: string }> = {
     it: 'Anna Verdi ha creato un link per impostare una nuova password',
     en: 'Anna Verdi created a link to set a new password for your account',
   },
+  removedByModerator: {
+    it: 'Anna Verdi ha rimosso il tuo post «Rimborso bolletta doppia»: dati personali del cliente',
+    en: 'Anna Verdi removed your post «Rimborso bolletta doppia»: dati personali del cliente',
+  },
 };
 
 describe('notifications', () => {
@@ -158,11 +172,12 @@ describe('notifications', () => {
             .send(`_csrf=${token}&${others.map((o) => `enabled=${o}`).join('&')}`)
             .expect(303);
           const again = await t.services.notifications.notify(sample(type, user.id, actor.id));
-          if (type === 'passwordResetByAdmin') expect(again.delivered).to.equal(true);
+          const alwaysTold = !NOTIFICATION_RULES[type].optional;
+          if (alwaysTold) expect(again.delivered).to.equal(true);
           else expect(again).to.deep.equal({ delivered: false, reason: 'muted' });
           const settings = await agent.get('/settings/notifications').expect(200);
           expect(settings.text).to.match(
-            type === 'passwordResetByAdmin'
+            alwaysTold
               ? /<input type="checkbox" checked disabled/
               : new RegExp(`<input type="checkbox" name="enabled" value="${type}" >`),
           );

@@ -275,6 +275,41 @@ describe('posts: case insights, tips and questions', () => {
     expect(await AuditEntry.exists({ action: 'moderation.deletePost', 'target.id': id })).to.not.equal(null);
   });
 
+  it("tells the author why a moderator removed their post, and their page says so; removing one's own tells no one", async () => {
+    const { agent: authorAgent, user: author } = await signedIn(t, ['operator'], { locale: 'en' });
+    const id = await createPost(t, author, 'tip', [topics.fibre], {
+      title: 'Un consiglio con dati del cliente',
+    });
+    const { agent: moderator } = await signedIn(t, ['knowledge_manager'], {
+      displayName: 'Moderatrice Attenta',
+    });
+    const token = await csrfToken(moderator, `/posts/${id}`);
+    await moderator
+      .post(`/posts/${id}/delete`)
+      .type('form')
+      .send({ _csrf: token, reason: 'Contiene il numero di telefono del cliente' })
+      .expect(303);
+
+    const inbox = await authorAgent.get('/notifications').set('Accept-Language', 'en').expect(200);
+    expect(inbox.text).to.include(
+      'Moderatrice Attenta removed your post «Un consiglio con dati del cliente»: Contiene il numero di telefono del cliente',
+    );
+    const own = await authorAgent.get(`/posts/${id}`).set('Accept-Language', 'en').expect(200);
+    const banner = /data-testid="post-deleted">([^<]*)</.exec(own.text)?.[1] ?? '';
+    expect(banner).to.include('Removed by a moderator, Moderatrice Attenta');
+    expect(banner).to.include('Reason: Contiene il numero di telefono del cliente');
+    expect(banner).to.not.include('because you moderate');
+
+    // Deleting one's own post: no notification, and the page says who did it.
+    const mine = await createPost(t, author, 'tip', [topics.fibre], { title: 'Un consiglio che ritiro io' });
+    const ownToken = await csrfToken(authorAgent, `/posts/${mine}`);
+    await authorAgent.post(`/posts/${mine}/delete`).type('form').send({ _csrf: ownToken }).expect(303);
+    const page = await authorAgent.get(`/posts/${mine}`).set('Accept-Language', 'en').expect(200);
+    expect(/data-testid="post-deleted">([^<]*)</.exec(page.text)?.[1]).to.include('You deleted this post');
+    const after = await authorAgent.get('/notifications').set('Accept-Language', 'en').expect(200);
+    expect(after.text).to.not.include('Un consiglio che ritiro io');
+  });
+
   it('counts "I\'ve seen this too" once per colleague, never on one\'s own insight, retractable, with names', async () => {
     const author = await createUser({ displayName: 'Autrice Caso' });
     const id = await createPost(t, author, 'insight', [topics.sdd]);
