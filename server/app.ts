@@ -205,7 +205,14 @@ export function createApp(deps: AppDeps): Express {
   app.use(scoringRoutes({ scoring: services.scoring, topics: services.topics, teams: services.teams }));
   app.use(scoringAdminRoutes(services.scoring));
   app.use(notificationsRoutes(services.notifications));
-  app.use(searchRoutes({ search: services.search, people: services.people, teams: services.teams }));
+  app.use(
+    searchRoutes({
+      search: services.search,
+      people: services.people,
+      teams: services.teams,
+      kb: services.kb,
+    }),
+  );
 
   app.use(notFoundHandler);
   app.use(createErrorHandler(viewsDir, logger, deps.i18n, config.defaultLocale));

@@ -157,6 +157,13 @@ export class KbService {
     return Boolean(article && canRead(viewer, this.#actorOf(article)));
   }
 
+  /** Whether an article with this number exists and the person may read it ("KB-8" typed in search). */
+  async readableNumber(number: number, viewer: SessionUser): Promise<boolean> {
+    if (!Number.isInteger(number) || number <= 0) return false;
+    const article = await this.#deps.repo.byNumber(number);
+    return Boolean(article && canRead(viewer, this.#actorOf(article)));
+  }
+
   #actorOf(article: Pick<KbArticleRow, 'state' | 'createdBy' | 'contributors'>) {
     return {
       state: article.state as KbState,

@@ -2,6 +2,7 @@ import { type Request, type Response, Router } from 'express';
 import { guard } from '../auth/guard.ts';
 import type { TFunction } from '../core/i18n.ts';
 import { parseInput } from '../core/validation.ts';
+import type { KbService } from '../kb/kb.service.ts';
 import type { PeopleService } from '../people/people.service.ts';
 import type { TeamsService } from '../teams/teams.service.ts';
 import { type SearchPageInput, searchPageSchema, similarSchema } from './search.schemas.ts';
@@ -12,7 +13,11 @@ export interface SearchRouteDeps {
   search: SearchService;
   people: PeopleService;
   teams: TeamsService;
+  kb: Pick<KbService, 'readableNumber'>;
 }
+
+/** "KB-8", "kb 8", "KB8": an article's number, typed to go to it. */
+const ARTICLE_NUMBER = /^kb[-\s]?(\d{1,7})$/i;
 
 const PAGE_SIZE = 10;
 
@@ -58,11 +63,17 @@ function similarJson(items: SimilarItem[], t: TFunction) {
   }));
 }
 
-export function searchRoutes({ search, people, teams }: SearchRouteDeps): Router {
+export function searchRoutes({ search, people, teams, kb }: SearchRouteDeps): Router {
   const router = Router();
 
   router.get('/search', guard('search.use'), async (req: Request, res: Response) => {
     const input = parseInput(searchPageSchema, req.query);
+    // An article's number alone goes to the article, when it exists and the person may read it.
+    const number = ARTICLE_NUMBER.exec(input.q)?.[1];
+    if (number && input.page === 1 && (await kb.readableNumber(Number(number), req.user!))) {
+      res.redirect(303, `/kb/${Number(number)}`);
+      return;
+    }
     const viewer = viewerOf(req);
     const authorId = input.mine ? viewer.id : input.author;
     const [topics, teamOptions, topicIds, author] = await Promise.all([

@@ -124,6 +124,46 @@ describe('search over posts, answers and the knowledge base', function () {
     expect(JSON.stringify(similar.body)).to.include(`/kb/${number}`);
   });
 
+  it('goes to an article when its number is typed ("KB-8"), unless the person may not read it', async () => {
+    const km = await signedIn(t, ['knowledge_manager']);
+    const manager = await sessionUserOf(km.user);
+    const draft = await t.services.kb.create(manager, {
+      title: 'Bozza sul cambio di intestatario',
+      problem: 'Il cliente vuole cambiare intestatario.',
+      environment: '',
+      cause: '',
+      resolution: 'Modulo di voltura.',
+      topics: [topics.billing],
+      note: '',
+    });
+    const { agent: operator } = await signedIn(t);
+    for (const typed of [`KB-${draft}`, `kb ${draft}`, `kb${draft}`]) {
+      const own = await km.agent.get('/search').query({ q: typed }).redirects(0).expect(303);
+      expect(own.headers.location, typed).to.equal(`/kb/${draft}`);
+    }
+    // A draft is not the operator's to read: the number is searched like any text.
+    await operator
+      .get('/search')
+      .query({ q: `KB-${draft}` })
+      .redirects(0)
+      .expect(200);
+    await t.services.kb.transition(draft, manager, 'review');
+    await t.services.kb.transition(draft, manager, 'published');
+    const jump = await operator
+      .get('/search')
+      .query({ q: `KB-${draft}` })
+      .redirects(0)
+      .expect(303);
+    expect(jump.headers.location).to.equal(`/kb/${draft}`);
+    // No such article, or more than a number: the search runs.
+    await operator.get('/search').query({ q: 'KB-99999' }).redirects(0).expect(200);
+    await operator
+      .get('/search')
+      .query({ q: `KB-${draft} voltura` })
+      .redirects(0)
+      .expect(200);
+  });
+
   it('shows similar questions on the new question form, with and without JavaScript', async () => {
     const asker = await createUser();
     const similarId = await createPost(t, asker, 'question', [topics.billing], {
