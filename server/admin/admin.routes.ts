@@ -2,8 +2,9 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { ROLES } from '../../models/user.ts';
 import type { AuditService } from '../audit/audit.service.ts';
+import { auditSentenceKey } from '../audit/audit-actions.ts';
 import { guard } from '../auth/guard.ts';
-import { parseInput } from '../core/validation.ts';
+import { field, parseInput } from '../core/validation.ts';
 import { singleFileUpload } from '../middleware/uploads.ts';
 import type { TeamsService } from '../teams/teams.service.ts';
 import { adminUserSchema, importSchema, userListSchema } from '../users/users.schemas.ts';
@@ -14,6 +15,7 @@ const auditFilterSchema = z.object({
   actor: z.string().trim().max(80).optional().catch(undefined),
   from: z.iso.date().optional().catch(undefined),
   to: z.iso.date().optional().catch(undefined),
+  signins: field.checkbox().catch(false),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
 });
 
@@ -164,11 +166,31 @@ export function adminRoutes(deps: AdminDeps): Router {
         actor: filters.actor || undefined,
         from: filters.from ? new Date(`${filters.from}T00:00:00Z`) : undefined,
         to,
+        withSignIns: filters.signins,
         page: filters.page,
       }),
       audit.actions(),
     ]);
-    res.render('pages/admin/audit', { title: req.t('admin.audit.title'), filters, actions, ...result });
+    // Each entry as a sentence in the reader's language; its reason, if any, after it.
+    const entries = result.entries.map((entry) => {
+      const key = auditSentenceKey(entry.action);
+      const reason = entry.details.find((d) => d.key === 'reason' && d.value !== '')?.value ?? null;
+      return {
+        ...entry,
+        sentence: key
+          ? req.t(key, { actor: entry.actorName || '—', target: entry.target?.label ?? '' })
+          : null,
+        reason,
+        details: entry.details.filter((d) => d.key !== 'reason'),
+      };
+    });
+    res.render('pages/admin/audit', {
+      title: req.t('admin.audit.title'),
+      filters,
+      actions,
+      ...result,
+      entries,
+    });
   });
 
   return router;

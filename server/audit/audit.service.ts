@@ -1,6 +1,7 @@
 import { AuditEntry } from '../../models/audit-entry.ts';
 import type { Logger } from '../core/logger.ts';
 import { escapeRegex, op } from '../db/query.ts';
+import { SIGN_IN_ACTIONS } from './audit-actions.ts';
 
 export interface AuditActor {
   id: string;
@@ -17,6 +18,8 @@ export interface AuditRecord {
 
 export interface AuditFilters {
   action?: string;
+  /** Sign-ins and sign-outs too (left out by default, unless `action` names one). */
+  withSignIns?: boolean;
   actor?: string;
   from?: Date;
   to?: Date;
@@ -59,6 +62,7 @@ export class AuditService {
   async list(filters: AuditFilters) {
     const query: Record<string, unknown> = {};
     if (filters.action) query.action = filters.action;
+    else if (!filters.withSignIns) query.action = op({ $nin: [...SIGN_IN_ACTIONS] });
     if (filters.actor) query.actorName = op({ $regex: escapeRegex(filters.actor), $options: 'i' });
     if (filters.from || filters.to) {
       query.at = op({

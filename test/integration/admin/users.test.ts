@@ -213,8 +213,34 @@ describe('account administration', () => {
     const { agent } = await signedIn(t, ['admin']);
     const page = await agent.get('/admin/audit?action=auth.login.success').expect(200);
     expect(page.text).to.include('auth.login.success');
-    expect(page.text).to.not.include('<code>users.create</code>');
+    expect(page.text).to.not.include('>users.create</code>');
     const byActor = await agent.get('/admin/audit?actor=nobody-at-all').expect(200);
     expect(byActor.text).to.include('Nessuna voce corrisponde');
+  });
+
+  it("reads the audit log as sentences in the reader's language, sign-ins left out unless asked for", async () => {
+    const { agent, user: admin } = await signedIn(t, ['admin'], { displayName: 'Giulia Registro' });
+    const token = await csrfToken(agent, '/admin/teams/new');
+    await agent
+      .post('/admin/teams')
+      .type('form')
+      .send({ _csrf: token, name: 'Squadra del registro' })
+      .expect(303);
+    const sentences = (html: string) =>
+      [...html.matchAll(/data-testid="audit-sentence">([^<]*)</g)].map((m) => m[1]!.trim());
+
+    const it = await agent.get('/admin/audit').set('Accept-Language', 'it').expect(200);
+    expect(sentences(it.text)).to.include('Giulia Registro ha creato il team «Squadra del registro»');
+    expect(
+      sentences(it.text).some((s) => s.includes('ha effettuato l’accesso')),
+      'no sign-ins by default',
+    ).to.equal(false);
+    expect(it.text).to.include('Accessi e uscite non sono mostrati.');
+    const withSignIns = await agent.get('/admin/audit?signins=on').expect(200);
+    expect(sentences(withSignIns.text)).to.include('Giulia Registro ha effettuato l’accesso');
+
+    await User.updateOne({ _id: admin.id }, { $set: { locale: 'en' } });
+    const en = await agent.get('/admin/audit').expect(200);
+    expect(sentences(en.text)).to.include('Giulia Registro created the team «Squadra del registro»');
   });
 });
