@@ -36,6 +36,8 @@ export const AUDIT_ACTIONS = [
   'kb.archived',
   'kb.flag.fixed',
   'kb.flag.declined',
+  'kb.secondReviewerOn',
+  'kb.secondReviewerOff',
   'scoring.rulesChanged',
   'scoring.recomputed',
   'scoring.privacyChanged',

@@ -1,10 +1,11 @@
 import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
 import { KB_FLAG_KINDS } from '../../models/kb-feedback.ts';
 import { guard } from '../auth/guard.ts';
 import { can } from '../auth/permissions.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { wantsJson } from '../core/http.ts';
-import { parseInput } from '../core/validation.ts';
+import { field, parseInput } from '../core/validation.ts';
 import type { AnswersService } from '../posts/answers.service.ts';
 import type { TopicsService } from '../topics/topics.service.ts';
 import {
@@ -26,6 +27,9 @@ function numberOf(req: Request): number {
 }
 
 /** Knowledge-base pages: index, article, editing, history, feedback, flags and the queue. */
+/** The publishing-rule form: one checkbox. */
+const publishingSchema = z.object({ secondReviewer: field.checkbox() });
+
 export function kbRoutes(deps: { kb: KbService; topics: TopicsService; answers: AnswersService }): Router {
   const { kb, topics, answers } = deps;
   const router = Router();
@@ -42,7 +46,20 @@ export function kbRoutes(deps: { kb: KbService; topics: TopicsService; answers: 
   });
 
   router.get('/kb/queue', guard('kb.manage'), async (req: Request, res: Response) => {
-    res.render('pages/kb/queue', { title: req.t('kb.queue.title'), ...(await kb.queue()) });
+    const [queue, publishing] = await Promise.all([kb.queue(), kb.settings.publishing()]);
+    res.render('pages/kb/queue', { title: req.t('kb.queue.title'), ...queue, publishing });
+  });
+
+  /** The publishing rule: a knowledge manager other than the last version's editor publishes it. */
+  router.post('/kb/settings/publishing', guard('kb.manage'), async (req: Request, res: Response) => {
+    const { secondReviewer } = parseInput(publishingSchema, req.body);
+    await kb.settings.setSecondReviewer(secondReviewer, req.user!, req.ip ?? '');
+    if (wantsJson(req)) {
+      res.json({ secondReviewer });
+      return;
+    }
+    req.session.flash = [{ type: 'success', key: 'kb.publishing.saved' }];
+    res.redirect(303, '/kb/queue');
   });
 
   router.get('/kb/new', guard('kb.manage'), async (req: Request, res: Response) => {

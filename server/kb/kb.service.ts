@@ -28,6 +28,7 @@ import type { DiffPart } from '../posts/posts.service.ts';
 import './kb.events.ts';
 import '../posts/posts.events.ts';
 import type { KbArticleRow, KbRepo } from './kb.repo.ts';
+import { KbSettings } from './kb.settings.ts';
 import { canEdit, canMove, canRead, isKnowledgeManager, nextStates } from './kb.workflow.ts';
 
 export const KB_PAGE_SIZE = 20;
@@ -101,9 +102,12 @@ function snapshotOf(a: {
  */
 export class KbService {
   readonly #deps: KbDeps;
+  /** The publishing rule (a second knowledge manager, or not). */
+  readonly settings: KbSettings;
   #isPublisher: PublisherCheck = async () => false;
 
   constructor(deps: KbDeps) {
+    this.settings = new KbSettings(deps.audit);
     this.#deps = deps;
   }
 
@@ -155,6 +159,24 @@ export class KbService {
     if (!/^[0-9a-f]{24}$/i.test(articleId)) return false;
     const article = await KbArticle.findById(articleId);
     return Boolean(article && canRead(viewer, this.#actorOf(article)));
+  }
+
+  /**
+   * With the second-reviewer rule on, whether `actorId` edited the version
+   * that would be published (then another knowledge manager must publish it).
+   */
+  async #needsOtherPublisher(article: KbArticleRow, actorId: string): Promise<boolean> {
+    if (!(await this.settings.publishing()).secondReviewer) return false;
+    const last = await this.#deps.repo.revision(String(article._id), article.version);
+    return String(last?.editor ?? article.createdBy) === actorId;
+  }
+
+  /** The moves the person may make, and whether publishing waits for another knowledge manager. */
+  async #moves(viewer: SessionUser, article: KbArticleRow) {
+    const states = nextStates(viewer, this.#actorOf(article));
+    if (!states.includes('published') || !(await this.#needsOtherPublisher(article, viewer.id)))
+      return { nextStates: states, secondReviewerNeeded: false };
+    return { nextStates: states.filter((s) => s !== 'published'), secondReviewerNeeded: true };
   }
 
   /** Whether an article with this number exists and the person may read it ("KB-8" typed in search). */
@@ -418,6 +440,8 @@ export class KbService {
     if (!canMove(actor, this.#actorOf(article), to)) throw new ForbiddenError('kb.cannotMove', { from, to });
     if (to === 'published' && (!article.problem.trim() || !article.resolution.trim()))
       throw new ConflictError('kb.incomplete');
+    if (to === 'published' && (await this.#needsOtherPublisher(article, actor.id)))
+      throw new ConflictError('kb.secondReviewerNeeded');
     const now = this.#now();
     const update: Record<string, unknown> = { state: to, updatedAt: now };
     if (to === 'published') {
@@ -532,7 +556,7 @@ export class KbService {
         version: article.version,
         overdue: Boolean(article.state === 'published' && article.reviewBy && article.reviewBy < now),
       },
-      viewer: { canEdit: canEdit(viewer, actor, publisher), nextStates: nextStates(viewer, actor) },
+      viewer: { canEdit: canEdit(viewer, actor, publisher), ...(await this.#moves(viewer, article)) },
     };
   }
 
@@ -618,7 +642,7 @@ export class KbService {
       viewer: {
         feedback: feedback ? { helpful: feedback.helpful, comment: feedback.comment } : null,
         canEdit: canEdit(viewer, actor, publisher),
-        nextStates: nextStates(viewer, actor),
+        ...(await this.#moves(viewer, article)),
         isManager: isKnowledgeManager(viewer),
         canFeedback: article.state === 'published',
       },

@@ -173,6 +173,72 @@ describe('knowledge base', function () {
     expect(failed).to.equal('ForbiddenError');
   });
 
+  it('with the second-reviewer rule on, another knowledge manager publishes what one edited', async () => {
+    const editor = await signedIn(t, ['knowledge_manager'], { locale: 'en', displayName: 'Editrice Prima' });
+    const reviewer = await signedIn(t, ['knowledge_manager'], { locale: 'en' });
+    const draft = async (title: string) => {
+      const number = await t.services.kb.create(await sessionUserOf(editor.user), {
+        title,
+        problem: 'Il cliente non riceve la fattura.',
+        environment: '',
+        cause: '',
+        resolution: 'Reinviarla dal portale.',
+        topics: [topics.billing],
+        note: '',
+      });
+      await t.services.kb.transition(number, await sessionUserOf(editor.user), 'review');
+      return number;
+    };
+    const setRule = async (on: boolean) => {
+      const token = await csrfToken(editor.agent, '/kb/queue');
+      await editor.agent
+        .post('/kb/settings/publishing')
+        .type('form')
+        .send(on ? { _csrf: token, secondReviewer: 'on' } : { _csrf: token })
+        .expect(303);
+    };
+    try {
+      await setRule(true);
+      const queue = await editor.agent.get('/kb/queue').expect(200);
+      expect(queue.text).to.match(
+        /id="publishing-second" type="checkbox" name="secondReviewer" value="on" checked/,
+      );
+      const number = await draft('Fattura non ricevuta: reinvio dal portale');
+
+      // The editor of the version sees no "Publish" and why; publishing anyway is refused.
+      const own = await editor.agent.get(`/kb/${number}`).expect(200);
+      expect(own.text).to.include('data-testid="kb-second-reviewer"');
+      expect(own.text).to.not.include('name="to" value="published"');
+      const token = await csrfToken(editor.agent, `/kb/${number}`);
+      const refused = await editor.agent
+        .post(`/kb/${number}/transition`)
+        .set('Accept', 'application/json')
+        .send({ _csrf: token, to: 'published' })
+        .expect(409);
+      expect(refused.body.error.message).to.include('another knowledge manager publishes it');
+
+      // Another knowledge manager sees the button and publishes.
+      const other = await reviewer.agent.get(`/kb/${number}`).expect(200);
+      expect(other.text).to.include('name="to" value="published"');
+      const otherToken = await csrfToken(reviewer.agent, `/kb/${number}`);
+      await reviewer.agent
+        .post(`/kb/${number}/transition`)
+        .type('form')
+        .send({ _csrf: otherToken, to: 'published' })
+        .expect(303);
+      expect((await KbArticle.findOne({ number }).lean())?.state).to.equal('published');
+      expect(await AuditEntry.exists({ action: 'kb.secondReviewerOn' })).to.not.equal(null);
+
+      // Rule off: an editor publishes their own version again.
+      await setRule(false);
+      const second = await draft('Fattura duplicata: annullare la seconda');
+      await t.services.kb.transition(second, await sessionUserOf(editor.user), 'published');
+      expect((await KbArticle.findOne({ number: second }).lean())?.state).to.equal('published');
+    } finally {
+      await t.services.kb.settings.setSecondReviewer(false, { id: editor.user.id, displayName: 'test' });
+    }
+  });
+
   it('edits as revisions, shows a diff between any two versions, and restores an old version as a new one', async () => {
     const { agent, user } = await signedIn(t, ['knowledge_manager']);
     const km = await sessionUserOf(user);
