@@ -28,7 +28,7 @@ describe('journey: a team lead reads the leaderboard and the team dashboard, and
 
     await page
       .getByRole('navigation', { name: 'Navigazione principale' })
-      .getByRole('link', { name: 'Dashboard del team' })
+      .getByRole('link', { name: 'Dashboard team' })
       .click();
     await page.waitForURL(/\/teams\/[0-9a-f]{24}\/dashboard$/);
     expect(await page.locator('h1').textContent()).to.equal('Dashboard del team: Fatturazione e Pagamenti');
