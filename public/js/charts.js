@@ -4,6 +4,13 @@
 const figures = [...document.querySelectorAll('figure[data-chart]')];
 
 const PALETTE = ['#1f6feb', '#d1242f', '#1a7f37', '#9a6700', '#8250df', '#bf3989', '#0a7ea4', '#57606a'];
+// Past the palette, a series changes its line and its points too: 24 series are told apart.
+const DASHES = [[], [6, 3], [2, 3]];
+const POINTS = ['circle', 'rect', 'triangle'];
+const lookOf = (i) => {
+  const round = Math.floor(i / PALETTE.length) % DASHES.length;
+  return { color: PALETTE[i % PALETTE.length], dash: DASHES[round], point: POINTS[round] };
+};
 
 function loadChartJs(src) {
   if (window.Chart) return Promise.resolve(window.Chart);
@@ -27,19 +34,25 @@ async function draw(figure) {
     type: figure.dataset.chart || 'line',
     data: {
       labels: data.labels,
-      datasets: data.series.map((s, i) => ({
-        label: s.label,
-        data: s.data,
-        borderColor: PALETTE[i % PALETTE.length],
-        backgroundColor: PALETTE[i % PALETTE.length],
-        cubicInterpolationMode: 'monotone',
-      })),
+      datasets: data.series.map((s, i) => {
+        const look = lookOf(i);
+        return {
+          label: s.label,
+          data: s.data,
+          borderColor: look.color,
+          backgroundColor: look.color,
+          borderDash: look.dash,
+          pointStyle: look.point,
+          // Monotone curves never overshoot below zero or above a week's points.
+          cubicInterpolationMode: 'monotone',
+        };
+      }),
     },
     options: {
       animation: reduced ? false : undefined,
       maintainAspectRatio: false,
       scales: { y: { beginAtZero: true } },
-      plugins: { legend: { position: 'bottom' } },
+      plugins: { legend: { position: 'bottom', labels: { usePointStyle: true } } },
     },
   });
   figure.dataset.chartReady = 'true';

@@ -587,7 +587,8 @@ export class ScoringService {
           noContributor: contributors === 0,
         };
       })
-      .filter((g) => g.unanswered > 0 || g.noContributor)
+      // Gaps that matter: questions waiting, or a topic the team works in without a Contributor.
+      .filter((g) => g.unanswered > 0 || (g.noContributor && topicIds.has(g.id)))
       .sort(
         (a, b) =>
           b.unanswered - a.unanswered ||
