@@ -26,3 +26,23 @@ if (menus.length > 0) {
     }
   });
 }
+
+// On a phone the sections fold behind a "Menu" button (without JavaScript they
+// stay on a row that scrolls sideways). Escape closes them, focus back on the button.
+const toggle = document.querySelector('.nav-toggle');
+const nav = document.getElementById('main-nav');
+if (toggle instanceof HTMLButtonElement && nav) {
+  document.documentElement.classList.add('has-nav-toggle');
+  toggle.hidden = false;
+  const setOpen = (open) => {
+    toggle.setAttribute('aria-expanded', String(open));
+    nav.toggleAttribute('data-open', open);
+  };
+  toggle.addEventListener('click', () => setOpen(toggle.getAttribute('aria-expanded') !== 'true'));
+  nav.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && nav.hasAttribute('data-open')) {
+      setOpen(false);
+      toggle.focus();
+    }
+  });
+}
