@@ -25,6 +25,7 @@ describe('journey: an operator shares a case with a picture, a colleague validat
 
     const sara = await app.newPage({ as: 'operator', lang: 'it' });
     await sara.goto(app.url('/'));
+    await sara.locator('summary', { hasText: 'Nuovo…' }).first().click();
     await sara.getByRole('link', { name: 'Condividi un caso' }).first().click();
     await sara.waitForURL(/\/posts\/new\?kind=insight$/);
     expect(await sara.locator('h1').textContent()).to.equal('Condividi un caso');

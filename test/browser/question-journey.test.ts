@@ -45,6 +45,7 @@ describe('journey: a question meets similar ones, gets an answer live, and the a
 
     const sara = await app.newPage({ as: 'operator', lang: 'it' });
     await sara.goto(app.url('/'));
+    await sara.locator('summary', { hasText: 'Nuovo…' }).first().click();
     await sara.getByRole('link', { name: 'Fai una domanda' }).first().click();
     await sara.waitForURL(/\/posts\/new\?kind=question$/);
 
