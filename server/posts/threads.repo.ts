@@ -6,6 +6,13 @@ import type { Deletion } from './posts.repo.ts';
 export type AnswerRow = AnswerFields & { _id: Types.ObjectId };
 export type CommentRow = CommentFields & { _id: Types.ObjectId };
 
+/** What a search result shows of an answer. */
+export interface AnswerFacts {
+  id: string;
+  voteScore: number;
+  accepted: boolean;
+}
+
 /** What accepting an answer did. */
 export interface Acceptance {
   /** Whether this call marked the answer accepted (false: it was already, or it cannot be). */
@@ -48,8 +55,8 @@ export interface ThreadsRepo {
   reviseComment(commentId: string, from: number, fields: TextRevision): Promise<boolean>;
   /** The answers of a post, oldest first (deleted ones too: pages keep their place). */
   answersOf(postId: string): Promise<AnswerRow[]>;
-  /** Answers by id (a page of search results), missing ones left out. */
-  answers(ids: string[]): Promise<AnswerRow[]>;
+  /** The votes and accepted mark of answers by id (a page of search results), missing ones left out. */
+  answerFacts(ids: string[]): Promise<AnswerFacts[]>;
   /** Every comment of a post's thread (on the post and on its answers), oldest first. */
   commentsOf(postId: string): Promise<CommentRow[]>;
   /** The comments on an item outside posts (a KB article), oldest first (deleted ones too). */

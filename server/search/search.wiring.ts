@@ -198,7 +198,7 @@ export async function* everyArticle(): AsyncIterable<SearchDocument> {
 /** What results show of posts, answers and articles now, read through their repositories. */
 export interface SearchFactsRepos {
   posts: Pick<PostsRepo, 'listed'>;
-  threads: Pick<ThreadsRepo, 'answers'>;
+  threads: Pick<ThreadsRepo, 'answerFacts'>;
   kb: Pick<KbRepo, 'cards'>;
 }
 
@@ -221,9 +221,9 @@ function factsOf(repos: SearchFactsRepos) {
       ),
     answer: async (ids: string[]) =>
       new Map(
-        (await repos.threads.answers(ids)).map((answer) => [
-          String(answer._id),
-          [fact('votes', answer.voteScore ?? 0), ...(answer.accepted ? [fact('accepted', 1)] : [])],
+        (await repos.threads.answerFacts(ids)).map((answer) => [
+          answer.id,
+          [fact('votes', answer.voteScore), ...(answer.accepted ? [fact('accepted', 1)] : [])],
         ]),
       ),
     article: async (ids: string[]) =>

@@ -6,6 +6,7 @@ import { Post } from '../../../models/post.ts';
 import type { Deletion } from '../../posts/posts.repo.ts';
 import type {
   Acceptance,
+  AnswerFacts,
   AnswerRow,
   CommentRow,
   TextRevision,
@@ -119,14 +120,15 @@ export class EmbeddedThreadsRepo implements ThreadsRepo {
   readonly #confirmations: Groups;
   readonly #itemComments: Groups;
   readonly #recentAnswers = new RecentThreads<AnswerRow>();
+  readonly #answerDocs: MirroredCollection;
   readonly #recentComments = new RecentThreads<CommentRow>();
 
   constructor(mirror: Mirror) {
     this.#ready = () => mirror.ready();
     this.#posts = mirror.track(Post as never);
-    this.#answers = new Groups(mirror.track(Answer as never, ['post', 'createdAt']), byPost, (post) =>
-      this.#recentAnswers.forget(post),
-    );
+    // Held: what groups answers by post, and what a search result shows of one.
+    this.#answerDocs = mirror.track(Answer as never, ['post', 'createdAt', 'voteScore', 'accepted']);
+    this.#answers = new Groups(this.#answerDocs, byPost, (post) => this.#recentAnswers.forget(post));
     const comments = mirror.track(Comment as never, ['post', 'createdAt', 'targetType', 'targetId']);
     this.#comments = new Groups(comments, byPost, (post) => this.#recentComments.forget(post));
     this.#itemComments = new Groups(comments, byItem);
@@ -136,9 +138,15 @@ export class EmbeddedThreadsRepo implements ThreadsRepo {
     );
   }
 
-  async answers(ids: string[]): Promise<AnswerRow[]> {
-    // Each by `_id` (an answer's counters are not held in memory).
-    return (await findByIds(Answer, ids)) as AnswerRow[];
+  async answerFacts(ids: string[]): Promise<AnswerFacts[]> {
+    await this.#ready();
+    const out: AnswerFacts[] = [];
+    for (const id of new Set(ids)) {
+      const answer = this.#answerDocs.get(id);
+      if (answer)
+        out.push({ id, voteScore: Number(answer.voteScore ?? 0), accepted: answer.accepted === true });
+    }
+    return out;
   }
 
   async answersOf(postId: string): Promise<AnswerRow[]> {

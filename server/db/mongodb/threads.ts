@@ -6,6 +6,7 @@ import { Post } from '../../../models/post.ts';
 import type { Deletion } from '../../posts/posts.repo.ts';
 import type {
   Acceptance,
+  AnswerFacts,
   AnswerRow,
   CommentRow,
   TextRevision,
@@ -140,10 +141,15 @@ export class MongoThreadsRepo implements ThreadsRepo {
     return saved.matchedCount === 1;
   }
 
-  async answers(ids: string[]): Promise<AnswerRow[]> {
+  async answerFacts(ids: string[]): Promise<AnswerFacts[]> {
     const wanted = [...new Set(ids.filter((id) => OBJECT_ID.test(id)))].map(oid);
     if (wanted.length === 0) return [];
-    return (await Answer.find({ _id: op({ $in: wanted }) }).lean()) as AnswerRow[];
+    const rows = await Answer.find({ _id: op({ $in: wanted }) }, { voteScore: 1, accepted: 1 }).lean();
+    return rows.map((a) => ({
+      id: String(a._id),
+      voteScore: a.voteScore ?? 0,
+      accepted: Boolean(a.accepted),
+    }));
   }
 
   async answersOf(postId: string): Promise<AnswerRow[]> {
