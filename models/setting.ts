@@ -29,3 +29,22 @@ const settingVersionSchema = new Schema(
   { versionKey: false, minimize: false, collection: 'setting_versions' },
 );
 export const SettingVersion = model('SettingVersion', settingVersionSchema);
+
+/**
+ * Stores `value` as version `version` of setting `key`: the past version kept
+ * in `setting_versions`, the current one in `settings`.
+ */
+export async function saveSettingVersion(
+  key: string,
+  version: number,
+  value: unknown,
+  updatedBy: string,
+): Promise<void> {
+  const updatedAt = new Date();
+  await SettingVersion.create({ _id: `${key}:${version}`, key, version, value, updatedBy, updatedAt });
+  await Setting.replaceOne(
+    { _id: key },
+    { _id: key, version, value, updatedBy, updatedAt },
+    { upsert: true },
+  );
+}

@@ -24,12 +24,15 @@ import { type AppProcess, Client, startApp } from './scale.ts';
 const out = (line = '') => process.stdout.write(`${line}\n`);
 const OPERATOR = 'alessandra.ferri@aurora.example';
 
-interface Sent {
+export interface Sent {
+  /** Resolves once the response has arrived (or the request failed). */
   answered: Promise<void>;
+  /** The response's status, or the error that ended the request instead. */
   outcome: Promise<string>;
 }
 
-function send(agent: http.Agent, base: string, target: string, cookie: string, body?: string): Sent {
+/** One request through a kept-alive agent (a browser's or a proxy's way: few connections, reused); a body makes it a form POST. */
+export function send(agent: http.Agent, base: string, target: string, cookie: string, body?: string): Sent {
   const url = new URL(target, base);
   let answered!: () => void;
   const done = new Promise<void>((resolve) => {
@@ -45,6 +48,7 @@ function send(agent: http.Agent, base: string, target: string, cookie: string, b
         agent,
         headers: {
           Cookie: cookie,
+          'Accept-Language': 'en',
           ...(body
             ? {
                 'Content-Type': 'application/x-www-form-urlencoded',
@@ -83,22 +87,25 @@ async function operator(app: AppProcess) {
   return { client, postId, comment };
 }
 
-function checkCounters(dataDir: string): Promise<string> {
+/** `npm run counters:check` on a data folder no app runs on: its output and exit code. */
+export function checkCounters(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['scripts/check-counters.ts'], {
       cwd: projectRoot,
-      env: { ...process.env, DATA_DIR: dataDir, MONGODB_URI: '' },
+      env: { ...env, DATA_DIR: dataDir, MONGODB_URI: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let text = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-    });
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      output += chunk.toString();
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     child.once('error', reject);
-    child.once('exit', (code) => resolve(`${text.trim()} (exit ${code})`));
+    child.once('exit', (code) => resolve({ code, output }));
   });
 }
 
@@ -141,7 +148,8 @@ async function sigtermUnderLoad(dataDir: string, inFlight: number): Promise<void
   );
   out(`  completed ${completed}/${inFlight}; outcomes ${JSON.stringify(tally)}`);
   out(`  process exited with ${code} ${exitMs} ms after the signal`);
-  out(`  counters check: ${(await checkCounters(dataDir)).replace(/\n/g, '; ')}`);
+  const counters = await checkCounters(dataDir);
+  out(`  counters check: ${counters.output.trim().replace(/\n/g, '; ')} (exit ${counters.code})`);
 }
 
 async function firstStatus(

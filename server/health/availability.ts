@@ -151,9 +151,8 @@ export class Availability {
           // The error handlers that follow this middleware answer it (the route's own work is still pending).
           next(new ServiceUnavailableError('errors.unavailable.databaseLate'));
         });
-        const done = () => this.#inFlight.delete(res);
-        res.once('finish', done);
-        res.once('close', done);
+        // 'close' follows every response: finished, or its connection gone.
+        res.once('close', () => this.#inFlight.delete(res));
       }
       next();
     };

@@ -1,4 +1,4 @@
-import { Setting, SettingVersion } from '../../models/setting.ts';
+import { Setting, saveSettingVersion } from '../../models/setting.ts';
 import type { AuditActor, AuditService } from '../audit/audit.service.ts';
 
 export interface PublishingSettings {
@@ -38,22 +38,7 @@ export class KbSettings {
     const before = await this.publishing();
     if (before.secondReviewer === on) return false;
     const doc = await Setting.findById(KEY).lean();
-    const version = (doc?.version ?? 0) + 1;
-    const now = new Date();
-    const value = { secondReviewer: on };
-    await SettingVersion.create({
-      _id: `${KEY}:${version}`,
-      key: KEY,
-      version,
-      value,
-      updatedBy: actor.id,
-      updatedAt: now,
-    });
-    await Setting.replaceOne(
-      { _id: KEY },
-      { _id: KEY, version, value, updatedBy: actor.id, updatedAt: now },
-      { upsert: true },
-    );
+    await saveSettingVersion(KEY, (doc?.version ?? 0) + 1, { secondReviewer: on }, actor.id);
     this.#cached = null;
     await this.#audit.record({
       actor,

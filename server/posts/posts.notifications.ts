@@ -99,7 +99,10 @@ export function subscribePostNotifications(events: EventBus, notifications: Noti
   });
 
   // A post or answer removed by someone else (a moderator): its author is told, with the reason.
-  events.on('post.deleted', async (e) => {
+  const tellRemoved = async (
+    e: { postId: string; authorId: string; actorId: string; reason: string },
+    item: { kind: 'post' | 'answer'; id: string; url: string },
+  ) => {
     if (e.actorId === e.authorId) return;
     const title = await postTitle(e.postId);
     if (title === null) return;
@@ -107,26 +110,16 @@ export function subscribePostNotifications(events: EventBus, notifications: Noti
     await notifications.notify({
       recipientId: e.authorId,
       type: 'removedByModerator',
-      variant: reason ? 'postWithReason' : 'post',
+      variant: reason ? `${item.kind}WithReason` : item.kind,
       actorId: e.actorId,
-      target: { kind: 'post', id: e.postId, title, url: `/posts/${e.postId}` },
+      target: { kind: item.kind, id: item.id, title, url: item.url },
       data: reason ? { reason } : {},
     });
-  });
-  events.on('answer.deleted', async (e) => {
-    if (e.actorId === e.authorId) return;
-    const title = await postTitle(e.postId);
-    if (title === null) return;
-    const reason = e.reason.trim();
-    await notifications.notify({
-      recipientId: e.authorId,
-      type: 'removedByModerator',
-      variant: reason ? 'answerWithReason' : 'answer',
-      actorId: e.actorId,
-      target: { kind: 'answer', id: e.answerId, title, url: `/posts/${e.postId}#answer-${e.answerId}` },
-      data: reason ? { reason } : {},
-    });
-  });
+  };
+  events.on('post.deleted', (e) => tellRemoved(e, { kind: 'post', id: e.postId, url: `/posts/${e.postId}` }));
+  events.on('answer.deleted', (e) =>
+    tellRemoved(e, { kind: 'answer', id: e.answerId, url: `/posts/${e.postId}#answer-${e.answerId}` }),
+  );
 
   events.on('content.mentioned', async (e) => {
     let target: NotificationTarget | null = null;

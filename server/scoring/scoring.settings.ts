@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Setting, SettingVersion } from '../../models/setting.ts';
+import { Setting, SettingVersion, saveSettingVersion } from '../../models/setting.ts';
 import type { AuditActor, AuditService } from '../audit/audit.service.ts';
 import { parseInput } from '../core/validation.ts';
 import { MINIMUM_GROUP_SIZE } from './scoring.policy.ts';
@@ -118,20 +118,7 @@ export class ScoringSettings {
     const changed = diffRules(current.rules, rules);
     if (changed.length === 0) return { version: current.version, changed };
     const version = current.version + 1;
-    const now = new Date();
-    await SettingVersion.create({
-      _id: `scoring:${version}`,
-      key: 'scoring',
-      version,
-      value: rules,
-      updatedBy: actor.id,
-      updatedAt: now,
-    });
-    await Setting.replaceOne(
-      { _id: 'scoring' },
-      { _id: 'scoring', version, value: rules, updatedBy: actor.id, updatedAt: now },
-      { upsert: true },
-    );
+    await saveSettingVersion('scoring', version, rules, actor.id);
     this.#rules = null;
     await this.#audit.record({
       actor,
@@ -175,20 +162,11 @@ export class ScoringSettings {
     if (changed.length === 0) return { changed };
     const doc = await Setting.findById('privacy').lean();
     const version = (doc?.version ?? 0) + 1;
-    const now = new Date();
-    const value = { mode: next.mode, minimumGroupSize: next.minimumGroupSize };
-    await SettingVersion.create({
-      _id: `privacy:${version}`,
-      key: 'privacy',
+    await saveSettingVersion(
+      'privacy',
       version,
-      value,
-      updatedBy: actor.id,
-      updatedAt: now,
-    });
-    await Setting.replaceOne(
-      { _id: 'privacy' },
-      { _id: 'privacy', version, value, updatedBy: actor.id, updatedAt: now },
-      { upsert: true },
+      { mode: next.mode, minimumGroupSize: next.minimumGroupSize },
+      actor.id,
     );
     this.#privacy = null;
     if (before.mode !== next.mode)

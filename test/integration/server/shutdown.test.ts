@@ -1,97 +1,11 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { projectRoot } from '../../../server/config.ts';
+import { checkCounters, type Sent, send } from '../../../scripts/bench/resilience.ts';
 import { sessionWithToken, startApp, stopApp } from '../../helpers/app-process.ts';
 import { onlyOnEngine, toolsDir } from '../../helpers/engine.ts';
-
-interface Sent {
-  /** Resolves once the response has arrived (or the request failed). */
-  answered: Promise<void>;
-  /** The response's status, or the error that ended the request instead. */
-  outcome: Promise<number | string>;
-}
-
-/** One request through a kept-alive agent (a browser's or a proxy's way: few connections, reused). */
-function send(
-  agent: http.Agent,
-  base: string,
-  method: 'GET' | 'POST',
-  target: string,
-  cookie: string,
-  body?: string,
-): Sent {
-  const url = new URL(target, base);
-  let answered!: () => void;
-  const done = new Promise<void>((resolve) => {
-    answered = resolve;
-  });
-  const outcome = new Promise<number | string>((resolve) => {
-    const req = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method,
-        agent,
-        headers: {
-          Cookie: cookie,
-          'Accept-Language': 'en',
-          ...(body
-            ? {
-                'Content-Type': 'application/x-www-form-urlencoded',
-                'Content-Length': Buffer.byteLength(body),
-              }
-            : {}),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.once('end', () => {
-          answered();
-          resolve(res.statusCode ?? 0);
-        });
-        res.once('error', (err) =>
-          resolve(`response: ${(err as NodeJS.ErrnoException).code ?? err.message}`),
-        );
-      },
-    );
-    req.once('error', (err) => {
-      answered();
-      resolve((err as NodeJS.ErrnoException).code ?? err.message);
-    });
-    req.end(body);
-  });
-  return { answered: done, outcome };
-}
-
-/** `npm run counters:check` on the data folder (the app stopped): its output and exit code. */
-function checkCounters(dataDir: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['scripts/check-counters.ts'], {
-      cwd: projectRoot,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        TOOLS_DIR: toolsDir,
-        DATA_DIR: dataDir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, output }));
-  });
-}
 
 describe('graceful shutdown of the real process', function () {
   this.timeout(180_000);
@@ -128,8 +42,8 @@ describe('graceful shutdown of the real process', function () {
             targetId: postId,
             body: `Seen again at the end of the shift, case ${i}.`,
           }).toString();
-          requests.push(send(agent, app.url, 'POST', '/comments', cookie, body));
-        } else requests.push(send(agent, app.url, 'GET', i % 2 === 0 ? '/' : `/posts/${postId}`, cookie));
+          requests.push(send(agent, app.url, '/comments', cookie, body));
+        } else requests.push(send(agent, app.url, i % 2 === 0 ? '/' : `/posts/${postId}`, cookie));
       }
       // The signal comes once the first answers are back: the rest are in flight or queued on the connections.
       let answers = 0;
@@ -152,7 +66,11 @@ describe('graceful shutdown of the real process', function () {
     }
 
     // Every comment answered is stored once, and every counter follows from the stored facts.
-    const counters = await checkCounters(dataDir);
+    const counters = await checkCounters(dataDir, {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      TOOLS_DIR: toolsDir,
+    });
     expect(counters.output).to.match(/posts: \d+ checked, 0 counters drifted/);
     expect(counters.output).to.match(/votes: \d+ items checked, 0 drifted/);
     expect(counters.output).to.match(/scores: \d+ ledger lines, \d+ people checked, 0 totals drifted/);
