@@ -61,7 +61,7 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEFAULT_LOCALE: z.enum(['it', 'en']).default('it'),
   SEED_ON_START: booleanFromEnv.default(true),
-  SHUTDOWN_TIMEOUT_MS: integer(100, 120_000).default(10_000),
+  SHUTDOWN_TIMEOUT_MS: integer(100, 120_000).default(30_000),
   HTTP_HEADERS_TIMEOUT_MS: integer(500, 600_000).default(20_000),
   HTTP_REQUEST_TIMEOUT_MS: integer(500, 3_600_000).default(60_000),
   HTTP_IDLE_TIMEOUT_MS: integer(500, 600_000).default(65_000),

@@ -134,28 +134,41 @@ async function startOnDatabase(
     stopping ??= (async () => {
       const stopStarted = Date.now();
       logger.info('shutting down');
+      // How long each step took, logged with "stopped" (a stop that nears its deadline says where it went).
+      const steps: Record<string, number> = {};
+      let last = stopStarted;
+      const step = (name: string) => {
+        const now = Date.now();
+        steps[name] = now - last;
+        last = now;
+      };
       // Readiness turns red first: a load balancer stops sending while what was sent is served.
       availability.markStopping();
       await realtime.close();
       const cut = await drainHttpServer(server, {
         quietMs: config.shutdownQuietMs,
-        deadline: stopStarted + Math.max(100, config.shutdownTimeoutMs - 2000),
+        // Half the time at most for requests: the rest stores what is held and stops the engine.
+        deadline: stopStarted + Math.max(100, Math.floor(config.shutdownTimeoutMs / 2)),
       });
       if (cut > 0) logger.warn({ requests: cut }, 'requests still running at the shutdown deadline were cut');
+      step('drainMs');
       availability.close();
       sessionStore.close();
       await housekeeping.stop();
       await services.scoring.ledger.boards
         .flush()
         .catch((err: unknown) => logger.warn({ err }, 'leaderboard flush failed'));
+      step('flushMs');
       await runtime.repos
         .close(stopStarted + config.shutdownTimeoutMs - 2000)
         .catch((err: unknown) =>
           logger.warn({ err }, 'storage not closed cleanly; the next start reads it all'),
         );
+      step('storageMs');
       await disconnectDatabase().catch((err: unknown) => logger.warn({ err }, 'database disconnect failed'));
       await engine?.stop();
-      logger.info('stopped');
+      step('engineMs');
+      logger.info({ ...steps, ms: Date.now() - stopStarted }, 'stopped');
     })();
     return stopping;
   };

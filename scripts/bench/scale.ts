@@ -141,7 +141,8 @@ export interface AppProcess {
   child: ChildProcess;
   enginePid: number | null;
   startupMs: number;
-  stop(): Promise<void>;
+  /** SIGTERM, then SIGKILL after 30 s: how long it took and how it ended. */
+  stop(): Promise<{ ms: number; code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** The app as its own process on `dataDir`, ready (`env` adds to or overrides the bench's settings). */
@@ -176,9 +177,11 @@ export async function startApp(dataDir: string, env: NodeJS.ProcessEnv = {}): Pr
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   let exited = false;
+  let ended: { code: number | null; signal: NodeJS.Signals | null } = { code: null, signal: null };
   const exit = new Promise<void>((resolve) =>
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
       exited = true;
+      ended = { code, signal };
       resolve();
     }),
   );
@@ -200,10 +203,13 @@ export async function startApp(dataDir: string, env: NodeJS.ProcessEnv = {}): Pr
     enginePid: enginePid(dataDir),
     startupMs: Date.now() - started,
     async stop() {
-      if (exited) return;
-      child.kill('SIGTERM');
-      await Promise.race([exit, sleep(30_000).then(() => child.kill('SIGKILL'))]);
-      await exit;
+      const t0 = Date.now();
+      if (!exited) {
+        child.kill('SIGTERM');
+        await Promise.race([exit, sleep(30_000).then(() => child.kill('SIGKILL'))]);
+        await exit;
+      }
+      return { ms: Date.now() - t0, ...ended };
     },
   };
 }
@@ -440,7 +446,12 @@ export async function runScaleBench(options: ScaleBenchOptions): Promise<void> {
       );
     }
   } finally {
-    await app.stop();
+    const stopped = await app.stop();
+    const snapshot = existsSync(path.join(dataDir, 'ferretdb', 'passaparola.mirror'));
+    out(
+      `\napp stopped in ${(stopped.ms / 1000).toFixed(1)} s (exit ${stopped.signal ?? stopped.code}); ` +
+        `snapshot for the next start: ${snapshot ? 'written' : 'none'}`,
+    );
   }
 
   if (options.rebuild) {

@@ -270,6 +270,14 @@ export class EmbeddedEngine {
       );
       if (this.#restartOnCrash) void this.#restartLater();
     });
+    // A process that exits without stopping its engine (a shutdown past its
+    // deadline, a second signal, a crash) asks it to stop on the way out: an
+    // engine left running would hold the folder and keep writing its journal.
+    const onExit = () => {
+      if (!dead) child.kill('SIGTERM');
+    };
+    process.once('exit', onExit);
+    child.once('exit', () => process.off('exit', onExit));
     if (child.pid) {
       const state: EngineState = { pid: child.pid, port: this.port, ownerPid: process.pid };
       await fs.writeFile(path.join(this.dataDir, STATE_FILE), JSON.stringify(state));

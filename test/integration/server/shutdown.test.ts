@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { checkCounters, type Sent, send } from '../../../scripts/bench/resilience.ts';
-import { sessionWithToken, startApp, stopApp } from '../../helpers/app-process.ts';
+import { isAlive, sessionWithToken, startApp, stopApp } from '../../helpers/app-process.ts';
 import { onlyOnEngine, toolsDir } from '../../helpers/engine.ts';
 
 describe('graceful shutdown of the real process', function () {
@@ -100,5 +100,39 @@ describe('graceful shutdown of the real process', function () {
     } finally {
       if (app.child.exitCode === null) await stopApp(app.child);
     }
+  });
+
+  it('stops its engine when the shutdown passes its deadline and the process exits anyway', async () => {
+    const app = await startApp({
+      DATA_DIR: dataDir,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      SHUTDOWN_TIMEOUT_MS: '3000',
+    });
+    const state = JSON.parse(await fs.readFile(path.join(dataDir, 'ferretdb', 'engine.json'), 'utf8')) as {
+      pid: number;
+    };
+    expect(isAlive(state.pid), 'the engine runs').to.equal(true);
+    // A frozen engine: the shutdown waits on it until its deadline, then the process exits with 1.
+    process.kill(state.pid, 'SIGSTOP');
+    let stopped: { code: number | null; ms: number };
+    try {
+      stopped = await stopApp(app.child);
+    } finally {
+      process.kill(state.pid, 'SIGCONT');
+    }
+    expect(stopped.code, app.lines.slice(-10).join('\n')).to.equal(1);
+    expect(app.lines.join('\n')).to.include('Shutdown took longer than 3000 ms');
+    // On its way out the process asked the engine to stop: thawed, it does.
+    let alive = true;
+    for (let i = 0; i < 100 && alive; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      alive = isAlive(state.pid);
+    }
+    expect(alive, 'the engine stopped with its app').to.equal(false);
+    // The next start finds the folder free.
+    const next = await startApp({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' });
+    expect((await fetch(`${next.url}/readyz`)).status).to.equal(200);
+    expect((await stopApp(next.child)).code).to.equal(0);
   });
 });
