@@ -35,4 +35,6 @@ export interface VotesRepo {
   set(subject: VoteSubject, value: VoteValue, at: Date): Promise<VoteChange>;
   /** A person's vote on an item, by the vote's id (0: none). */
   valueOf(id: string): Promise<VoteValue>;
+  /** People's votes by the votes' ids, those that exist (a vote of 0 is no vote). */
+  valuesOf(ids: readonly string[]): Promise<Map<string, 1 | -1>>;
 }

@@ -31,6 +31,8 @@ export const MAX_HELD_BOARD_ENTRIES = 500_000;
 
 /** A person's lines read back by `_id` at once, and looked for past the card's sequence. */
 const LOAD_BATCH = 64;
+/** Ledger lines read lately for "why" pages, whole (a page read again asks the engine nothing). */
+const LINES_KEPT = 20_000;
 const PROBE_BATCH = 8;
 
 interface Loading {
@@ -83,6 +85,10 @@ export class EmbeddedScoresRepo implements ScoresRepo {
   readonly #kinds = new Interner();
   readonly #topicSets = new Interner();
   readonly #setsByTopic = new Map<string, Set<number>>();
+  /** Lines read whole lately, most recently read last; forgotten when written. */
+  readonly #recentLines = new Map<string, LedgerLine>();
+  /** Ledger writes heard: a read that one overtook keeps nothing. */
+  #lineWrites = 0;
 
   /** Boards held, least recently read first. */
   readonly #boards = new Map<string, RankedBoard>();
@@ -137,6 +143,7 @@ export class EmbeddedScoresRepo implements ScoresRepo {
       // Dropped: empty now, so every line to come is heard (reads under way are not kept).
       this.#generation++;
       this.#lines.clear();
+      this.#recentLines.clear();
       this.#loading.clear();
       this.#complete = true;
     });
@@ -290,6 +297,8 @@ export class EmbeddedScoresRepo implements ScoresRepo {
 
   /** A write of the ledger, heard from the mirror (a line written, or with `undefined` deleted). */
   #heard(id: string, line: MirrorDoc | undefined): void {
+    this.#lineWrites++;
+    this.#recentLines.delete(id);
     const key = splitLineId(id);
     if (!key) return;
     const loading = this.#loading.get(key.user);
@@ -383,7 +392,25 @@ export class EmbeddedScoresRepo implements ScoresRepo {
         ? (i) => (!kinds || kinds[person.kind[i]!] === 1) && (!sets || sets.has(person.topics[i]!))
         : undefined,
     );
-    return readLines(positions.map((i) => `${user}:${person.seq[i]}`));
+    return this.#readLines(positions.map((i) => `${user}:${person.seq[i]}`));
+  }
+
+  /** Lines by `_id`, in order: those read lately from memory, the others from the engine. */
+  async #readLines(ids: string[]): Promise<LedgerLine[]> {
+    const missing = ids.filter((id) => !this.#recentLines.has(id));
+    if (missing.length > 0) {
+      const writes = this.#lineWrites;
+      const generation = this.#generation;
+      const read = await readLines(missing);
+      if (writes === this.#lineWrites && generation === this.#generation)
+        for (const line of read) {
+          if (this.#recentLines.size >= LINES_KEPT)
+            this.#recentLines.delete(this.#recentLines.keys().next().value!);
+          this.#recentLines.set(line.id, line);
+        }
+      else return readLinesInOrder(ids, read, this.#recentLines);
+    }
+    return readLinesInOrder(ids, [], this.#recentLines);
   }
 
   /** Ledger lines held and the bytes they take (diagnostics, the memory script). */
@@ -396,4 +423,25 @@ export class EmbeddedScoresRepo implements ScoresRepo {
     }
     return { people: this.#lines.size, lines, bytes };
   }
+}
+
+/** The lines of `ids` in that order, from `read` or else `kept` (those neither holds are left out). */
+function readLinesInOrder(
+  ids: readonly string[],
+  read: readonly LedgerLine[],
+  kept: Map<string, LedgerLine>,
+): LedgerLine[] {
+  const fresh = new Map(read.map((line) => [line.id, line]));
+  const out: LedgerLine[] = [];
+  for (const id of ids) {
+    const line = fresh.get(id) ?? kept.get(id);
+    if (!line) continue;
+    // Read again: last out.
+    if (!fresh.has(id)) {
+      kept.delete(id);
+      kept.set(id, line);
+    }
+    out.push(line);
+  }
+  return out;
 }

@@ -43,4 +43,12 @@ export class MongoVotesRepo implements VotesRepo {
   async valueOf(id: string): Promise<VoteValue> {
     return storedValue(await Vote.findById(id, { value: 1 }).lean());
   }
+
+  async valuesOf(ids: readonly string[]): Promise<Map<string, 1 | -1>> {
+    const found = new Map<string, 1 | -1>();
+    if (ids.length === 0) return found;
+    const docs = await Vote.find({ _id: op({ $in: [...new Set(ids)] }) }, { value: 1 }).lean();
+    for (const doc of docs) if (doc.value === 1 || doc.value === -1) found.set(String(doc._id), doc.value);
+    return found;
+  }
 }

@@ -62,4 +62,33 @@ describe('votes repository (contract, both adapters)', () => {
     const moved = mixed.reduce((sum, c, i) => sum + (c.changed ? values[i]! - c.previous : 0), 1);
     expect(moved).to.equal(await votes.valueOf(s.id));
   });
+
+  it('reads several votes at once, only those that exist, and never keeps a value a write changed', async () => {
+    const { votes } = t.runtime.repos;
+    const [up, down, none] = [subject(), subject(), subject()];
+    await votes.set(up, 1, at);
+    await votes.set(down, -1, at);
+    const read = await votes.valuesOf([up.id, down.id, none.id, up.id]);
+    expect([...read].sort()).to.deep.equal(
+      [
+        [up.id, 1],
+        [down.id, -1],
+      ].sort(),
+    );
+    expect((await votes.valuesOf([])).size).to.equal(0);
+
+    // Reads racing with changes: once the changes are done, every read gives the stored value.
+    const s = subject();
+    const sequence = [1, -1, 0, 1, 0, -1] as const;
+    await Promise.all(
+      sequence.flatMap((v) => [votes.set(s, v, at), votes.valuesOf([s.id]), votes.valueOf(s.id)]),
+    );
+    // Concurrent changes land in some order: whichever value is stored, reads give it.
+    const stored = (await Vote.findById(s.id).lean())?.value ?? 0;
+    expect(await votes.valueOf(s.id)).to.equal(stored);
+    expect((await votes.valuesOf([s.id])).get(s.id)).to.equal(stored);
+    await votes.set(s, 0, at);
+    expect((await votes.valuesOf([s.id])).has(s.id), 'a retracted vote').to.equal(false);
+    expect(await votes.valueOf(s.id)).to.equal(0);
+  });
 });
