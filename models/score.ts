@@ -111,7 +111,15 @@ const scoreCardSchema = new Schema(
 export type ScoreCardFields = InferSchemaType<typeof scoreCardSchema>;
 export const ScoreCard = model('ScoreCard', scoreCardSchema);
 
-export const BOARD_SHARDS = 8;
+/**
+ * Documents a leaderboard is split in (every scope): the embedded engine
+ * rewrites a whole document on each increment, at a cost growing faster than
+ * its size (an all-time topic board of a few thousand people in one document
+ * took 1–2 s an increment at 100,000 posts; a shard of a few hundred, ~10 ms).
+ * Readers sum a person's points over every shard, so boards written with
+ * fewer shards (8, global boards only, before) read the same.
+ */
+export const BOARD_SHARDS = 32;
 
 /**
  * One shard of a leaderboard: the points of the people whose id hashes to it

@@ -84,12 +84,11 @@ export function scopesOf(line: { topics: readonly string[]; team: string | null 
 }
 
 /**
- * Shards of a board: the global boards, which hold everyone, are split in
- * BOARD_SHARDS documents (smaller documents, cheaper increments); team and
- * topic boards are one document each.
+ * Shards of a board: every board is split in BOARD_SHARDS documents (smaller
+ * documents, cheaper increments; see BOARD_SHARDS).
  */
-export function shardsOf(scope: string): number {
-  return scope === 'g' ? BOARD_SHARDS : 1;
+export function shardsOf(_scope: string): number {
+  return BOARD_SHARDS;
 }
 
 /** The shard of `userId` on a board "<dimension>|<scope>|<period>". */

@@ -14,7 +14,7 @@ import {
   type WhySpec,
 } from '../../scoring/scores.repo.ts';
 import type { LedgerLine } from '../../scoring/scoring.ledger.ts';
-import { shardsOf } from '../../scoring/scoring.ledger.ts';
+import { boardShard, shardsOf } from '../../scoring/scoring.ledger.ts';
 import { eachLimited, readCard, readCards, readLines } from '../score-cards.ts';
 import type { Mirror, MirrorDoc, MirroredCollection } from './mirror.ts';
 import { Interner, PersonLines, RankedBoard } from './score-indexes.ts';
@@ -181,16 +181,24 @@ export class EmbeddedScoresRepo implements ScoresRepo {
           ScoreBoard.collection.findOne({ _id: `${id}|${shard}` as never }),
         ),
       );
-      const board = RankedBoard.from(
-        (function* () {
-          for (const shard of shards) {
-            if (!shard) continue;
-            const points = (shard.p ?? {}) as Record<string, number>;
-            const teams = (shard.tm ?? {}) as Record<string, string | null>;
-            for (const [user, value] of Object.entries(points)) yield [user, value, teams[user] ?? null];
+      // A person's points summed over the shards: a folder written with fewer shards
+      // keeps older points in the shard they went to then, newer ones in today's.
+      const entries = new Map<string, [user: string, points: number, team: string | null]>();
+      // The team is the one in the shard written today (the person's latest).
+      shards.forEach((shard, index) => {
+        if (!shard) return;
+        const points = (shard.p ?? {}) as Record<string, number>;
+        const teams = (shard.tm ?? {}) as Record<string, string | null>;
+        for (const [user, value] of Object.entries(points)) {
+          const known = entries.get(user);
+          if (!known) entries.set(user, [user, value, teams[user] ?? null]);
+          else {
+            known[1] += value;
+            if (index === boardShard(id, user)) known[2] = teams[user] ?? null;
           }
-        })(),
-      );
+        }
+      });
+      const board = RankedBoard.from(entries.values());
       this.#boards.set(id, board);
       let held = 0;
       for (const b of this.#boards.values()) held += b.size;

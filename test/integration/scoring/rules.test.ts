@@ -4,6 +4,7 @@ import { Team } from '../../../models/team.ts';
 import type { SessionUser } from '../../../server/auth/session-user.ts';
 import { StorageMigrations, trimScoreCards } from '../../../server/db/migrations.ts';
 import { periodKey } from '../../../server/scoring/periods.ts';
+import { boardShard } from '../../../server/scoring/scoring.ledger.ts';
 import { DEFAULT_RULES } from '../../../server/scoring/scoring.rules.ts';
 import { useTestApp } from '../../helpers/app.ts';
 import { createPost, createTopics, FAST_POSTING, sessionUserOf } from '../../helpers/content.ts';
@@ -64,7 +65,8 @@ describe('scores: the rules table, caps and reversals', function () {
     expect((await card(author.id)).t?.participation?.[`tp${topics.billing}`]).to.deep.equal({ all: 12 });
     expect((await card(author.id)).t?.participation?.[`tm${team._id}`]).to.deep.equal({ all: 12 });
     await t.services.scoring.ledger.boards.flush();
-    const board = await ScoreBoard.findById(`participation|tp${topics.billing}|${week}|0`).lean();
+    const weekBoard = `participation|tp${topics.billing}|${week}`;
+    const board = await ScoreBoard.findById(`${weekBoard}|${boardShard(weekBoard, author.id)}`).lean();
     expect((board?.p as Record<string, number> | undefined)?.[author.id]).to.equal(12);
     const ledger = await lines(author.id);
     expect(ledger.map((l) => [l.rule, l.points, l.dimension])).to.deep.equal([

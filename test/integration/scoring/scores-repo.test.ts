@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
-import { ScoreEvent } from '../../../models/score.ts';
+import { ScoreBoard, ScoreEvent } from '../../../models/score.ts';
 import { Team } from '../../../models/team.ts';
 import { User } from '../../../models/user.ts';
 import { createRepositories } from '../../../server/db/repositories.ts';
@@ -12,7 +12,7 @@ import {
   type ScoresRepo,
   type WhySpec,
 } from '../../../server/scoring/scores.repo.ts';
-import { useBoardWrites } from '../../../server/scoring/scoring.ledger.ts';
+import { boardShard, useBoardWrites } from '../../../server/scoring/scoring.ledger.ts';
 import type { RuleId } from '../../../server/scoring/scoring.rules.ts';
 import { useTestApp } from '../../helpers/app.ts';
 import { createTopics } from '../../helpers/content.ts';
@@ -102,6 +102,38 @@ describe('scores repository: boards, ranks, the "why" list, team members', funct
       expect(tied.mine?.rank).to.equal(21);
       expect(tied.rows.filter((r) => r.points === 200).map((r) => r.rank)).to.deep.equal([21, 21]);
       expect(await freshRepo().board(key, { limit: 5, viewer, named: 'everyone' })).to.deep.equal(page);
+    });
+
+    it('reads a board stored with the former shard layout (a topic board in one document) and the increments after it as one', async function () {
+      if (t.runtime.repos.adapter !== 'embedded') this.skip(); // board shards are the embedded adapter's storage
+      const key: BoardKey = { dimension: 'competence', scope: `tp${id()}`, period: 'all' };
+      const shardOf = (user: string) => boardShard(boardIdOf(key), user);
+      // People whose shard today is not 0 (where the whole board used to be).
+      const [a, b, c] = Array.from({ length: 3 }, () => {
+        for (;;) {
+          const user = id();
+          if (shardOf(user) !== 0) return user;
+        }
+      });
+      // Before: the whole topic board in shard 0, as an older version wrote it.
+      await ScoreBoard.collection.insertOne({
+        _id: `${boardIdOf(key)}|0`,
+        p: { [a!]: 50, [b!]: 40, [c!]: 30 },
+        tm: { [a!]: 'old-team', [b!]: null, [c!]: null },
+      } as never);
+      // After: increments go to each person's shard of today's layout.
+      await add(key, [
+        [c!, 25, 'team-c'],
+        [a!, 1, 'new-team'],
+      ]);
+      const page = await freshRepo().board(key, { limit: 5, viewer: c!, named: 'everyone' });
+      expect(page.rows.map((r) => [r.user, r.points])).to.deep.equal([
+        [c!, 55],
+        [a!, 51],
+        [b!, 40],
+      ]);
+      expect(page.people).to.equal(3);
+      expect(page.mine).to.deep.equal({ user: c!, points: 55, team: 'team-c', rank: 1 });
     });
 
     it('moves a person on the board when their score changes, and drops them at 0', async () => {
