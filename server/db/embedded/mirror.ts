@@ -448,7 +448,10 @@ function copyOf(doc: MirrorDoc, projection: unknown): Record<string, unknown> | 
     )
   )
     return undefined;
-  const including = entries.filter(([k]) => k !== '_id').some(([, v]) => v === 1 || v === true);
+  // `{ _id: 1 }` alone includes only the id (what `exists` asks for).
+  const including = entries.some(
+    ([k, v]) => (k !== '_id' || entries.length === 1) && (v === 1 || v === true),
+  );
   const idShown =
     (projection as Record<string, unknown>)._id !== 0 &&
     (projection as Record<string, unknown>)._id !== false;
@@ -462,6 +465,25 @@ function copyOf(doc: MirrorDoc, projection: unknown): Record<string, unknown> | 
     for (const k of Object.keys(doc)) if (!hidden.has(k)) out[k] = doc[k];
   }
   return copy(out);
+}
+
+/**
+ * Whether a read with this projection needs only what the mirror holds: every
+ * field (held whole), or an inclusion of held top-level fields (`_id` alone too).
+ */
+function coveredBy(projection: unknown, fields: readonly string[] | undefined): boolean {
+  if (!fields) return true;
+  if (!projection || typeof projection !== 'object') return false;
+  const entries = Object.entries(projection as Record<string, unknown>);
+  const asked = entries.filter(([k]) => k !== '_id');
+  if (entries.length === 0) return false;
+  if (asked.some(([, v]) => v !== 1 && v !== true)) return false;
+  if (
+    (projection as Record<string, unknown>)._id === 0 ||
+    (projection as Record<string, unknown>)._id === false
+  )
+    return false;
+  return asked.every(([k]) => fields.includes(k));
 }
 
 /** The `_id` of a filter that is exactly `{ _id: value }`, or undefined. */
@@ -497,16 +519,22 @@ export function installEmbeddedWrites(): void {
       });
     };
   }
-  // Reads by `_id` of a collection held whole are answered from memory, as the engine would.
+  // Reads by `_id` of a held collection are answered from memory, as the engine would:
+  // any read of a collection held whole, and of one held by some fields a read
+  // that asks for those fields only (a team's name, whether a bookmark exists).
   const findOne = proto.findOne;
   if (typeof findOne === 'function') {
     proto.findOne = function (this: HookedCollection, ...args: unknown[]) {
       const mirrored = mirrorFor(this);
-      const id = mirrored && !mirrored.fields && !mirrored.streamed ? soleId(args[0]) : undefined;
+      const projection = (args[1] as { projection?: unknown } | undefined)?.projection;
+      const id =
+        mirrored && !mirrored.streamed && coveredBy(projection, mirrored.fields)
+          ? soleId(args[0])
+          : undefined;
       if (id !== undefined) {
         const held = mirrored!.get(id);
         if (!held) return Promise.resolve(null);
-        const copy = copyOf(held, (args[1] as { projection?: unknown } | undefined)?.projection);
+        const copy = copyOf(held, projection);
         if (copy) return Promise.resolve(copy);
       }
       return findOne.apply(this, args);
