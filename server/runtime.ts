@@ -27,7 +27,9 @@ export function buildRuntime(
   config: Config,
   logger: Logger,
   options: {
-    cleanupMinutes?: number /** The engine this process started, if any. */;
+    cleanupMinutes?: number;
+    /** How long a session read is given from memory (DatabaseSessionStore's `freshMs`). */
+    sessionFreshMs?: number /** The engine this process started, if any. */;
     engine?: EngineKind;
   } = {},
 ): Runtime {
@@ -35,6 +37,7 @@ export function buildRuntime(
   const sessions = new DatabaseSessionStore({
     logger,
     cleanupMinutes: options.cleanupMinutes ?? 10,
+    freshMs: options.sessionFreshMs,
     fallbackTtlMs: config.sessionIdleMinutes * 60_000,
   });
   const repos = createRepositories(resolveStorageAdapter(config.storageAdapter, options.engine), logger);

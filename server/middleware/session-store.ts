@@ -27,6 +27,12 @@ export interface SessionStoreOptions {
   logger: Logger;
   /** Minutes between deletions of expired sessions; 0 disables them (tests). */
   cleanupMinutes: number;
+  /**
+   * How long a session read or written is given from memory (default 2 s); 0
+   * reads every request's session from the database (tests that change
+   * sessions in the database directly, as another instance would).
+   */
+  freshMs?: number;
   /** Lifetime of sessions whose cookie has no expiry. */
   fallbackTtlMs?: number;
 }
@@ -47,6 +53,13 @@ export interface SessionStoreOptions {
 /** An expiry that moves by less than this is not written again (sessions last hours). */
 const EXPIRY_SLACK_MS = 60_000;
 const KNOWN_SESSIONS_MAX = 50_000;
+/**
+ * A session read or written less than this ago is given from memory (the
+ * default of `freshMs`): a page and the requests it makes at once (fragments,
+ * the badge, a vote) read the store once. Another instance's change (a
+ * sign-out there) is seen after at most this long; this instance's own at once.
+ */
+const SESSION_FRESH_MS = 2_000;
 
 export class DatabaseSessionStore extends session.Store {
   readonly #logger: Logger;
@@ -58,11 +71,15 @@ export class DatabaseSessionStore extends session.Store {
    * written again: most requests change nothing but the expiry, and a write
    * per page view was the costliest thing a page did on the embedded engine.
    */
-  readonly #known = new Map<string, { data: string; expires: number }>();
+  readonly #known = new Map<string, { data: string; expires: number; seenAt: number }>();
+  /** Sessions ended so far: a read that one overtook keeps nothing in memory. */
+  #ended = 0;
+  readonly #freshMs: number;
 
   constructor(options: SessionStoreOptions) {
     super();
     this.#logger = options.logger;
+    this.#freshMs = options.freshMs ?? SESSION_FRESH_MS;
     this.#fallbackTtlMs = options.fallbackTtlMs ?? 24 * 3600 * 1000;
     if (options.cleanupMinutes > 0) {
       this.#timer = setInterval(() => {
@@ -75,11 +92,25 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
+    const known = this.#known.get(sid);
+    const now = Date.now();
+    if (known && now - known.seenAt < this.#freshMs && known.expires > now) {
+      callback(null, JSON.parse(known.data) as session.SessionData);
+      return;
+    }
+    const ended = this.#ended;
     Session.findById(sid)
       .lean()
       .then(
         (doc) => {
           if (!doc || doc.expires.getTime() <= Date.now()) return callback(null, null);
+          if (ended !== this.#ended) {
+            // A session was ended while this one was read: it may be this one.
+            return void Session.exists({ _id: sid }).then(
+              (still) => callback(null, still ? (JSON.parse(doc.data) as session.SessionData) : null),
+              (err: unknown) => callback(err),
+            );
+          }
           this.#remember(sid, doc.data, doc.expires.getTime());
           callback(null, JSON.parse(doc.data) as session.SessionData);
         },
@@ -139,12 +170,13 @@ export class DatabaseSessionStore extends session.Store {
 
   #remember(sid: string, data: string, expires: number): void {
     this.#known.delete(sid);
-    this.#known.set(sid, { data, expires });
+    this.#known.set(sid, { data, expires, seenAt: Date.now() });
     // Oldest first: forget the least recently seen sessions beyond the bound.
     while (this.#known.size > KNOWN_SESSIONS_MAX) this.#known.delete(this.#known.keys().next().value!);
   }
 
   override destroy(sid: string, callback?: Callback): void {
+    this.#ended++;
     this.#known.delete(sid);
     Session.deleteOne({ _id: sid }).then(
       () => callback?.(),
@@ -163,7 +195,20 @@ export class DatabaseSessionStore extends session.Store {
   async destroyForUser(userId: string | Types.ObjectId, exceptSid?: string): Promise<number> {
     const filter: Record<string, unknown> = { user: new Types.ObjectId(String(userId)) };
     if (exceptSid) filter._id = op({ $ne: exceptSid });
+    const user = String(userId);
+    const forget = () => {
+      for (const [sid, known] of this.#known)
+        if (
+          sid !== exceptSid &&
+          (JSON.parse(known.data) as { passport?: { user?: unknown } }).passport?.user === user
+        )
+          this.#known.delete(sid);
+    };
+    // Forgotten before and after: no read in between gives a session being ended.
+    this.#ended++;
+    forget();
     const result = await Session.deleteMany(filter);
+    forget();
     return result.deletedCount;
   }
 

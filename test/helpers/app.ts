@@ -74,7 +74,8 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
       defaultLocale: config.defaultLocale,
       onMissingKey: (locale, key) => ctx.missingKeys.push(`${locale}:${key}`),
     });
-    const runtime = buildRuntime(config, testLogger, { cleanupMinutes: 0 });
+    // Sessions read from the database each request: tests change them there directly (expiry, sign-outs).
+    const runtime = buildRuntime(config, testLogger, { cleanupMinutes: 0, sessionFreshMs: 0 });
     const { events, services } = runtime;
     sessionStore = runtime.sessions;
     const app = createApp({

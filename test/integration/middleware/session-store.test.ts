@@ -75,4 +75,34 @@ describe('database session store', () => {
     expect(await store.destroyForUser(user)).to.equal(1);
     expect(await Session.exists({ _id: 'other' })).to.not.equal(null);
   });
+
+  it('never gives from memory a session this store ended, even one read a moment before', async () => {
+    const user = new Types.ObjectId();
+    const get = (sid: string) => call<session.SessionData | null>((cb) => store.get(sid, cb));
+    for (const sid of ['m-a', 'm-b'])
+      await call<void>((cb) => store.set(sid, sessionData(60_000, { passport: { user: String(user) } }), cb));
+    expect(await get('m-a'), 'read, and kept a moment').to.not.equal(null);
+    expect(await get('m-b')).to.not.equal(null);
+    // Ended for the user (a deactivation) while reads are under way: none gives it afterwards.
+    const racing = [get('m-a'), get('m-b')];
+    await store.destroyForUser(user);
+    await Promise.all(racing);
+    expect(await get('m-a')).to.equal(null);
+    expect(await get('m-b')).to.equal(null);
+
+    await call<void>((cb) => store.set('m-c', sessionData(60_000), cb));
+    expect(await get('m-c')).to.not.equal(null);
+    await call<void>((cb) => store.destroy('m-c', cb));
+    expect(await get('m-c'), 'signed out').to.equal(null);
+
+    // A change this store made is read back at once (a sign-in rotates data into the session).
+    await call<void>((cb) =>
+      store.set('m-d', sessionData(60_000, { flash: [{ type: 'info', key: 'a' }] }), cb),
+    );
+    expect((await get('m-d'))?.flash).to.deep.equal([{ type: 'info', key: 'a' }]);
+    await call<void>((cb) =>
+      store.set('m-d', sessionData(60_000, { flash: [{ type: 'info', key: 'b' }] }), cb),
+    );
+    expect((await get('m-d'))?.flash).to.deep.equal([{ type: 'info', key: 'b' }]);
+  });
 });
