@@ -13,6 +13,7 @@ import { authRoutes } from './auth/auth.routes.ts';
 import { OidcLogin } from './auth/oidc.ts';
 import { createPassport, sessionLimits } from './auth/passport.ts';
 import { type Config, projectRoot } from './config.ts';
+import { editorRoutes } from './content/editor.routes.ts';
 import { AssetManifest } from './core/assets.ts';
 import type { EventBus } from './core/events.ts';
 import { type Logger, requestLine } from './core/logger.ts';
@@ -186,6 +187,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(authRoutes({ config, auth: services.auth, passport, oidc }));
   app.use(feedsRoutes({ feeds: services.feeds, topics: services.topics }));
   app.use(postsRoutes({ config, ...services }));
+  app.use(editorRoutes({ config, editor: services.editor, people: services.people, kb: services.kb }));
   app.use(topicsRoutes({ topics: services.topics, feeds: services.feeds }));
   app.use(moderationRoutes(services.moderation));
   app.use(votesRoutes(services.votes));

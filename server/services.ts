@@ -2,6 +2,7 @@ import { KbArticle } from '../models/kb-article.ts';
 import { AuditService } from './audit/audit.service.ts';
 import { AuthService } from './auth/auth.service.ts';
 import type { Config } from './config.ts';
+import { EditorService } from './content/editor.service.ts';
 import { ContentRenderer } from './content/renderer.ts';
 import type { EventBus } from './core/events.ts';
 import type { Logger } from './core/logger.ts';
@@ -52,6 +53,8 @@ export interface Services {
   storage: FileStorage;
   sessions: DatabaseSessionStore;
   renderer: ContentRenderer;
+  /** The writing toolbar: previews and pasted pictures. */
+  editor: EditorService;
   topics: TopicsService;
   /** Names of people, topics and teams, and a topic's ancestors and descendants. */
   directory: Directory;
@@ -164,6 +167,16 @@ export function createServices(deps: ServiceDeps): Services {
     storage,
     sessions,
     renderer,
+    editor: new EditorService({
+      renderer,
+      storage,
+      uploadsPerMinute: config.posting.uploadsPerMinute,
+      limits: {
+        maxFileBytes: config.posting.attachmentMaxBytes,
+        maxPostBytes: config.posting.attachmentMaxBytes,
+        maxFiles: 1,
+      },
+    }),
     topics: new TopicsService(audit, events, deps.repos.directory),
     directory,
     posts,

@@ -83,4 +83,26 @@ export interface KbRepo {
   revision(articleId: string, version: number): Promise<KbRevisionRow | null>;
   /** Published articles, by number (the citation picker). */
   citable(): Promise<Array<{ number: number; title: string }>>;
+  /**
+   * Published articles matching what is typed after KB- or in the citation
+   * picker (see citableMatch): at most `limit`, by number.
+   */
+  citableMatching(typed: string, limit: number): Promise<Array<{ number: number; title: string }>>;
+}
+
+/**
+ * Whether an article matches what was typed: digits are the start of its
+ * number; words each appear in its folded title (or its number).
+ */
+export function citableMatch(article: { number: number; title: string }, typed: string): boolean {
+  const text = foldText(typed);
+  if (!text) return true;
+  if (/^\d+$/.test(text)) return String(article.number).startsWith(text);
+  const title = `${foldText(article.title)} kb-${article.number}`;
+  return text.split(/\s+/).every((word) => title.includes(word));
+}
+
+/** Lower case, without accents, spaces collapsed. */
+export function foldText(value: string): string {
+  return value.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
 }

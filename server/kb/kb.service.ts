@@ -896,6 +896,12 @@ export class KbService {
     return this.#deps.repo.citable();
   }
 
+  /** Published articles matching what is typed after KB- or in the citation picker (at most 8). */
+  async citableMatching(typed: string): Promise<Array<{ number: number; title: string }>> {
+    const text = typed.replace(/^kb-?/i, '').trim();
+    return this.#deps.repo.citableMatching(text, 8);
+  }
+
   /**
    * Keeps the citations of one post or answer in step with its text (KB-123
    * references): new ones are recorded and counted, removed ones (or all, if

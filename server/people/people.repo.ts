@@ -33,8 +33,23 @@ export interface DirectorySpec {
   limit: number;
 }
 
+/** A person offered while writing an @mention. */
+export interface MentionSuggestionRow {
+  readonly _id: Types.ObjectId;
+  readonly displayName: string;
+  readonly email: string;
+  readonly team: Types.ObjectId | null;
+  readonly avatar?: { readonly fileId?: string | null; readonly version?: string | null } | null;
+}
+
 /** The people directory and profiles. */
 export interface PeopleRepo {
+  /**
+   * Active people whose folded name contains `part` or whose handle (the part
+   * of the email before the @) starts with it: those whose name or handle
+   * starts with it first, then by folded name; at most `limit`.
+   */
+  mentionable(part: string, limit: number): Promise<MentionSuggestionRow[]>;
   /** A page of the directory and how many people match in all. */
   directory(spec: DirectorySpec): Promise<{ people: PersonCardRow[]; total: number }>;
   /** A person's profile (inactive people too; null: none with this id). */

@@ -7,6 +7,7 @@ import type { EventBus } from '../core/events.ts';
 import type { PostsRepo } from '../posts/posts.repo.ts';
 import type { FileStorage } from '../storage/file-storage.ts';
 import { makeAvatar } from '../storage/images.ts';
+import { handleOf } from '../users/users.repo.ts';
 import type { Directory } from './directory.ts';
 import type { PeopleRepo } from './people.repo.ts';
 import type { ProfileInput } from './people.schemas.ts';
@@ -92,6 +93,34 @@ export class PeopleService {
       teams: teams.map((t) => ({ id: String(t._id), name: t.name })),
       topics,
     };
+  }
+
+  /**
+   * Colleagues to mention while writing "@…": at most 8 active people whose
+   * handle or name starts with (or whose name contains) what was typed.
+   */
+  async mentionable(typed: string): Promise<
+    Array<{
+      id: string;
+      handle: string;
+      displayName: string;
+      team: string;
+      initials: string;
+      avatarUrl: string | null;
+    }>
+  > {
+    const part = foldName(typed).replace(/^@/, '');
+    if (!part) return [];
+    const people = await this.#repo.mentionable(part, 8);
+    const teams = await this.#directory.teamNames(people.map((p) => p.team).filter((t) => t !== null));
+    return people.map((p) => ({
+      id: String(p._id),
+      handle: handleOf(p.email),
+      displayName: p.displayName,
+      team: p.team ? (teams.get(String(p.team)) ?? '') : '',
+      initials: initialsOf(p.displayName),
+      avatarUrl: avatarUrl(String(p._id), p.avatar),
+    }));
   }
 
   /** A profile: the person, their team and topics, and their newest posts. */

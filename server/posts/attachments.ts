@@ -303,6 +303,12 @@ export async function removeAttachments(
   }
 }
 
+/** Gives back what takeUploadQuota counted for files that were then refused (a refusal is not an upload). */
+export async function returnUploadQuota(userId: string, files: number): Promise<void> {
+  if (files === 0) return;
+  await RateLimitCounter.updateOne({ _id: `uploads:${userId}` }, { $inc: { hits: -files } });
+}
+
 /**
  * About ten uploads a minute per person (a counter by id shared by every
  * instance): refuses the request, before anything is stored, when the files

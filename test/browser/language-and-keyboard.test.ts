@@ -176,9 +176,18 @@ describe('journey: language and keyboard', function () {
     await page.keyboard.press('Enter');
     expect(await focusedElement(page)).to.include({ id: 'field-situation', visibleFocus: true });
     await page.keyboard.type('Il cliente subentra ma il contatore non è raggiungibile.');
+    // Each text's formatting toolbar is one Tab stop before it (arrows move inside it).
+    await page.keyboard.press('Tab');
+    expect(await focusedElement(page)).to.include({ tag: 'button', visibleFocus: true });
+    expect(await page.evaluate(() => document.activeElement?.closest('[role="toolbar"]') !== null)).to.equal(
+      true,
+    );
+    await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).to.equal('Corsivo');
     await page.keyboard.press('Tab');
     expect((await focusedElement(page)).id).to.equal('field-action');
     await page.keyboard.type('Chiesta una foto del contatore con data, caricata nella pratica.');
+    await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     expect((await focusedElement(page)).id).to.equal('field-outcome');
     await page.keyboard.type('Voltura chiusa in due giorni senza sopralluogo.');

@@ -575,12 +575,14 @@ export async function download(page: Page, trigger: Locator): Promise<{ filename
 /**
  * The controls of a form a keyboard user should meet, in document order, as
  * `tag:name:value` (what `controlKey` gives for the focused element): hidden,
- * disabled and fieldset elements left out, a file input without its value.
+ * disabled and fieldset elements left out, and those taken out of the Tab
+ * order (a toolbar's other buttons, reached with the arrows); a file input
+ * without its value.
  */
 export async function formControls(form: Locator): Promise<string[]> {
   return form.evaluate((el) =>
     [...(el as HTMLFormElement).elements]
-      .filter((c) => !c.matches('fieldset, [disabled], [type=hidden]'))
+      .filter((c) => !c.matches('fieldset, [disabled], [type=hidden], [tabindex="-1"]'))
       .map((c) => {
         const input = c as HTMLInputElement;
         return `${c.tagName.toLowerCase()}:${input.name}:${input.type === 'file' ? '' : input.value}`;

@@ -10,6 +10,7 @@ import type {
   KbRepo,
   KbRevisionRow,
 } from '../../kb/kb.repo.ts';
+import { citableMatch } from '../../kb/kb.repo.ts';
 import { CARD_FIELDS, kbById } from '../mongodb/kb.ts';
 import { readByIds } from './by-id.ts';
 import type { Mirror, MirrorDoc, MirroredCollection } from './mirror.ts';
@@ -199,6 +200,10 @@ export class EmbeddedKbRepo implements KbRepo {
       .page(['state:published'], { limit: Number.MAX_SAFE_INTEGER })
       .map((a) => ({ number: Number(a.number), title: String(a.title) }))
       .sort((a, b) => a.number - b.number);
+  }
+
+  async citableMatching(typed: string, limit: number) {
+    return (await this.citable()).filter((a) => citableMatch(a, typed)).slice(0, limit);
   }
 }
 

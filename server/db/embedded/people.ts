@@ -1,8 +1,14 @@
 import { Team } from '../../../models/team.ts';
 import { User } from '../../../models/user.ts';
 import type { TeamRow } from '../../people/directory.repo.ts';
-import type { DirectorySpec, PeopleRepo, PersonCardRow, ProfileRow } from '../../people/people.repo.ts';
-import { CARD_FIELDS, PROFILE_FIELDS } from '../mongodb/people.ts';
+import type {
+  DirectorySpec,
+  MentionSuggestionRow,
+  PeopleRepo,
+  PersonCardRow,
+  ProfileRow,
+} from '../../people/people.repo.ts';
+import { CARD_FIELDS, MENTION_FIELDS, mentionRank, PROFILE_FIELDS } from '../mongodb/people.ts';
 import type { Mirror, MirrorDoc, MirroredCollection } from './mirror.ts';
 
 /** Directory order: folded name, then id (as MongoDB sorts `{ nameKey: 1, _id: 1 }`). */
@@ -92,6 +98,18 @@ export class EmbeddedPeopleRepo implements PeopleRepo {
         .map((p) => pick<PersonCardRow>(p, CARD_FIELDS)),
       total: matching.length,
     };
+  }
+
+  async mentionable(part: string, limit: number): Promise<MentionSuggestionRow[]> {
+    await this.#ready();
+    this.#sorted ??= [...this.#active.values()].sort(byName);
+    const found: Array<{ rank: number; at: number; person: MirrorDoc }> = [];
+    this.#sorted.forEach((person, at) => {
+      const rank = mentionRank(String(person.nameKey ?? ''), String(person.email ?? ''), part);
+      if (rank >= 0) found.push({ rank, at, person });
+    });
+    found.sort((a, b) => a.rank - b.rank || a.at - b.at);
+    return found.slice(0, limit).map((f) => pick<MentionSuggestionRow>(f.person, MENTION_FIELDS));
   }
 
   async profile(id: string): Promise<ProfileRow | null> {

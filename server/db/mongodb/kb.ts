@@ -12,6 +12,7 @@ import type {
   KbRepo,
   KbRevisionRow,
 } from '../../kb/kb.repo.ts';
+import { citableMatch, foldText } from '../../kb/kb.repo.ts';
 import { escapeRegex, op } from '../query.ts';
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
@@ -142,5 +143,23 @@ export class MongoKbRepo implements KbRepo {
     return (
       await KbArticle.find({ state: 'published' }, { number: 1, title: 1 }).sort({ number: 1 }).lean()
     ).map((a) => ({ number: a.number, title: a.title }));
+  }
+  async citableMatching(typed: string, limit: number) {
+    const text = foldText(typed);
+    if (/^\d+$/.test(text)) {
+      // Numbers starting with these digits: KB-12 is 12, 120–129, 1200–1299…
+      const first = Number(text);
+      const ranges: Array<Record<string, unknown>> = [{ number: first }];
+      for (let width = 1, from = first * 10; from <= 9_999_999 && width <= 1_000_000; width *= 10, from *= 10)
+        ranges.push({ number: op({ $gte: from, $lt: from + width * 10 }) });
+      return (
+        await KbArticle.find({ state: 'published', $or: ranges }, { number: 1, title: 1 })
+          .sort({ number: 1 })
+          .limit(limit)
+          .lean()
+      ).map((a) => ({ number: a.number, title: a.title }));
+    }
+    // Titles are few enough (published articles) to be matched here, accents folded.
+    return (await this.citable()).filter((a) => citableMatch(a, typed)).slice(0, limit);
   }
 }
