@@ -587,7 +587,11 @@ export class KbService {
         ? this.#isPublisher(viewer.id, article.topics.map(String))
         : Promise.resolve(false),
     ]);
-    const citingPosts = await this.#deps.posts.listed([...new Set(citations.map((c) => String(c.post)))]);
+    // The posts citing it and the posts it was promoted from, named by their titles.
+    const sourcePosts = article.sources.filter((src) => src.type === 'post').map((src) => String(src.id));
+    const citingPosts = await this.#deps.posts.listed([
+      ...new Set([...citations.map((c) => String(c.post)), ...sourcePosts]),
+    ]);
     const postTitle = new Map(citingPosts.map((p) => [String(p._id), p.title]));
     const people = await this.#deps.directory.people([
       article.owner,
@@ -621,7 +625,11 @@ export class KbService {
         notHelpfulCount: article.notHelpfulCount,
         views,
         citationCount: article.citationCount,
-        sources: article.sources.map((s) => ({ type: s.type, id: String(s.id) })),
+        sources: article.sources.map((s) => ({
+          type: s.type,
+          id: String(s.id),
+          title: s.type === 'post' ? (postTitle.get(String(s.id)) ?? null) : null,
+        })),
       },
       citations: citations.map((c) => ({
         sourceType: c.sourceType,

@@ -62,6 +62,11 @@ describe('knowledge base', function () {
     expect(promoted.seen[0]?.creditedUserIds).to.deep.equal([author.id]);
     const page = await agent.get(`/posts/${postId}`).expect(200);
     expect(page.text).to.include(`Promosso in KB-${number}`);
+    // The draft names the post it came from by its title, not as "the original post".
+    const draft = await agent.get(`/kb/${number}`).expect(200);
+    expect(draft.text).to.match(
+      new RegExp(`<a href="/posts/${postId}">Doppio addebito dopo il passaggio al SDD</a>`),
+    );
     const again = await agent
       .post(`/posts/${postId}/promote`)
       .set('Accept', 'application/json')

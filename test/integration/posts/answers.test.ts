@@ -85,6 +85,11 @@ describe('answers and comments', () => {
     token = await csrfToken(askerAgent, `/posts/${question}`);
     await askerAgent.post(`/answers/${first}/accept`).type('form').send({ _csrf: token }).expect(303);
     expect(String((await Post.findById(question).lean())?.acceptedAnswer)).to.equal(first);
+    // "Risposta accettata · scelta da …": the word is not said twice.
+    const thread = (await askerAgent.get(`/posts/${question}`).expect(200)).text;
+    const mark = /<p class="accepted-mark">([\s\S]*?)<\/p>/.exec(thread)?.[1]?.replace(/<[^>]+>/g, '') ?? '';
+    expect(mark.replace(/\s+/g, ' ').trim()).to.match(/^Risposta accettata · scelta da .+$/);
+    expect(mark).not.to.match(/accettata.*accettata/);
 
     const { agent: lead } = await signedIn(t, ['team_lead']);
     token = await csrfToken(lead, `/posts/${question}`);
