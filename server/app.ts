@@ -210,6 +210,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     searchRoutes({
       search: services.search,
+      synonyms: services.synonyms,
       people: services.people,
       teams: services.teams,
       kb: services.kb,

@@ -20,6 +20,7 @@ import { BoardBuffer, ScoreLedger } from './scoring/scoring.ledger.ts';
 import { ScoringService } from './scoring/scoring.service.ts';
 import { ScoringSettings } from './scoring/scoring.settings.ts';
 import { SearchService } from './search/search.service.ts';
+import { SearchSynonyms } from './search/search.synonyms.ts';
 import type { FileStorage } from './storage/file-storage.ts';
 import { createFileStorage } from './storage/index.ts';
 import { TeamsService } from './teams/teams.service.ts';
@@ -50,6 +51,8 @@ export interface Services {
   people: PeopleService;
   notifications: NotificationsService;
   search: SearchService;
+  /** The synonyms knowledge managers declare for search. */
+  synonyms: SearchSynonyms;
   storage: FileStorage;
   sessions: DatabaseSessionStore;
   renderer: ContentRenderer;
@@ -74,6 +77,9 @@ export function createServices(deps: ServiceDeps): Services {
   const audit = new AuditService(logger);
   const auth = new AuthService({ config, logger, events, audit, sessions, users: deps.repos.users });
   const renderer = new ContentRenderer(deps.repos.users);
+  const search = deps.search ?? new SearchService({ logger });
+  const synonyms = new SearchSynonyms(audit);
+  search.useExpansions(async () => ({ synonyms: await synonyms.table() }));
   const posts = new PostsService({
     clock: deps.clock,
     threads: deps.repos.threads,
@@ -163,7 +169,8 @@ export function createServices(deps: ServiceDeps): Services {
       posts: deps.repos.posts,
     }),
     notifications,
-    search: deps.search ?? new SearchService({ logger }),
+    search,
+    synonyms,
     storage,
     sessions,
     renderer,

@@ -47,6 +47,7 @@ export const AUDIT_ACTIONS = [
   'scoring.serialVoting',
   'scoring.coachNominated',
   'scoring.coachWithdrawn',
+  'search.synonymsChanged',
 ] as const;
 
 /** Sign-ins and sign-outs: most of the log, left out unless asked for. */

@@ -18,6 +18,55 @@ export const B = 0.75;
 export const PREFIX_FACTOR = 0.8;
 /** Prefix expansions considered per word (the most frequent terms). */
 export const MAX_EXPANSIONS = 24;
+/** A word found through a synonym a knowledge manager declared counts nearly as the word. */
+export const SYNONYM_FACTOR = 0.9;
+/** A word found by correcting a typo counts less than the word typed. */
+export const FUZZY_FACTOR = 0.6;
+/** Corrections considered per word that matches nothing (the most frequent at the smallest distance). */
+export const MAX_CORRECTIONS = 3;
+
+/**
+ * How many edits (a letter added, dropped, changed, or two swapped) a word of
+ * this length may be away from what it is meant to be: none for short words,
+ * where one edit makes another word; one from 5 letters; two from 8.
+ */
+export function editsAllowed(length: number): number {
+  return length >= 8 ? 2 : length >= 5 ? 1 : 0;
+}
+
+/**
+ * Optimal-string-alignment distance (Levenshtein with adjacent swaps) when it
+ * is at most `max`, else max + 1; stops as soon as every path is over `max`.
+ */
+export function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  if (a === b) return 0;
+  const cols = b.length + 1;
+  let before = new Array<number>(cols);
+  let previous = new Array<number>(cols);
+  let current = new Array<number>(cols);
+  for (let j = 0; j < cols; j++) previous[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
+    let best = i;
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        value = Math.min(value, before[j - 2]! + 1);
+      current[j] = value;
+      if (value < best) best = value;
+    }
+    if (best > max) return max + 1;
+    [before, previous, current] = [previous, current, before];
+  }
+  return previous[b.length]!;
+}
+
+/** What a query adds besides the words typed: a knowledge manager's synonyms (term → its synonyms' terms). */
+export interface QueryExpansions {
+  synonyms?: ReadonlyMap<string, readonly string[]>;
+}
 
 /**
  * After text relevance, bounded boosts: votes / helpfulness (log scale),
@@ -178,6 +227,28 @@ export class Segment {
     return this.#rankBoosts;
   }
 
+  /**
+   * Terms of the vocabulary within `max` edits of `term` (same first letter:
+   * typos rarely hit it, and the sorted vocabulary gives those terms as one
+   * range), with their distance and document frequency. Remembered per term.
+   */
+  termsNear(term: string, max: number): Array<[string, number, number]> {
+    const key = `${max}:${term}`;
+    const known = this.#near.get(key);
+    if (known) return known;
+    const out: Array<[string, number, number]> = [];
+    for (const [candidate, df] of this.termsWithPrefix(term[0] ?? '')) {
+      if (Math.abs(candidate.length - term.length) > max) continue;
+      const distance = editDistance(term, candidate, max);
+      if (distance <= max) out.push([candidate, distance, df]);
+    }
+    if (this.#near.size >= 5_000) this.#near.clear();
+    this.#near.set(key, out);
+    return out;
+  }
+
+  readonly #near = new Map<string, Array<[string, number, number]>>();
+
   /** Terms of the vocabulary that start with `prefix`, with their document frequency. */
   termsWithPrefix(prefix: string): Array<[string, number]> {
     let lo = 0;
@@ -329,22 +400,68 @@ export interface PlannedToken {
   prefix: string | null;
 }
 
-/** The terms each query word matches: its stems, and for the word being typed, frequent terms it starts. */
-export function planQuery(tail: Tail, query: AnalyzedQuery): PlannedToken[] {
+/**
+ * The terms each query word matches: its stems; for the word being typed,
+ * frequent terms it starts; the terms of the synonyms a knowledge manager
+ * declared for it; and when none of these is in the index (a typo:
+ * "addebbito"), the most frequent terms a few edits away ("addebit").
+ */
+export function planQuery(
+  tail: Tail,
+  query: AnalyzedQuery,
+  expansions: QueryExpansions = {},
+): PlannedToken[] {
+  const known = (term: string) => tail.segment.df.has(term) || tail.inverted.has(term);
   return query.tokens.map((token) => {
     const variants: Variant[] = token.terms.map((term) => ({ term, factor: 1 }));
+    const taken = new Set(token.terms);
     if (token.prefix) {
-      const exact = new Set(token.terms);
       const candidates = new Map<string, number>();
       for (const [term, df] of tail.segment.termsWithPrefix(token.prefix)) candidates.set(term, df);
       for (const [term, keys] of tail.inverted) {
         if (term.startsWith(token.prefix)) candidates.set(term, (candidates.get(term) ?? 0) + keys.size);
       }
-      const expansions = [...candidates]
-        .filter(([term]) => !exact.has(term))
+      const expansionTerms = [...candidates]
+        .filter(([term]) => !taken.has(term))
         .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
         .slice(0, MAX_EXPANSIONS);
-      for (const [term] of expansions) variants.push({ term, factor: PREFIX_FACTOR });
+      for (const [term] of expansionTerms) {
+        variants.push({ term, factor: PREFIX_FACTOR });
+        taken.add(term);
+      }
+    }
+    for (const term of token.terms) {
+      for (const synonym of expansions.synonyms?.get(term) ?? []) {
+        if (taken.has(synonym)) continue;
+        variants.push({ term: synonym, factor: SYNONYM_FACTOR });
+        taken.add(synonym);
+      }
+    }
+    const allowed = editsAllowed(token.folded.length);
+    if (allowed > 0 && !variants.some((v) => known(v.term))) {
+      const near = new Map<string, { distance: number; df: number }>();
+      for (const term of token.terms) {
+        // A short stem is corrected less (rimbo → "rimb" would meet "rima").
+        const max = Math.min(allowed, editsAllowed(term.length));
+        if (max === 0) continue;
+        for (const [candidate, distance, df] of tail.segment.termsNear(term, max)) {
+          const seen = near.get(candidate);
+          if (!seen || distance < seen.distance) near.set(candidate, { distance, df });
+        }
+        for (const [candidate, keys] of tail.inverted) {
+          if (candidate[0] !== term[0] || Math.abs(candidate.length - term.length) > max) continue;
+          const distance = editDistance(term, candidate, max);
+          const seen = near.get(candidate);
+          if (distance <= max && (!seen || distance < seen.distance))
+            near.set(candidate, { distance, df: (seen?.df ?? 0) + keys.size });
+        }
+      }
+      const closest = Math.min(...[...near.values()].map((n) => n.distance));
+      const corrections = [...near]
+        .filter(([term, n]) => n.distance === closest && !taken.has(term))
+        .sort((a, b) => b[1].df - a[1].df || (a[0] < b[0] ? -1 : 1))
+        .slice(0, MAX_CORRECTIONS);
+      for (const [term] of corrections) variants.push({ term, factor: FUZZY_FACTOR });
     }
     return { word: token.word, variants, prefix: token.prefix };
   });

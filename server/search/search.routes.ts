@@ -1,4 +1,5 @@
 import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
 import { guard } from '../auth/guard.ts';
 import type { TFunction } from '../core/i18n.ts';
 import { parseInput } from '../core/validation.ts';
@@ -7,10 +8,12 @@ import type { PeopleService } from '../people/people.service.ts';
 import type { TeamsService } from '../teams/teams.service.ts';
 import { type SearchPageInput, searchPageSchema, similarSchema } from './search.schemas.ts';
 import type { SearchService, SimilarItem } from './search.service.ts';
+import { MAX_GROUP_WORDS, MAX_SYNONYM_GROUPS, type SearchSynonyms, synonymsText } from './search.synonyms.ts';
 import { KB_STATES, SEARCH_KINDS, type SearchFilters, type SearchViewer } from './search.types.ts';
 
 export interface SearchRouteDeps {
   search: SearchService;
+  synonyms: SearchSynonyms;
   people: PeopleService;
   teams: TeamsService;
   kb: Pick<KbService, 'readableNumber'>;
@@ -63,8 +66,35 @@ function similarJson(items: SimilarItem[], t: TFunction) {
   }));
 }
 
-export function searchRoutes({ search, people, teams, kb }: SearchRouteDeps): Router {
+const synonymsSchema = z.object({ synonyms: z.string().max(60_000).catch('') });
+
+export function searchRoutes({ search, synonyms, people, teams, kb }: SearchRouteDeps): Router {
   const router = Router();
+
+  /** The synonyms form: knowledge managers say which words mean the same to the people searching. */
+  const renderSynonyms = async (req: Request, res: Response, text?: string) => {
+    const current = await synonyms.settings();
+    res.render('pages/search/synonyms', {
+      title: req.t('search.synonyms.title'),
+      text: text ?? synonymsText(current.groups),
+      groups: current.groups.length,
+      version: current.version,
+      limits: { groups: MAX_SYNONYM_GROUPS, words: MAX_GROUP_WORDS },
+    });
+  };
+
+  router.get('/search/synonyms', guard('kb.manage'), async (req: Request, res: Response) => {
+    await renderSynonyms(req, res);
+  });
+
+  router.post('/search/synonyms', guard('kb.manage'), async (req: Request, res: Response) => {
+    const { synonyms: text } = parseInput(synonymsSchema, req.body);
+    const changed = await synonyms.save(text, req.user!, req.ip ?? '');
+    req.session.flash = [
+      { type: 'success', key: changed ? 'search.synonyms.saved' : 'search.synonyms.unchanged' },
+    ];
+    res.redirect(303, '/search/synonyms');
+  });
 
   router.get('/search', guard('search.use'), async (req: Request, res: Response) => {
     const input = parseInput(searchPageSchema, req.query);

@@ -12,6 +12,7 @@ import {
   evaluate,
   type PlannedToken,
   planQuery,
+  type QueryExpansions,
   Segment,
   Tail,
 } from './search.index.ts';
@@ -256,6 +257,7 @@ export class SearchService {
   readonly #records = new Map<string, StoredRecord>();
 
   #tail: Tail | undefined;
+  #expansions: () => Promise<QueryExpansions> = async () => ({});
   #manifest: Manifest | null = null;
   #nextSeq = 1;
   #lastManifestCheck = 0;
@@ -271,6 +273,11 @@ export class SearchService {
     this.#cacheBytes = (options.cacheMegabytes ?? 128) * 1024 * 1024;
     this.#manifestCheckMs = options.manifestCheckMs ?? 2000;
     this.#maxStalenessMs = options.maxStalenessMs ?? 250;
+  }
+
+  /** What every query adds to its words (the knowledge managers' synonyms; see search.synonyms.ts). */
+  useExpansions(provider: () => Promise<QueryExpansions>): void {
+    this.#expansions = provider;
   }
 
   // ── sources ───────────────────────────────────────────────────────────
@@ -702,9 +709,9 @@ export class SearchService {
 
   async #evaluate(analyzed: ReturnType<typeof analyzeQuery>, options: EvaluateOptions) {
     const t0 = performance.now();
-    const tail = await this.#view(false);
+    const [tail, expansions] = await Promise.all([this.#view(false), this.#expansions()]);
     const t1 = performance.now();
-    const tokens = planQuery(tail, analyzed);
+    const tokens = planQuery(tail, analyzed, expansions);
     const postings = await this.#postingsFor(tail.segment, tokens);
     const t2 = performance.now();
     const result = evaluate(tail, tokens, postings, options);
