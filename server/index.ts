@@ -158,6 +158,9 @@ async function startOnDatabase(
       await services.scoring.ledger.boards
         .flush()
         .catch((err: unknown) => logger.warn({ err }, 'leaderboard flush failed'));
+      await services.posts.views
+        .flush()
+        .catch((err: unknown) => logger.warn({ err }, 'post views not written'));
       step('flushMs');
       await runtime.repos
         .close(stopStarted + config.shutdownTimeoutMs - 2000)

@@ -81,6 +81,7 @@ export function createServices(deps: ServiceDeps): Services {
   const synonyms = new SearchSynonyms(audit);
   search.useExpansions(async () => ({ synonyms: await synonyms.table() }));
   const posts = new PostsService({
+    logger,
     clock: deps.clock,
     threads: deps.repos.threads,
     posts: deps.repos.posts,

@@ -59,6 +59,7 @@ export interface FeedItem {
   voteScore: number;
   confirmations: number;
   answerCount: number;
+  views: number;
   accepted: boolean;
   hasImage: boolean;
   attachmentCount: number;
@@ -122,6 +123,7 @@ export class FeedsService {
       voteScore: Number(p.voteScore ?? 0),
       confirmations: Number(p.confirmations ?? 0),
       answerCount: Number(p.answerCount ?? 0),
+      views: Number(p.views ?? 0),
       accepted: Boolean(p.acceptedAnswer),
       hasImage: Boolean(p.hasImage),
       attachmentCount: Number(p.attachmentCount ?? 0),

@@ -89,6 +89,8 @@ export interface PostsRepo {
    * of them after skipping `skip` (a page of the bookmarks list).
    */
   bookmarked(userId: string, skip: number, limit: number): Promise<string[]>;
+  /** Adds views to posts (post id → views to add); missing posts are skipped. */
+  addViews(counts: ReadonlyMap<string, number>): Promise<void>;
 }
 
 /** The sort values of a post in an order (what a cursor carries). */

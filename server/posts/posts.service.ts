@@ -24,6 +24,7 @@ import {
   ValidationError,
 } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
+import type { Logger } from '../core/logger.ts';
 import type { Directory, PersonRef, TopicRef } from '../people/directory.ts';
 import type { FileStorage } from '../storage/file-storage.ts';
 import {
@@ -35,6 +36,7 @@ import {
 import type { PostsRepo } from './posts.repo.ts';
 import type { PostInput } from './posts.schemas.ts';
 import type { ThreadsRepo } from './threads.repo.ts';
+import { ViewCounter } from './view-counter.ts';
 import './posts.events.ts';
 
 export interface PostsDeps {
@@ -48,6 +50,9 @@ export interface PostsDeps {
   threads: ThreadsRepo;
   posts: PostsRepo;
   directory: Directory;
+  /** Counts who opens a post (default: a counter of its own, flushed every few seconds). */
+  views?: ViewCounter;
+  logger: Logger;
 }
 
 export type { PersonRef, TopicRef } from '../people/directory.ts';
@@ -179,7 +184,11 @@ function searchableText(input: PostInput): string {
 export class PostsService {
   readonly #deps: PostsDeps;
 
+  /** Post views, written in batches (flushed at shutdown). */
+  readonly views: ViewCounter;
+
   constructor(deps: PostsDeps) {
+    this.views = deps.views ?? new ViewCounter(deps.posts, deps.logger);
     this.#deps = deps;
   }
 
@@ -363,6 +372,7 @@ export class PostsService {
     ]);
     const hidden = Boolean(post.deleted) && !moderator && String(post.author) !== viewer.id;
     const isAuthor = String(post.author) === viewer.id;
+    if (!post.deleted) this.views.seen(id, viewer.id, String(post.author));
     const canAccept =
       post.kind === 'question' && !post.deleted && (isAuthor || can(viewer, 'answers.acceptAny'));
 
@@ -390,6 +400,7 @@ export class PostsService {
         downvotes: post.downvotes,
         confirmations: post.confirmations,
         answerCount: post.answerCount,
+        views: (post.views ?? 0) + this.views.pendingFor(id),
         acceptedAnswer: post.acceptedAnswer ? String(post.acceptedAnswer) : null,
         promotedTo: post.promotedTo?.number ? { number: post.promotedTo.number } : null,
         deleted: post.deleted

@@ -76,7 +76,7 @@ describe('journey: an operator shares a case with a picture, a colleague validat
     const mine = sara.locator('.post-list > li').first();
     expect(await mine.getAttribute('id')).to.equal(`post-${postId}`);
     expect(await mine.locator('.post-card-title').textContent()).to.equal(title);
-    expect(await mine.locator('.post-card-counts').textContent()).to.include('1 allegato');
+    expect(await mine.locator('.post-card-byline').textContent()).to.include('1 allegato');
     await saveScreenshot(sara, 'journey-insight-feed');
 
     // Luca got the "new post" banner meanwhile; showing it puts the case on top.

@@ -127,6 +127,6 @@ describe('journey: a question meets similar ones, gets an answer live, and the a
 
     // The question shows as solved in the feed.
     await luca.goto(app.url('/questions'));
-    expect(await luca.locator(`#post-${questionId} .post-card-meta`).textContent()).to.include('Risolta');
+    expect(await luca.locator(`#post-${questionId} .post-card-byline`).textContent()).to.include('Risolta');
   });
 });

@@ -111,6 +111,7 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
     sessionStore?.close();
     // Leaderboard increments still in memory belong to this suite's database.
     await ctx.runtime?.services.scoring.ledger.boards.flush().catch(() => {});
+    await ctx.runtime?.services.posts.views.flush().catch(() => {});
     if (mongoose.connection.readyState === mongoose.ConnectionStates.connected) {
       await mongoose.connection.dropDatabase().catch(() => {});
     }

@@ -142,6 +142,13 @@ export class EmbeddedPostsRepo implements PostsRepo {
     });
   }
 
+  async addViews(counts: ReadonlyMap<string, number>): Promise<void> {
+    for (const [postId, n] of counts)
+      await this.#decide(postId, async (post) => {
+        if (post) await Post.updateOne({ _id: post._id }, { $inc: { views: n } });
+      });
+  }
+
   markDeleted(postId: string, deletion: Deletion): Promise<boolean> {
     return this.#decide(postId, async (post) => {
       if (!post || post.deleted) return false;

@@ -67,6 +67,13 @@ export class MongoPostsRepo implements PostsRepo {
     return true;
   }
 
+  async addViews(counts: ReadonlyMap<string, number>): Promise<void> {
+    const ops = [...counts]
+      .filter(([id]) => OBJECT_ID.test(id))
+      .map(([id, n]) => ({ updateOne: { filter: { _id: oid(id) }, update: { $inc: { views: n } } } }));
+    if (ops.length > 0) await Post.bulkWrite(ops as never, { ordered: false });
+  }
+
   async markDeleted(postId: string, deletion: Deletion): Promise<boolean> {
     if (!OBJECT_ID.test(postId)) return false;
     const result = await Post.updateOne({ _id: oid(postId), deleted: null }, { $set: { deleted: deletion } });
