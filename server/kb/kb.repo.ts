@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import type { KbArticleFields, KbState } from '../../models/kb-article.ts';
 import type { KbFeedbackFields, KbFlagFields } from '../../models/kb-feedback.ts';
 import type { KbRevisionFields } from '../../models/kb-revision.ts';
+import { foldName } from '../../models/user.ts';
 
 /** An article, whole (never mutate one). */
 export type KbArticleRow = Readonly<KbArticleFields> & { readonly _id: Types.ObjectId };
@@ -104,5 +105,5 @@ export function citableMatch(article: { number: number; title: string }, typed: 
 
 /** Lower case, without accents, spaces collapsed. */
 export function foldText(value: string): string {
-  return value.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim();
+  return foldName(value).replace(/\s+/g, ' ');
 }

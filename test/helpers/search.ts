@@ -1,3 +1,7 @@
+import { termsOfWord } from '../../server/search/analysis.ts';
+import { decodePostings, type Postings, PostingsBuilder } from '../../server/search/postings.ts';
+import { Segment, Tail } from '../../server/search/search.index.ts';
+import type { DocMeta } from '../../server/search/search.store.ts';
 import type { SearchDocument } from '../../server/search/search.types.ts';
 
 let counter = 0;
@@ -31,4 +35,55 @@ export function searchDoc(overrides: Partial<SearchDocument> = {}): SearchDocume
 /** The result links of a search page, in rank order. */
 export function hitUrls(html: string): string[] {
   return [...html.matchAll(/<h2 class="hit-title"><a href="([^"]+)">/g)].map((m) => m[1]!);
+}
+
+/** The metadata of an in-memory segment's document (a year-old question unless told otherwise). */
+export function segmentMeta(key: string, overrides: Partial<DocMeta> = {}): DocMeta {
+  return {
+    key,
+    url: `/x/${key}`,
+    title: key,
+    kind: 'question',
+    kbState: null,
+    topics: [],
+    authorId: null,
+    authorName: null,
+    teamId: null,
+    createdAt: SEGMENT_NOW - 400 * 86_400_000,
+    updatedAt: SEGMENT_NOW - 400 * 86_400_000,
+    score: 0,
+    visibility: null,
+    hash: 'h',
+    length: 10,
+    rgen: 0,
+    version: 'v',
+    ...overrides,
+  };
+}
+
+/** "Now" for in-memory segments. */
+export const SEGMENT_NOW = Date.UTC(2026, 10, 1);
+
+/** An in-memory segment and its postings from documents given as (meta, { word: weight }). */
+export function buildSegment(docs: Array<[DocMeta, Record<string, number>]>) {
+  const builders = new Map<string, PostingsBuilder>();
+  docs.forEach(([, words], ord) => {
+    for (const [word, weight] of Object.entries(words))
+      for (const term of termsOfWord(word)) {
+        const b = builders.get(term) ?? new PostingsBuilder();
+        b.push(ord, weight);
+        builders.set(term, b);
+      }
+  });
+  const postings = new Map<string, Postings>();
+  for (const [term, b] of builders) postings.set(term, decodePostings(b.encode(), b.length));
+  const segment = new Segment({
+    gen: 1,
+    fromSeq: 1,
+    termPartitions: 1,
+    docs: docs.map(([m]) => m),
+    vocab: [...builders].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([term, b]) => [term, b.length]),
+    cacheLimitBytes: 1e6,
+  });
+  return { tail: new Tail(segment), postings };
 }

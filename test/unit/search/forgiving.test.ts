@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { analyzeQuery, termsOfWord } from '../../../server/search/analysis.ts';
-import { decodePostings, type Postings, PostingsBuilder } from '../../../server/search/postings.ts';
+import { analyzeQuery } from '../../../server/search/analysis.ts';
 import {
   editDistance,
   editsAllowed,
@@ -8,58 +7,21 @@ import {
   FUZZY_FACTOR,
   planQuery,
   type QueryExpansions,
-  Segment,
   SYNONYM_FACTOR,
-  Tail,
 } from '../../../server/search/search.index.ts';
-import type { DocMeta } from '../../../server/search/search.store.ts';
 import { parseSynonyms, synonymTable } from '../../../server/search/search.synonyms.ts';
+import { buildSegment, SEGMENT_NOW, segmentMeta } from '../../helpers/search.ts';
 
-const NOW = Date.UTC(2026, 10, 1);
+const NOW = SEGMENT_NOW;
 
-function meta(key: string): DocMeta {
-  return {
-    key,
-    url: `/x/${key}`,
-    title: key,
-    kind: 'article',
-    kbState: 'published',
-    topics: [],
-    authorId: null,
-    authorName: null,
-    teamId: null,
-    createdAt: NOW,
-    updatedAt: NOW,
-    score: 0,
-    visibility: null,
-    hash: 'h',
-    length: 10,
-    rgen: 0,
-    version: 'v',
-  };
-}
-
+/** A segment of articles, each given as its key and its words (weight 1). */
 function build(docs: Array<[string, string[]]>) {
-  const builders = new Map<string, PostingsBuilder>();
-  docs.forEach(([, words], ord) => {
-    for (const word of words)
-      for (const term of termsOfWord(word)) {
-        const b = builders.get(term) ?? new PostingsBuilder();
-        b.push(ord, 1);
-        builders.set(term, b);
-      }
-  });
-  const postings = new Map<string, Postings>();
-  for (const [term, b] of builders) postings.set(term, decodePostings(b.encode(), b.length));
-  const segment = new Segment({
-    gen: 1,
-    fromSeq: 1,
-    termPartitions: 1,
-    docs: docs.map(([key]) => meta(key)),
-    vocab: [...builders].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([term, b]) => [term, b.length]),
-    cacheLimitBytes: 1e6,
-  });
-  return { tail: new Tail(segment), postings };
+  return buildSegment(
+    docs.map(([key, words]) => [
+      segmentMeta(key, { kind: 'article', kbState: 'published', createdAt: NOW, updatedAt: NOW }),
+      Object.fromEntries(words.map((w) => [w, 1])),
+    ]),
+  );
 }
 
 function search(setup: ReturnType<typeof build>, text: string, expansions: QueryExpansions = {}) {

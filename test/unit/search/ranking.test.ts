@@ -1,65 +1,12 @@
 import { expect } from 'chai';
 import { analyzeQuery, termsOfWord } from '../../../server/search/analysis.ts';
-import { decodePostings, type Postings, PostingsBuilder } from '../../../server/search/postings.ts';
-import {
-  canSee,
-  evaluate,
-  planQuery,
-  rankBoost,
-  Segment,
-  Tail,
-} from '../../../server/search/search.index.ts';
+import { canSee, evaluate, planQuery, rankBoost } from '../../../server/search/search.index.ts';
 import type { DocMeta, IndexEntry } from '../../../server/search/search.store.ts';
+import { buildSegment, SEGMENT_NOW, segmentMeta } from '../../helpers/search.ts';
 
-const NOW = Date.UTC(2026, 10, 1);
-
-function meta(key: string, overrides: Partial<DocMeta> = {}): DocMeta {
-  return {
-    key,
-    url: `/x/${key}`,
-    title: key,
-    kind: 'question',
-    kbState: null,
-    topics: [],
-    authorId: null,
-    authorName: null,
-    teamId: null,
-    createdAt: NOW - 400 * 86_400_000,
-    updatedAt: NOW - 400 * 86_400_000,
-    score: 0,
-    visibility: null,
-    hash: 'h',
-    length: 10,
-    rgen: 0,
-    version: 'v',
-    ...overrides,
-  };
-}
-
-/** A segment from documents given as (meta, { word: weight }). */
-function build(docs: Array<[DocMeta, Record<string, number>]>) {
-  const builders = new Map<string, PostingsBuilder>();
-  docs.forEach(([, words], ord) => {
-    for (const [word, weight] of Object.entries(words)) {
-      for (const term of termsOfWord(word)) {
-        const b = builders.get(term) ?? new PostingsBuilder();
-        b.push(ord, weight);
-        builders.set(term, b);
-      }
-    }
-  });
-  const postings = new Map<string, Postings>();
-  for (const [term, b] of builders) postings.set(term, decodePostings(b.encode(), b.length));
-  const segment = new Segment({
-    gen: 1,
-    fromSeq: 1,
-    termPartitions: 1,
-    docs: docs.map(([m]) => m),
-    vocab: [...builders].map(([term, b]) => [term, b.length]),
-    cacheLimitBytes: 1e6,
-  });
-  return { tail: new Tail(segment), postings };
-}
+const NOW = SEGMENT_NOW;
+const meta = segmentMeta;
+const build = buildSegment;
 
 function run(
   setup: ReturnType<typeof build>,
