@@ -571,6 +571,7 @@ export async function seedScale(runtime: Runtime, options: ScaleOptions, out: Ou
           'confirmation.added',
           {
             postId: post.id,
+            postKind: post.kind === 'question' ? 'question' : 'insight',
             userId: user.id,
             authorId: post.author.id,
             topicIds: post.topics,

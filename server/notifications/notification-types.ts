@@ -34,8 +34,11 @@ export const NOTIFICATION_RULES: Record<NotificationType, NotificationTypeRule> 
   answer: { grouped: true, optional: true },
   /** A comment on my post, answer or article. */
   comment: { grouped: true, optional: true },
-  /** Colleagues pressed "I've seen this too" on my insight ("3 colleagues have seen this too …"). */
-  seenThisToo: { grouped: true, optional: true },
+  /**
+   * Colleagues pressed "I've seen this too" on my insight ("3 colleagues have
+   * seen this too …"), or "I have this question too" on my question (`question`).
+   */
+  seenThisToo: { grouped: true, optional: true, variants: ['question'] },
   /** My answer was accepted. */
   answerAccepted: { grouped: false, optional: true },
   /** My post or answer was promoted into a knowledge-base article. */

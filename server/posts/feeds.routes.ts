@@ -6,10 +6,21 @@ import { parseInput } from '../core/validation.ts';
 import type { TopicsService } from '../topics/topics.service.ts';
 import type { FeedsService } from './feeds.service.ts';
 import { liveFeedOf } from './posts.realtime.ts';
-import { FEED_SORTS, feedQuerySchema, TOP_PERIODS } from './posts.schemas.ts';
+import { FEED_SORTS, type FeedQuery, feedQuerySchema, TOP_PERIODS } from './posts.schemas.ts';
 
 const cursorSchema = z.object({ cursor: z.string().max(500).optional().catch(undefined) });
 const pageSchema = z.object({ page: z.coerce.number().int().min(1).max(10_000).catch(1) });
+
+/** How many of a list's filters differ from its defaults (the closed filter panel says so). */
+function activeFilters(query: FeedQuery, fixed: Record<string, string>): number {
+  return [
+    query.kind && !fixed.kind,
+    query.topic,
+    query.tag,
+    query.sort && query.sort !== 'newest',
+    query.unanswered,
+  ].filter(Boolean).length;
+}
 
 /** The feeds: home, all posts with filters, questions, my posts, my bookmarks. */
 export function feedsRoutes(deps: { feeds: FeedsService; topics: TopicsService }): Router {
@@ -18,10 +29,11 @@ export function feedsRoutes(deps: { feeds: FeedsService; topics: TopicsService }
 
   router.get('/', guard('app.use'), async (req: Request, res: Response) => {
     const { cursor } = parseInput(cursorSchema, req.query);
-    const page = await feeds.home(req.user!, cursor);
+    const [page, aside] = await Promise.all([feeds.home(req.user!, cursor), feeds.aside(req.user!)]);
     res.render('pages/feeds/home', {
       title: req.t('feeds.home.title'),
       ...page,
+      aside,
       feedKey: 'home',
       live: liveFeedOf({ cursor }),
     });
@@ -31,12 +43,18 @@ export function feedsRoutes(deps: { feeds: FeedsService; topics: TopicsService }
     (view: { title: string; heading: string; fixed?: Record<string, string> }) =>
     async (req: Request, res: Response) => {
       const query = parseInput(feedQuerySchema, { ...(req.query as Record<string, unknown>), ...view.fixed });
-      const [page, tree] = await Promise.all([feeds.list(query), topics.tree()]);
+      const [page, tree, aside] = await Promise.all([
+        feeds.list(query),
+        topics.tree(),
+        feeds.aside(req.user!),
+      ]);
       res.render('pages/feeds/list', {
         title: req.t(view.title),
         heading: req.t(view.heading),
         ...page,
+        aside,
         query,
+        activeFilters: activeFilters(query, view.fixed ?? {}),
         fixed: view.fixed ?? {},
         kinds: POST_KINDS,
         sorts: FEED_SORTS,

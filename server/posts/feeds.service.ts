@@ -13,6 +13,15 @@ import type { FeedQuery } from './posts.schemas.ts';
 
 export const FEED_PAGE_SIZE = 20;
 
+/** Topics a feed row shows (then one tag, then "+N"). */
+const ROW_TOPICS = 2;
+
+/** Items in each list of the side column. */
+export const ASIDE_SIZE = 5;
+
+/** "Trending": the most voted and confirmed posts of this window. */
+const TRENDING_WINDOW_MS = 7 * 86_400_000;
+
 /** Where a page ended: the sort values of its last item (and, for home, which part of the feed). */
 interface Cursor {
   v: Array<string | number>;
@@ -55,6 +64,10 @@ export interface FeedItem {
   team: string;
   topics: TopicRef[];
   tags: string[];
+  /** What a row has room for: the first topics and tag, and how many are left out. */
+  rowTopics: TopicRef[];
+  rowTags: string[];
+  rowMore: number;
   channel: string | null;
   voteScore: number;
   confirmations: number;
@@ -71,6 +84,18 @@ export interface FeedItem {
 export interface FeedPage {
   items: FeedItem[];
   nextCursor: string | null;
+}
+
+/** The side column of the feeds: the person's topics, their open questions, this week's best. */
+export interface FeedAside {
+  /** The topics the person follows. */
+  topics: TopicRef[];
+  /** Newest questions without an answer in those topics (and their subtopics), not the person's own. */
+  unanswered: FeedItem[];
+  /** Where "all of them" leads: the unanswered questions, of the one followed topic when there is one. */
+  unansweredHref: string;
+  /** This week's posts with the most votes and confirmations (only those with some). */
+  trending: FeedItem[];
 }
 
 export interface FeedsDeps {
@@ -110,15 +135,33 @@ export class FeedsService {
       this.#directory.topics(),
       this.#directory.teamNames(posts.map((p) => p.team)),
     ]);
-    return posts.map((p) => ({
+    return posts.map((p) => this.#item(p, people, topics, teams));
+  }
+
+  #item(
+    p: PostRow,
+    people: Map<string, PersonRef>,
+    topics: Map<string, TopicRef>,
+    teams: Map<string, string>,
+  ): FeedItem {
+    const postTopics = (p.topics ?? [])
+      .map((t) => topics.get(String(t)))
+      .filter((t): t is TopicRef => Boolean(t));
+    const tags = [...(p.tags ?? [])];
+    const rowTopics = postTopics.slice(0, ROW_TOPICS);
+    const rowTags = tags.slice(0, ROW_TOPICS + 1 - rowTopics.length);
+    return {
       id: String(p._id),
       kind: p.kind as PostKind,
       title: String(p.title),
       excerpt: String(p.excerpt ?? ''),
       author: people.get(String(p.author)),
       team: p.team ? (teams.get(String(p.team)) ?? '') : '',
-      topics: (p.topics ?? []).map((t) => topics.get(String(t))).filter((t): t is TopicRef => Boolean(t)),
-      tags: [...(p.tags ?? [])],
+      topics: postTopics,
+      tags,
+      rowTopics,
+      rowTags,
+      rowMore: postTopics.length + tags.length - rowTopics.length - rowTags.length,
       channel: p.channel ?? null,
       voteScore: Number(p.voteScore ?? 0),
       confirmations: Number(p.confirmations ?? 0),
@@ -130,7 +173,7 @@ export class FeedsService {
       promoted: p.promotedTo?.number || null,
       createdAt: p.createdAt as Date,
       lastActivityAt: p.lastActivityAt as Date,
-    }));
+    };
   }
 
   /** Posts with filters and sorting: all posts, a kind, a topic, a tag, unanswered questions… */
@@ -187,6 +230,45 @@ export class FeedsService {
       items: await this.#present(page.map((i) => i.post)),
       nextCursor: items.length > FEED_PAGE_SIZE && last ? cursorOf('newest', last.post, last.phase) : null,
       personalised,
+    };
+  }
+
+  /** The side column of the feeds for this person. */
+  async aside(viewer: SessionUser): Promise<FeedAside> {
+    const [me, allTopics] = await Promise.all([
+      this.#directory.following(viewer.id),
+      this.#directory.topics(),
+    ]);
+    const topics = me.topics.map((id) => allTopics.get(id)).filter((t): t is TopicRef => Boolean(t));
+    const subtree = new Set<string>();
+    for (const t of topics) for (const id of await this.#directory.subtree(t.id)) subtree.add(id);
+    const [unanswered, top] = await Promise.all([
+      subtree.size
+        ? this.#posts.feed({
+            order: 'newest',
+            unanswered: true,
+            topics: [...subtree],
+            noneOf: { authors: [viewer.id] },
+            limit: ASIDE_SIZE,
+          })
+        : [],
+      this.#posts.feed({
+        order: 'top',
+        since: new Date(Date.now() - TRENDING_WINDOW_MS),
+        limit: ASIDE_SIZE,
+      }),
+    ]);
+    const trending = top.filter((p) => Number(p.voteScore ?? 0) > 0 || Number(p.confirmations ?? 0) > 0);
+    const [unansweredItems, trendingItems] = await Promise.all([
+      this.#present(unanswered),
+      this.#present(trending),
+    ]);
+    return {
+      topics,
+      unanswered: unansweredItems,
+      unansweredHref:
+        topics.length === 1 ? `/questions?unanswered=1&topic=${topics[0]!.id}` : '/questions?unanswered=1',
+      trending: trendingItems,
     };
   }
 

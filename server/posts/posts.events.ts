@@ -105,6 +105,8 @@ declare module '../core/events.ts' {
     };
     'confirmation.added': {
       postId: string;
+      /** An insight ("I've seen this too") or a question ("I have this question too"). */
+      postKind: 'insight' | 'question';
       userId: string;
       authorId: string;
       topicIds: string[];
@@ -113,6 +115,7 @@ declare module '../core/events.ts' {
     };
     'confirmation.removed': {
       postId: string;
+      postKind: 'insight' | 'question';
       userId: string;
       authorId: string;
       topicIds: string[];

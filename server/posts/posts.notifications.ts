@@ -77,6 +77,7 @@ export function subscribePostNotifications(events: EventBus, notifications: Noti
     await notifications.notify({
       recipientId: e.authorId,
       type: 'seenThisToo',
+      ...(e.postKind === 'question' ? { variant: 'question' } : {}),
       actorId: e.userId,
       target: { kind: 'post', id: e.postId, title, url: `/posts/${e.postId}#seen-this-too` },
     });

@@ -154,6 +154,11 @@ export async function topicsById(): Promise<Map<string, TopicRef>> {
   );
 }
 
+/** The posts colleagues can second: insights ("I've seen this too") and questions ("I have this question too"). */
+export function confirmable(kind: string): kind is 'insight' | 'question' {
+  return kind === 'insight' || kind === 'question';
+}
+
 export function isModerator(user: Pick<SessionUser, 'roles'>): boolean {
   return can(user, 'content.moderate');
 }
@@ -440,7 +445,7 @@ export class PostsService {
         isAuthor,
         canEdit: this.#canEdit(post, viewer),
         canDelete: !post.deleted && this.#canEdit(post, viewer),
-        canConfirm: post.kind === 'insight' && !post.deleted && !isAuthor,
+        canConfirm: confirmable(post.kind) && !post.deleted && !isAuthor,
         hasConfirmed: confirmers.some((c) => String(c.user) === viewer.id),
         canAnswer: post.kind === 'question' && !post.deleted,
         canComment: !post.deleted,
@@ -683,10 +688,13 @@ export class PostsService {
     });
   }
 
-  /** "I've seen this too": once per colleague, never on one's own insight. */
+  /**
+   * "I've seen this too" on an insight, "I have this question too" on a
+   * question: once per colleague, never on one's own post.
+   */
   async confirm(postId: string, user: SessionUser): Promise<number> {
     const post = await this.#load(postId);
-    if (post.kind !== 'insight' || post.deleted) throw new ConflictError('posts.cannotConfirm');
+    if (!confirmable(post.kind) || post.deleted) throw new ConflictError('posts.cannotConfirm');
     if (String(post.author) === user.id) throw new ConflictError('posts.cannotConfirmOwn');
     try {
       await Confirmation.create({
@@ -707,6 +715,7 @@ export class PostsService {
     const count = updated?.confirmations ?? post.confirmations + 1;
     await this.#deps.events.publish('confirmation.added', {
       postId,
+      postKind: post.kind as 'insight' | 'question',
       userId: user.id,
       authorId: String(post.author),
       topicIds: post.topics.map(String),
@@ -728,6 +737,7 @@ export class PostsService {
     const count = updated?.confirmations ?? post.confirmations - 1;
     await this.#deps.events.publish('confirmation.removed', {
       postId,
+      postKind: post.kind as 'insight' | 'question',
       userId: user.id,
       authorId: String(post.author),
       topicIds: post.topics.map(String),

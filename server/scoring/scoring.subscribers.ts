@@ -139,10 +139,13 @@ export function subscribeScoring(
   events.on('confirmation.added', async (e) => {
     await ledger.record(
       { type: 'confirm', id: `${e.postId}:${e.userId}`, post: e.postId, parent: `post:${e.postId}` },
-      [
-        grant(e.userId, 'confirmationGiven', e.topicIds),
-        grant(e.authorId, 'confirmationReceived', e.topicIds, e.userId),
-      ],
+      // A colleague with the same question says it matters, not that the asker knows: no competence.
+      e.postKind === 'question'
+        ? [grant(e.userId, 'confirmationGiven', e.topicIds)]
+        : [
+            grant(e.userId, 'confirmationGiven', e.topicIds),
+            grant(e.authorId, 'confirmationReceived', e.topicIds, e.userId),
+          ],
       e.at,
     );
   });

@@ -50,7 +50,7 @@ function model(type: VoteTarget): Model<VoteCounters> {
 }
 
 /**
- * Up and down votes on insights, tips and answers. One vote per person and
+ * Up and down votes on insights, tips, questions and answers. One vote per person and
  * item (the vote's id is the pair), never on one's own content; counters move
  * only when a vote is stored, changed or removed — so concurrent identical
  * requests move them once.
@@ -72,7 +72,6 @@ export class VotesService {
     if (type === 'post') {
       const post = await Post.findById(oid, { kind: 1, author: 1, deleted: 1, topics: 1 }).lean();
       if (!post || post.deleted) throw new NotFoundError('votes.targetNotFound');
-      if (post.kind === 'question') throw new ConflictError('votes.notOnQuestions');
       return {
         type,
         id: oid,

@@ -50,22 +50,29 @@ function predicate(spec: FeedSpec): (post: PostRow) => boolean {
   };
 }
 
-/** The narrowest partitions whose union holds every post of the feed. */
-function partitionsFor(spec: FeedSpec): string[] {
-  if (spec.topics) return spec.topics.map((t) => `topic:${t}`);
-  if (spec.author) return [`author:${spec.author}`];
-  if (spec.team) return [`team:${spec.team}`];
-  if (spec.tag) return [`tag:${spec.tag}`];
-  if (spec.unanswered) return ['unanswered'];
-  if (spec.anyOf) {
-    return [
+/**
+ * The narrowest partitions whose union holds every post of the feed: of the
+ * filters that name partitions (topics, author, team, tag, unanswered, "any
+ * of", kind), the one whose partitions hold the fewest posts; the others are
+ * checked on each post walked.
+ */
+function partitionsFor(spec: FeedSpec, size: (partition: string) => number): string[] {
+  const choices: string[][] = [];
+  if (spec.topics) choices.push(spec.topics.map((t) => `topic:${t}`));
+  if (spec.author) choices.push([`author:${spec.author}`]);
+  if (spec.team) choices.push([`team:${spec.team}`]);
+  if (spec.tag) choices.push([`tag:${spec.tag}`]);
+  if (spec.unanswered) choices.push(['unanswered']);
+  if (spec.anyOf)
+    choices.push([
       ...(spec.anyOf.topics ?? []).map((t) => `topic:${t}`),
       ...(spec.anyOf.authors ?? []).map((a) => `author:${a}`),
       ...(spec.anyOf.team ? [`team:${spec.anyOf.team}`] : []),
-    ];
-  }
-  if (spec.kind) return [`kind:${spec.kind}`];
-  return ['all'];
+    ]);
+  if (spec.kind) choices.push([`kind:${spec.kind}`]);
+  if (choices.length === 0) return ['all'];
+  const total = (parts: string[]) => parts.reduce((n, p) => n + size(p), 0);
+  return choices.reduce((best, next) => (total(next) < total(best) ? next : best));
 }
 
 function compareTop(a: PostRow, b: PostRow): number {
@@ -159,7 +166,7 @@ export class EmbeddedPostsRepo implements PostsRepo {
 
   async feed(spec: FeedSpec): Promise<PostRow[]> {
     await this.#ready();
-    const partitions = partitionsFor(spec);
+    const partitions = partitionsFor(spec, (p) => this.#newest.size(p));
     const where = predicate(spec);
     if (spec.order !== 'top') {
       const index = spec.order === 'active' ? this.#active : this.#newest;

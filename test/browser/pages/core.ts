@@ -56,7 +56,7 @@ export const pages: PageSpec[] = [
     name: 'home',
     as: 'operator',
     path: '/',
-    shows: { it: 'Ciao, ', en: 'Hello, ' },
+    shows: { it: 'In attesa di risposta nei tuoi argomenti', en: 'Waiting for an answer in your topics' },
   },
   {
     name: 'error-404',

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { Post } from '../../../models/post.ts';
 import { Team } from '../../../models/team.ts';
+import { Topic } from '../../../models/topic.ts';
 import { User } from '../../../models/user.ts';
 import { csrfToken, useTestApp } from '../../helpers/app.ts';
 import { createPost, createTopics, FAST_POSTING, sessionUserOf } from '../../helpers/content.ts';
@@ -10,6 +11,17 @@ import { createUser, signedIn } from '../../helpers/users.ts';
 
 function idsIn(html: string): string[] {
   return [...html.matchAll(/id="post-([0-9a-f]{24})"/g)].map((m) => m[1]!);
+}
+
+/** The post links of one box of the side column, in order. */
+function asideLinks(html: string, box: 'topics' | 'unanswered' | 'trending'): string[] {
+  const section = new RegExp(`data-testid="aside-${box}">([\\s\\S]*?)</section>`).exec(html)?.[1] ?? '';
+  return [...section.matchAll(/href="\/(?:posts|topics)\/([^"]+)"/g)].map((m) => m[1]!);
+}
+
+function asideText(html: string, box: 'topics' | 'unanswered' | 'trending'): string {
+  const section = new RegExp(`data-testid="aside-${box}">([\\s\\S]*?)</section>`).exec(html)?.[1] ?? '';
+  return decodeHtml(section.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' '));
 }
 
 function nextLink(html: string): string | null {
@@ -174,5 +186,77 @@ describe('feeds', function () {
     await agent.get('/posts?cursor=not-base64-json').expect(200);
     await agent.get(`/posts?cursor=${Buffer.from('{"v":[1]}').toString('base64url')}`).expect(200);
     await agent.get('/?cursor=%7B%7D').expect(200);
+  });
+
+  it("puts a side column beside the feeds: my topics, their unanswered questions, this week's best", async () => {
+    const own = await createTopics();
+    const viewer = await signedIn(t, ['operator']);
+    const colleague = await createUser();
+    // Nothing followed yet: each box says what to do.
+    let home = (await viewer.agent.get('/').expect(200)).text;
+    expect(asideLinks(home, 'topics')).to.deep.equal([]);
+    expect(asideText(home, 'topics')).to.include('Non segui ancora nessun argomento');
+    expect(asideText(home, 'unanswered')).to.include('appena ne segui qualcuno');
+
+    const inSubtopic = await createPost(t, colleague, 'question', [own.sdd], {
+      title: 'Domanda nel sottoargomento',
+    });
+    const inTopic = await createPost(t, colleague, 'question', [own.billing], { title: 'Domanda aperta' });
+    const answered = await createPost(t, colleague, 'question', [own.billing], { title: 'Domanda risolta' });
+    await t.services.answers.create(answered, await sessionUserOf(viewer.user), 'Ecco come');
+    const mine = await createPost(t, viewer.user, 'question', [own.billing], { title: 'La mia domanda' });
+    const elsewhere = await createPost(t, colleague, 'question', [own.fibre], {
+      title: 'Fuori dai miei argomenti',
+    });
+    const token = await csrfToken(viewer.agent, '/topics');
+    await viewer.agent
+      .post(`/topics/${own.billing}/follow`)
+      .set('Accept', 'application/json')
+      .send({ _csrf: token })
+      .expect(200);
+
+    // Trending: this week's posts with votes or confirmations, the most voted first; older ones out.
+    const voters = await Promise.all([createUser(), createUser(), createUser()]);
+    const best = await createPost(t, colleague, 'tip', [own.fibre], {
+      title: 'Il consiglio della settimana',
+    });
+    const second = await createPost(t, colleague, 'tip', [own.fibre], { title: 'Un buon consiglio' });
+    const aged = await createPost(t, colleague, 'tip', [own.fibre], { title: 'Consiglio di un mese fa' });
+    for (const voter of voters) {
+      const who = await sessionUserOf(voter);
+      await t.services.votes.vote(who, 'post', best, 1);
+      await t.services.votes.vote(who, 'post', aged, 1);
+    }
+    await t.services.votes.vote(await sessionUserOf(voters[0]!), 'post', second, 1);
+    await Post.updateOne({ _id: best }, { $inc: { voteScore: 100 } });
+    await Post.updateOne({ _id: second }, { $inc: { voteScore: 90 } });
+    await Post.updateOne({ _id: aged }, { $inc: { voteScore: 200 } });
+    await Post.collection.updateOne(
+      { _id: new Types.ObjectId(aged) },
+      { $set: { createdAt: new Date(Date.now() - 8 * 86_400_000) } },
+    );
+
+    for (const path of ['/', '/questions', '/posts']) {
+      const html = (await viewer.agent.get(path).expect(200)).text;
+      const slug = (await Topic.findById(own.billing).lean())!.slug;
+      expect(asideLinks(html, 'topics'), path).to.deep.equal([slug]);
+      expect(asideLinks(html, 'unanswered'), path).to.deep.equal([inTopic, inSubtopic]);
+      expect(asideLinks(html, 'unanswered')).to.not.include.members([answered, mine, elsewhere]);
+      expect(asideText(html, 'unanswered')).to.include('Tutte le domande senza risposta');
+      const trending = asideLinks(html, 'trending');
+      expect(trending.slice(0, 2), path).to.deep.equal([best, second]);
+      expect(trending).to.not.include(aged);
+    }
+    home = (await viewer.agent.get('/').expect(200)).text;
+    expect(decodeHtml(home), 'the one followed topic is the link to all its open questions').to.include(
+      `/questions?unanswered=1&topic=${own.billing}`,
+    );
+
+    // Once answered, a question leaves the box; with none left, the box says so and points elsewhere.
+    await t.services.answers.create(inTopic, await sessionUserOf(viewer.user), 'Risposta');
+    await t.services.answers.create(inSubtopic, await sessionUserOf(viewer.user), 'Risposta');
+    home = (await viewer.agent.get('/').expect(200)).text;
+    expect(asideLinks(home, 'unanswered')).to.deep.equal([]);
+    expect(asideText(home, 'unanswered')).to.include('Ogni domanda nei tuoi argomenti ha una risposta');
   });
 });

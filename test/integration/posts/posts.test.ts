@@ -4,6 +4,7 @@ import { Confirmation } from '../../../models/confirmation.ts';
 import { Post } from '../../../models/post.ts';
 import { PostContent } from '../../../models/post-content.ts';
 import { Revision } from '../../../models/revision.ts';
+import { ScoreEvent } from '../../../models/score.ts';
 import { Topic } from '../../../models/topic.ts';
 import type { DomainEvents } from '../../../server/core/events.ts';
 import { csrfToken, useTestApp } from '../../helpers/app.ts';
@@ -354,13 +355,81 @@ describe('posts: case insights, tips and questions', () => {
       .set('Accept', 'application/json')
       .send({ _csrf: ownToken })
       .expect(409);
-    expect(refused.body.error.message).to.include('tuo stesso caso');
+    expect(refused.body.error.message).to.include('tuo stesso post');
     const tip = await createPost(t, author, 'tip', [topics.sdd]);
     await first!.agent
       .post(`/posts/${tip}/confirm`)
       .set('Accept', 'application/json')
       .send({ _csrf: token })
       .expect(409);
+  });
+
+  it('lets colleagues vote on a question and say "I have this question too", shown on the page and in lists', async () => {
+    const asker = await createUser({ displayName: 'Chiede Spesso' });
+    const id = await createPost(t, asker, 'question', [topics.sdd], {
+      title: 'Il RID scaduto si riattiva da solo?',
+    });
+    const colleague = await signedIn(t, ['operator'], { displayName: 'Anche Io' });
+    const token = await csrfToken(colleague.agent, `/posts/${id}`);
+    const textOf = (html: string) => decodeHtml(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ');
+    let page = decodeHtml((await colleague.agent.get(`/posts/${id}`).expect(200)).text);
+    expect(textOf(page)).to.include('0 colleghi hanno la stessa domanda');
+    expect(page).to.include('Ho anche io questa domanda');
+    expect(page, 'the question has its vote buttons').to.include('name="targetType" value="post"');
+
+    const voted = await colleague.agent
+      .post('/votes')
+      .set('Accept', 'application/json')
+      .send({ _csrf: token, targetType: 'post', targetId: id, value: '1' })
+      .expect(200);
+    expect(voted.body.voteScore).to.equal(1);
+    await colleague.agent.post(`/posts/${id}/confirm`).type('form').send({ _csrf: token }).expect(303);
+    const stored = await Post.findById(id).lean();
+    expect([stored?.voteScore, stored?.confirmations]).to.deep.equal([1, 1]);
+
+    page = decodeHtml((await colleague.agent.get(`/posts/${id}`).expect(200)).text);
+    expect(textOf(page)).to.include('1 collega ha la stessa domanda');
+    expect(page).to.include('Anche Io');
+    expect(page).to.include('Ritira il mio «anche io»');
+    const list = decodeHtml((await colleague.agent.get(`/questions?topic=${topics.sdd}`).expect(200)).text);
+    const row = list.slice(list.indexOf(`id="post-${id}"`));
+    expect(row.slice(0, row.indexOf('</li>\n  </ul>')))
+      .to.include('1 voto')
+      .and.include('1 la chiede');
+
+    // The asker is told, in the question's words; seconding a question gives the asker no competence.
+    const told = (await t.services.notifications.list(asker.id)).filter((n) => n.type === 'seenThisToo');
+    expect(told.map((n) => n.variant)).to.deep.equal(['question']);
+    const askerAgent = t.agent();
+    const { signIn } = await import('../../helpers/users.ts');
+    await signIn(askerAgent, asker.email, asker.password);
+    expect(decodeHtml((await askerAgent.get('/notifications').expect(200)).text)).to.include(
+      'Anche Io: «Ho anche io questa domanda» su «Il RID scaduto si riattiva da solo?»',
+    );
+    await t.services.scoring.ledger.boards.flush();
+    const askerRules = (await ScoreEvent.find({ user: asker.id }).lean()).map((l) => l.rule);
+    expect(askerRules).to.not.include('confirmationReceived').and.not.include('upvoteReceived');
+    const colleagueRules = (await ScoreEvent.find({ user: colleague.user.id }).lean()).map((l) => l.rule);
+    expect(colleagueRules).to.include.members(['voteCast', 'confirmationGiven']);
+
+    // Not on one's own question, and a retraction counts down.
+    const ownToken = await csrfToken(askerAgent, `/posts/${id}`);
+    await askerAgent
+      .post(`/posts/${id}/confirm`)
+      .set('Accept', 'application/json')
+      .send({ _csrf: ownToken })
+      .expect(409);
+    await askerAgent
+      .post('/votes')
+      .set('Accept', 'application/json')
+      .send({ _csrf: ownToken, targetType: 'post', targetId: id, value: '1' })
+      .expect(409);
+    const back = await colleague.agent
+      .post(`/posts/${id}/unconfirm`)
+      .set('Accept', 'application/json')
+      .send({ _csrf: token })
+      .expect(200);
+    expect(back.body.confirmations).to.equal(0);
   });
 
   it('keeps "seen this too" exact under concurrent presses', async () => {

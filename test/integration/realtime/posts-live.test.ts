@@ -82,6 +82,7 @@ describe('realtime: posts, answers, comments and articles live', function () {
     const modHeard = record<Counters>(moderator.socket, CLIENT_EVENTS.counters);
     await t.events.publish('confirmation.added', {
       postId,
+      postKind: 'insight',
       userId: moderator.user.id,
       authorId: author.id,
       topicIds: [],

@@ -16,7 +16,7 @@ describe('votes', function () {
     topics = await createTopics();
   });
 
-  it('votes up and down on insights, tips and answers; changes and retracts; counters follow', async () => {
+  it('votes up and down on insights, tips, questions and answers; changes and retracts; counters follow', async () => {
     const author = await createUser();
     const insight = await createPost(t, author, 'insight', [topics.billing]);
     const { agent } = await signedIn(t);
@@ -67,12 +67,14 @@ describe('votes', function () {
     expect((await Answer.findById(answer).lean())?.voteScore).to.equal(1);
     const page = await agent.get(`/posts/${question}`).expect(200);
     expect(page.text).to.match(/aria-pressed="true" aria-label="Ritira il voto positivo"/);
+    // Questions take votes too (a question many find useful rises in "top").
     const onQuestion = await agent
       .post('/votes')
       .set('Accept', 'application/json')
       .send({ _csrf: token, targetType: 'post', targetId: question, value: '1' })
-      .expect(409);
-    expect(onQuestion.body.error.message).to.include('Le domande non si votano');
+      .expect(200);
+    expect(onQuestion.body).to.deep.include({ value: 1, voteScore: 1, upvotes: 1 });
+    expect((await Post.findById(question).lean())?.voteScore).to.equal(1);
   });
 
   it('never lets people vote on their own content', async () => {
