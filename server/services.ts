@@ -110,6 +110,7 @@ export function createServices(deps: ServiceDeps): Services {
     repo: deps.repos.kb,
     directory,
     posts: deps.repos.posts,
+    threads: deps.repos.threads,
     events,
     audit,
     renderer,

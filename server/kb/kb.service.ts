@@ -25,6 +25,7 @@ import type { EventBus } from '../core/events.ts';
 import type { Directory, PersonRef, TopicRef } from '../people/directory.ts';
 import type { PostsRepo } from '../posts/posts.repo.ts';
 import type { DiffPart } from '../posts/posts.service.ts';
+import type { ThreadsRepo } from '../posts/threads.repo.ts';
 import './kb.events.ts';
 import '../posts/posts.events.ts';
 import type { KbArticleRow, KbRepo } from './kb.repo.ts';
@@ -53,6 +54,8 @@ export interface KbDeps {
   directory: Directory;
   /** Titles of the posts citing an article. */
   posts: PostsRepo;
+  /** The answers an article was promoted from: their question and author. */
+  threads: ThreadsRepo;
   events: EventBus;
   audit: AuditService;
   renderer: ContentRenderer;
@@ -587,10 +590,22 @@ export class KbService {
         ? this.#isPublisher(viewer.id, article.topics.map(String))
         : Promise.resolve(false),
     ]);
-    // The posts citing it and the posts it was promoted from, named by their titles.
+    // The posts citing it and the posts and answers it was promoted from, named by their titles
+    // (an answer by its author and its question's title).
     const sourcePosts = article.sources.filter((src) => src.type === 'post').map((src) => String(src.id));
+    const sourceAnswers = new Map(
+      (
+        await this.#deps.threads.answerFacts(
+          article.sources.filter((src) => src.type === 'answer').map((src) => String(src.id)),
+        )
+      ).map((a) => [a.id, a]),
+    );
     const citingPosts = await this.#deps.posts.listed([
-      ...new Set([...citations.map((c) => String(c.post)), ...sourcePosts]),
+      ...new Set([
+        ...citations.map((c) => String(c.post)),
+        ...sourcePosts,
+        ...[...sourceAnswers.values()].map((a) => a.postId),
+      ]),
     ]);
     const postTitle = new Map(citingPosts.map((p) => [String(p._id), p.title]));
     const people = await this.#deps.directory.people([
@@ -599,6 +614,7 @@ export class KbService {
       ...article.contributors,
       ...citations.map((c) => c.by),
       ...flags.map((f) => f.by),
+      ...[...sourceAnswers.values()].map((a) => a.authorId),
     ]);
     const actor = this.#actorOf(article);
     return {
@@ -625,11 +641,17 @@ export class KbService {
         notHelpfulCount: article.notHelpfulCount,
         views,
         citationCount: article.citationCount,
-        sources: article.sources.map((s) => ({
-          type: s.type,
-          id: String(s.id),
-          title: s.type === 'post' ? (postTitle.get(String(s.id)) ?? null) : null,
-        })),
+        sources: article.sources.map((s) => {
+          const answer = s.type === 'answer' ? sourceAnswers.get(String(s.id)) : undefined;
+          return {
+            type: s.type,
+            id: String(s.id),
+            title: postTitle.get(answer ? answer.postId : String(s.id)) ?? null,
+            url:
+              answer && postTitle.has(answer.postId) ? `/posts/${answer.postId}#answer-${answer.id}` : null,
+            author: answer ? people.get(answer.authorId) : undefined,
+          };
+        }),
       },
       citations: citations.map((c) => ({
         sourceType: c.sourceType,

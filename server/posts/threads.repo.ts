@@ -6,9 +6,12 @@ import type { Deletion } from './posts.repo.ts';
 export type AnswerRow = AnswerFields & { _id: Types.ObjectId };
 export type CommentRow = CommentFields & { _id: Types.ObjectId };
 
-/** What a search result shows of an answer. */
+/** What a search result or an article's sources show of an answer. */
 export interface AnswerFacts {
   id: string;
+  /** Its question. */
+  postId: string;
+  authorId: string;
   voteScore: number;
   accepted: boolean;
 }

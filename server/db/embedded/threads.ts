@@ -127,7 +127,13 @@ export class EmbeddedThreadsRepo implements ThreadsRepo {
     this.#ready = () => mirror.ready();
     this.#posts = mirror.track(Post as never);
     // Held: what groups answers by post, and what a search result shows of one.
-    this.#answerDocs = mirror.track(Answer as never, ['post', 'createdAt', 'voteScore', 'accepted']);
+    this.#answerDocs = mirror.track(Answer as never, [
+      'post',
+      'author',
+      'createdAt',
+      'voteScore',
+      'accepted',
+    ]);
     this.#answers = new Groups(this.#answerDocs, byPost, (post) => this.#recentAnswers.forget(post));
     const comments = mirror.track(Comment as never, ['post', 'createdAt', 'targetType', 'targetId']);
     this.#comments = new Groups(comments, byPost, (post) => this.#recentComments.forget(post));
@@ -144,7 +150,13 @@ export class EmbeddedThreadsRepo implements ThreadsRepo {
     for (const id of new Set(ids)) {
       const answer = this.#answerDocs.get(id);
       if (answer)
-        out.push({ id, voteScore: Number(answer.voteScore ?? 0), accepted: answer.accepted === true });
+        out.push({
+          id,
+          postId: String(answer.post),
+          authorId: String(answer.author),
+          voteScore: Number(answer.voteScore ?? 0),
+          accepted: answer.accepted === true,
+        });
     }
     return out;
   }

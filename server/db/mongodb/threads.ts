@@ -144,9 +144,14 @@ export class MongoThreadsRepo implements ThreadsRepo {
   async answerFacts(ids: string[]): Promise<AnswerFacts[]> {
     const wanted = [...new Set(ids.filter((id) => OBJECT_ID.test(id)))].map(oid);
     if (wanted.length === 0) return [];
-    const rows = await Answer.find({ _id: op({ $in: wanted }) }, { voteScore: 1, accepted: 1 }).lean();
+    const rows = await Answer.find(
+      { _id: op({ $in: wanted }) },
+      { post: 1, author: 1, voteScore: 1, accepted: 1 },
+    ).lean();
     return rows.map((a) => ({
       id: String(a._id),
+      postId: String(a.post),
+      authorId: String(a.author),
       voteScore: a.voteScore ?? 0,
       accepted: Boolean(a.accepted),
     }));

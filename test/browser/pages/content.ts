@@ -132,8 +132,15 @@ export const pages: PageSpec[] = [
     as: 'knowledgeManager',
     async open(page, app) {
       const article = await KbArticle.findOne({ state: 'published' }).sort({ version: -1 }).lean();
+      // The versions table fits whole on a 1366 px laptop (nothing to scroll sideways).
+      const size = page.viewportSize();
+      await page.setViewportSize({ width: 1366, height: 768 });
       await openPath(page, app, `/kb/${article?.number}/history`);
-      return undefined;
+      const clipped = await page
+        .locator('.history-layout .table-wrap')
+        .evaluate((wrap) => wrap.scrollWidth - wrap.clientWidth);
+      if (clipped > 0) throw new Error(`the versions table is ${clipped} px wider than its place at 1366 px`);
+      if (size) await page.setViewportSize(size);
     },
     shows: { it: 'Cronologia di KB-', en: 'History of KB-' },
   },

@@ -11,6 +11,7 @@ import type { DomainEvents } from '../../../server/core/events.ts';
 import { csrfToken, useTestApp } from '../../helpers/app.ts';
 import { createPost, createTopics, FAST_POSTING, sessionUserOf } from '../../helpers/content.ts';
 import { testStorageAdapter } from '../../helpers/engine.ts';
+import { decodeHtml } from '../../helpers/html.ts';
 import { createUser, signedIn } from '../../helpers/users.ts';
 
 function recorder<K extends keyof DomainEvents>(
@@ -108,6 +109,14 @@ describe('knowledge base', function () {
     expect(second?.problem).to.equal('Altra domanda.');
     expect(second?.resolution).to.equal('Risposta promossa da sola.');
     expect(second?.sources[0]).to.deep.include({ type: 'answer' });
+    // The draft names the answer it came from by its author and its question, linked to it in place.
+    const kmAgent = (await signedIn(t, ['knowledge_manager'])).agent;
+    const draft = decodeHtml((await kmAgent.get(`/kb/${fromAnswer}`).expect(200)).text);
+    const otherTitle = (await Post.findById(other).lean())!.title;
+    expect(draft).to.include(
+      `<a href="/posts/${other}#answer-${reply}">La risposta di ${helper.displayName} a «${otherTitle}»</a>`,
+    );
+    expect(draft).to.not.include('La risposta originale');
   });
 
   it('moves through the workflow: who may make each transition', async () => {
