@@ -15,6 +15,17 @@ const deletionSchema = new Schema(
   { _id: false },
 );
 
+/** A question closed as a duplicate of another (and, when merged, its answers moved there). */
+const duplicateSchema = new Schema(
+  {
+    post: { type: Schema.Types.ObjectId, ref: 'Post', required: true },
+    by: { type: Schema.Types.ObjectId, ref: 'User', required: true },
+    at: { type: Date, required: true },
+    merged: { type: Boolean, default: false },
+  },
+  { _id: false },
+);
+
 /**
  * A post as feeds list it: everything a card shows and every field feeds
  * filter or sort on, with denormalised counters. The text lives in
@@ -53,6 +64,8 @@ const postSchema = new Schema(
     editedAt: { type: Date, default: null },
     lastActivityAt: { type: Date, required: true, default: () => new Date() },
     deleted: { type: deletionSchema, default: null },
+    /** Set when a knowledge manager closed this question as a duplicate of another. */
+    duplicateOf: { type: duplicateSchema, default: null },
     /** Fingerprint of kind + title + text, to refuse identical reposts. */
     contentHash: { type: String, default: '' },
   },

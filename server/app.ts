@@ -29,6 +29,7 @@ import { saveSessionBeforeRedirect } from './middleware/save-before-redirect.ts'
 import { unreadBadge } from './notifications/notifications.badge.ts';
 import { notificationsRoutes } from './notifications/notifications.routes.ts';
 import { peopleRoutes } from './people/people.routes.ts';
+import { duplicatesRoutes } from './posts/duplicates.routes.ts';
 import { feedsRoutes } from './posts/feeds.routes.ts';
 import { moderationRoutes } from './posts/moderation.routes.ts';
 import { postsRoutes } from './posts/posts.routes.ts';
@@ -186,6 +187,7 @@ export function createApp(deps: AppDeps): Express {
   const oidc = config.oidc ? new OidcLogin(config.oidc, passport, services.auth, logger) : undefined;
   app.use(authRoutes({ config, auth: services.auth, passport, oidc }));
   app.use(feedsRoutes({ feeds: services.feeds, topics: services.topics }));
+  app.use(duplicatesRoutes(services.duplicates));
   app.use(postsRoutes({ config, ...services }));
   app.use(editorRoutes({ config, editor: services.editor, people: services.people, kb: services.kb }));
   app.use(topicsRoutes({ topics: services.topics, feeds: services.feeds }));

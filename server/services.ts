@@ -13,6 +13,7 @@ import { NotificationsService } from './notifications/notifications.service.ts';
 import { Directory } from './people/directory.ts';
 import { PeopleService } from './people/people.service.ts';
 import { AnswersService } from './posts/answers.service.ts';
+import { DuplicatesService } from './posts/duplicates.service.ts';
 import { FeedsService } from './posts/feeds.service.ts';
 import { ModerationService } from './posts/moderation.service.ts';
 import { PostsService } from './posts/posts.service.ts';
@@ -65,6 +66,8 @@ export interface Services {
   answers: AnswersService;
   feeds: FeedsService;
   moderation: ModerationService;
+  /** Questions closed as duplicates and merged (knowledge managers). */
+  duplicates: DuplicatesService;
   votes: VotesService;
   kb: KbService;
   scoring: ScoringService;
@@ -192,6 +195,14 @@ export function createServices(deps: ServiceDeps): Services {
     answers,
     feeds: new FeedsService({ posts: deps.repos.posts, directory }),
     moderation: new ModerationService({ audit, events, posts, answers, directory }),
+    duplicates: new DuplicatesService({
+      posts: deps.repos.posts,
+      threads: deps.repos.threads,
+      search,
+      events,
+      audit,
+      clock: deps.clock,
+    }),
     votes: new VotesService(events, deps.repos.votes, deps.clock),
     kb,
     scoring,

@@ -20,6 +20,8 @@ export const PERMISSIONS = {
   /** Edit or delete anyone's content, handle the flag queue. */
   'content.moderate': ['knowledge_manager', 'admin'],
   'topics.manage': ['knowledge_manager', 'admin'],
+  /** Close a question as a duplicate of another, merge it into it, reopen it. */
+  'posts.closeDuplicate': ['knowledge_manager'],
   'kb.read': EVERYONE,
   /** Promote, edit, review, publish and archive articles; handle their flags. */
   'kb.manage': ['knowledge_manager'],

@@ -17,6 +17,7 @@ export const NOTIFICATION_TYPES = [
   'reviewPending',
   'passwordResetByAdmin',
   'removedByModerator',
+  'closedAsDuplicate',
 ] as const;
 
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
@@ -57,6 +58,8 @@ export const NOTIFICATION_RULES: Record<NotificationType, NotificationTypeRule> 
     optional: false,
     variants: ['post', 'postWithReason', 'answer', 'answerWithReason'],
   },
+  /** A knowledge manager closed my question as a duplicate of another, or merged it (`merged`). */
+  closedAsDuplicate: { grouped: false, optional: false, variants: ['merged'] },
 };
 
 export function isNotificationType(value: unknown): value is NotificationType {

@@ -112,6 +112,7 @@ export class AnswersService {
     const post = await this.#question(postId);
     if (post.kind !== 'question') throw new ConflictError('answers.onlyQuestions');
     if (post.deleted) throw new ConflictError('posts.deletedAlready');
+    if (post.duplicateOf) throw new ConflictError('answers.closedAsDuplicate');
     const rendered = await this.#deps.renderer.render({ body });
     const now = this.#now();
     const answer = await Answer.create({

@@ -74,6 +74,8 @@ export interface FeedItem {
   answerCount: number;
   views: number;
   accepted: boolean;
+  /** A question closed as a duplicate of another. */
+  duplicate: boolean;
   hasImage: boolean;
   attachmentCount: number;
   promoted: number | null;
@@ -168,6 +170,7 @@ export class FeedsService {
       answerCount: Number(p.answerCount ?? 0),
       views: Number(p.views ?? 0),
       accepted: Boolean(p.acceptedAnswer),
+      duplicate: Boolean(p.duplicateOf),
       hasImage: Boolean(p.hasImage),
       attachmentCount: Number(p.attachmentCount ?? 0),
       promoted: p.promotedTo?.number || null,

@@ -34,6 +34,23 @@ declare module '../core/events.ts' {
       reason: string;
       at: Date;
     };
+    /** A question closed as a duplicate of another; `merged`: its answers moved there. */
+    'post.closedAsDuplicate': {
+      postId: string;
+      originalId: string;
+      authorId: string;
+      actorId: string;
+      title: string;
+      originalTitle: string;
+      merged: boolean;
+      movedAnswerIds: string[];
+      at: Date;
+    };
+    'post.reopened': {
+      postId: string;
+      actorId: string;
+      at: Date;
+    };
     'answer.created': {
       answerId: string;
       postId: string;

@@ -122,6 +122,23 @@ export function subscribePostNotifications(events: EventBus, notifications: Noti
     tellRemoved(e, { kind: 'answer', id: e.answerId, url: `/posts/${e.postId}#answer-${e.answerId}` }),
   );
 
+  // A question closed as a duplicate (or merged) by a knowledge manager: its asker is told where it points.
+  events.on('post.closedAsDuplicate', async (e) => {
+    await notifications.notify({
+      recipientId: e.authorId,
+      type: 'closedAsDuplicate',
+      ...(e.merged ? { variant: 'merged' } : {}),
+      actorId: e.actorId,
+      target: {
+        kind: 'post',
+        id: e.postId,
+        title: e.title,
+        url: `/posts/${e.merged ? e.originalId : e.postId}`,
+      },
+      data: { original: e.originalTitle },
+    });
+  });
+
   events.on('content.mentioned', async (e) => {
     let target: NotificationTarget | null = null;
     /** Already told of this very contribution by the answer or comment notification. */

@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { PostFields, PostKind } from '../../models/post.ts';
 
 /** A post as lists read it (the card document; its text lives in PostContent). Never mutate one. */
@@ -47,6 +47,24 @@ export interface Deletion {
   reason: string;
 }
 
+/** A question closed as a duplicate: of which question, by whom, when, and whether its answers moved there. */
+export interface Duplicate {
+  of: string;
+  by: string;
+  at: Date;
+  merged: boolean;
+}
+
+/** A duplicate as the post stores it. */
+export function duplicateDocument(duplicate: Duplicate) {
+  return {
+    post: new Types.ObjectId(duplicate.of),
+    by: new Types.ObjectId(duplicate.by),
+    at: duplicate.at,
+    merged: duplicate.merged,
+  };
+}
+
 /** A new revision of a post: its card fields and its text document (PostContent). */
 export interface PostRevision {
   card: Partial<
@@ -78,6 +96,19 @@ export interface PostsRepo {
   revise(postId: string, from: number, revision: PostRevision): Promise<boolean>;
   /** Marks a post deleted unless it is already; whether this call did. */
   markDeleted(postId: string, deletion: Deletion): Promise<boolean>;
+  /**
+   * Closes a question as a duplicate unless it is deleted or closed already;
+   * whether this call did.
+   */
+  markDuplicate(postId: string, duplicate: Duplicate): Promise<boolean>;
+  /** Reopens a question closed as a duplicate (never a merged one); whether this call did. */
+  reopen(postId: string): Promise<boolean>;
+  /**
+   * The counters of a merge: `live` answers (not deleted) leave `from`, which
+   * keeps no accepted answer, and join `to`, which takes `accepted` as its
+   * accepted answer when it has none (and is active at `at`).
+   */
+  shiftAnswers(from: string, to: string, live: number, accepted: string | null, at: Date): Promise<void>;
   /** Up to `limit` posts of a feed after the cursor, in the order asked. */
   feed(spec: FeedSpec): Promise<PostRow[]>;
   /** Listed posts by id, in the order given; missing and deleted ones left out. */

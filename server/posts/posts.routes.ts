@@ -125,9 +125,14 @@ export function postsRoutes(deps: PostRouteDeps): Router {
 
   router.get('/posts/:id', guard('content.read'), async (req: Request, res: Response) => {
     const page = await posts.page(String(req.params.id), req.user!);
+    // A merged duplicate's answers live on the original now: that is where its readers go.
+    if (page.post.duplicateOf?.merged && !page.post.deleted) {
+      res.redirect(303, `/posts/${page.post.duplicateOf.id}`);
+      return;
+    }
     if (page.post.hidden) res.status(410);
     const votable = [
-      ...(page.post.kind === 'question' ? [] : [{ type: 'post' as const, id: page.post.id }]),
+      { type: 'post' as const, id: page.post.id },
       ...page.answers.filter((a) => !a.deleted).map((a) => ({ type: 'answer' as const, id: a.id })),
     ];
     const [mine, citable] = await Promise.all([

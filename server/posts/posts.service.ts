@@ -360,17 +360,20 @@ export class PostsService {
     const moderator = isModerator(viewer);
     const id = String(post._id);
     const { threads, directory } = this.#deps;
-    const [content, answers, comments, bookmarked, confirmers, topics] = await Promise.all([
+    const duplicateOf = post.duplicateOf ? String(post.duplicateOf.post) : null;
+    const [content, answers, comments, bookmarked, confirmers, topics, originals] = await Promise.all([
       PostContent.findById(post._id).lean(),
       threads.answersOf(id),
       threads.commentsOf(id),
       Bookmark.exists({ _id: bookmarkId(viewer.id, id) }),
       threads.confirmersOf(id),
       directory.topics(),
+      duplicateOf ? this.#deps.posts.listed([duplicateOf]) : Promise.resolve([]),
     ]);
     const people = await directory.people([
       post.author,
       post.deleted?.by,
+      post.duplicateOf?.by,
       ...answers.flatMap((a) => [a.author, a.deleted?.by, a.acceptedBy]),
       ...comments.map((c) => c.author),
       ...confirmers.map((c) => c.user),
@@ -417,6 +420,15 @@ export class PostsService {
             }
           : null,
         hidden,
+        duplicateOf: post.duplicateOf
+          ? {
+              id: duplicateOf,
+              title: originals[0]?.title ?? null,
+              by: people.get(String(post.duplicateOf.by)),
+              at: post.duplicateOf.at,
+              merged: Boolean(post.duplicateOf.merged),
+            }
+          : null,
       },
       content:
         hidden || !content
@@ -447,7 +459,14 @@ export class PostsService {
         canDelete: !post.deleted && this.#canEdit(post, viewer),
         canConfirm: confirmable(post.kind) && !post.deleted && !isAuthor,
         hasConfirmed: confirmers.some((c) => String(c.user) === viewer.id),
-        canAnswer: post.kind === 'question' && !post.deleted,
+        canAnswer: post.kind === 'question' && !post.deleted && !post.duplicateOf,
+        canCloseDuplicate:
+          post.kind === 'question' &&
+          !post.deleted &&
+          !post.duplicateOf &&
+          can(viewer, 'posts.closeDuplicate'),
+        canReopen:
+          Boolean(post.duplicateOf && !post.duplicateOf.merged) && can(viewer, 'posts.closeDuplicate'),
         canComment: !post.deleted,
         bookmarked: Boolean(bookmarked),
         isModerator: moderator,

@@ -42,6 +42,12 @@ export interface ThreadsRepo {
    * is deleted, or it is not a question's answer.
    */
   accept(answerId: string, by: string, at: Date): Promise<Acceptance>;
+  /**
+   * Moves every answer of a question (deleted ones too: they keep their place)
+   * and the comments on them to another question: a merge. The moved answers
+   * as they were, oldest first; the posts' counters are PostsRepo.shiftAnswers'.
+   */
+  moveAnswers(fromPostId: string, toPostId: string): Promise<AnswerRow[]>;
   /** Takes the accepted mark off an answer; the answer as it was, or null when it was not accepted. */
   unaccept(answerId: string): Promise<AnswerRow | null>;
   /**

@@ -281,6 +281,13 @@ export function subscribeSearch(
     await post(e.postId);
     await answersOf(e.postId);
   });
+  // A duplicate leaves "unanswered"; merged, its answers (now on the original) are indexed under their new page.
+  events.on('post.closedAsDuplicate', async (e) => {
+    await post(e.postId);
+    await post(e.originalId);
+    for (const id of e.movedAnswerIds) await answer(id);
+  });
+  events.on('post.reopened', (e) => post(e.postId));
   events.on('confirmation.added', (e) => post(e.postId));
   events.on('confirmation.removed', (e) => post(e.postId));
   events.on('answer.created', (e) => answer(e.answerId));

@@ -1,8 +1,11 @@
+import { Types } from 'mongoose';
 import { Bookmark } from '../../../models/bookmark.ts';
 import { Post } from '../../../models/post.ts';
 import { PostContent } from '../../../models/post-content.ts';
 import {
   type Deletion,
+  type Duplicate,
+  duplicateDocument,
   type FeedSpec,
   type PostMatch,
   type PostRevision,
@@ -23,7 +26,8 @@ function partitionsOf(post: PostRow): string[] {
   for (const t of post.topics ?? []) parts.push(`topic:${String(t)}`);
   for (const tag of post.tags ?? []) parts.push(`tag:${tag}`);
   if (post.team) parts.push(`team:${String(post.team)}`);
-  if (post.kind === 'question' && (post.answerCount ?? 0) === 0) parts.push('unanswered');
+  if (post.kind === 'question' && (post.answerCount ?? 0) === 0 && !post.duplicateOf)
+    parts.push('unanswered');
   return parts;
 }
 
@@ -38,7 +42,8 @@ function predicate(spec: FeedSpec): (post: PostRow) => boolean {
   const since = spec.since?.getTime();
   return (post) => {
     if (spec.kind && post.kind !== spec.kind) return false;
-    if (spec.unanswered && (post.kind !== 'question' || (post.answerCount ?? 0) !== 0)) return false;
+    if (spec.unanswered && (post.kind !== 'question' || (post.answerCount ?? 0) !== 0 || post.duplicateOf))
+      return false;
     if (spec.topics && !(post.topics ?? []).some((t) => spec.topics!.includes(String(t)))) return false;
     if (spec.tag && !(post.tags ?? []).includes(spec.tag)) return false;
     if (spec.author && String(post.author) !== spec.author) return false;
@@ -154,6 +159,44 @@ export class EmbeddedPostsRepo implements PostsRepo {
       await this.#decide(postId, async (post) => {
         if (post) await Post.updateOne({ _id: post._id }, { $inc: { views: n } });
       });
+  }
+
+  markDuplicate(postId: string, duplicate: Duplicate): Promise<boolean> {
+    return this.#decide(postId, async (post) => {
+      if (!post || post.deleted || post.duplicateOf) return false;
+      await Post.updateOne({ _id: post._id }, { $set: { duplicateOf: duplicateDocument(duplicate) } });
+      return true;
+    });
+  }
+
+  reopen(postId: string): Promise<boolean> {
+    return this.#decide(postId, async (post) => {
+      if (!post?.duplicateOf || post.duplicateOf.merged) return false;
+      await Post.updateOne({ _id: post._id }, { $set: { duplicateOf: null } });
+      return true;
+    });
+  }
+
+  async shiftAnswers(
+    from: string,
+    to: string,
+    live: number,
+    accepted: string | null,
+    at: Date,
+  ): Promise<void> {
+    await this.#decide(from, async (post) => {
+      if (post)
+        await Post.updateOne(
+          { _id: post._id },
+          { $inc: { answerCount: -live }, $set: { acceptedAnswer: null } },
+        );
+    });
+    await this.#decide(to, async (post) => {
+      if (!post) return;
+      const set: Record<string, unknown> = { lastActivityAt: at };
+      if (accepted && !post.acceptedAnswer) set.acceptedAnswer = new Types.ObjectId(accepted);
+      await Post.updateOne({ _id: post._id }, { $inc: { answerCount: live }, $set: set });
+    });
   }
 
   markDeleted(postId: string, deletion: Deletion): Promise<boolean> {

@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { Answer } from '../../../models/answer.ts';
 import { Comment, type CommentTarget } from '../../../models/comment.ts';
 import { Confirmation } from '../../../models/confirmation.ts';
@@ -239,6 +239,22 @@ export class EmbeddedThreadsRepo implements ThreadsRepo {
         { $set: { acceptedAnswer: answer._id, lastActivityAt: at } },
       );
       return { accepted: !answer.accepted, unaccepted };
+    });
+  }
+
+  async moveAnswers(fromPostId: string, toPostId: string): Promise<AnswerRow[]> {
+    await this.#ready();
+    if (!OBJECT_ID.test(fromPostId) || !OBJECT_ID.test(toPostId)) return [];
+    return inLane(`thread:${fromPostId}`, async () => {
+      const answers = ((await findByIds(Answer, this.#answers.ids(fromPostId))) as AnswerRow[]).sort(byTime);
+      const moved = new Set(answers.map((a) => String(a._id)));
+      const to = new Types.ObjectId(toPostId);
+      // By `_id`, one at a time: the groups follow each write (copies, as they change meanwhile).
+      for (const answer of answers) await Answer.updateOne({ _id: answer._id }, { $set: { post: to } });
+      for (const comment of [...this.#comments.docs(fromPostId)])
+        if (comment.targetType === 'answer' && moved.has(String(comment.targetId)))
+          await Comment.updateOne({ _id: comment._id }, { $set: { post: to } });
+      return answers;
     });
   }
 

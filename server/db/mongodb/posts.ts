@@ -4,6 +4,8 @@ import { Post } from '../../../models/post.ts';
 import { PostContent } from '../../../models/post-content.ts';
 import {
   type Deletion,
+  type Duplicate,
+  duplicateDocument,
   type FeedSpec,
   ORDER_FIELDS,
   type PostMatch,
@@ -74,6 +76,45 @@ export class MongoPostsRepo implements PostsRepo {
     if (ops.length > 0) await Post.bulkWrite(ops as never, { ordered: false });
   }
 
+  async markDuplicate(postId: string, duplicate: Duplicate): Promise<boolean> {
+    if (!OBJECT_ID.test(postId)) return false;
+    const result = await Post.updateOne(
+      { _id: oid(postId), deleted: null, duplicateOf: null },
+      { $set: { duplicateOf: duplicateDocument(duplicate) } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  async reopen(postId: string): Promise<boolean> {
+    if (!OBJECT_ID.test(postId)) return false;
+    const result = await Post.updateOne(
+      { _id: oid(postId), 'duplicateOf.merged': false },
+      { $set: { duplicateOf: null } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  async shiftAnswers(
+    from: string,
+    to: string,
+    live: number,
+    accepted: string | null,
+    at: Date,
+  ): Promise<void> {
+    if (!OBJECT_ID.test(from) || !OBJECT_ID.test(to)) return;
+    await Post.updateOne(
+      { _id: oid(from) },
+      { $inc: { answerCount: -live }, $set: { acceptedAnswer: null } },
+    );
+    await Post.updateOne({ _id: oid(to) }, { $inc: { answerCount: live }, $set: { lastActivityAt: at } });
+    // The accepted mark only where there is none: the condition makes it atomic.
+    if (accepted && OBJECT_ID.test(accepted))
+      await Post.updateOne(
+        { _id: oid(to), acceptedAnswer: null },
+        { $set: { acceptedAnswer: oid(accepted) } },
+      );
+  }
+
   async markDeleted(postId: string, deletion: Deletion): Promise<boolean> {
     if (!OBJECT_ID.test(postId)) return false;
     const result = await Post.updateOne({ _id: oid(postId), deleted: null }, { $set: { deleted: deletion } });
@@ -86,6 +127,7 @@ export class MongoPostsRepo implements PostsRepo {
     if (spec.unanswered) {
       filter.kind = 'question';
       filter.answerCount = 0;
+      filter.duplicateOf = null;
     }
     if (spec.topics) filter.topics = op({ $in: spec.topics.map(oid) });
     if (spec.tag) filter.tags = spec.tag;

@@ -141,6 +141,21 @@ export class MongoThreadsRepo implements ThreadsRepo {
     return saved.matchedCount === 1;
   }
 
+  async moveAnswers(fromPostId: string, toPostId: string): Promise<AnswerRow[]> {
+    if (!OBJECT_ID.test(fromPostId) || !OBJECT_ID.test(toPostId)) return [];
+    const answers = (await Answer.find({ post: oid(fromPostId) })
+      .sort({ createdAt: 1, _id: 1 })
+      .lean()) as AnswerRow[];
+    if (answers.length === 0) return [];
+    const ids = answers.map((a) => a._id);
+    await Answer.updateMany({ _id: op({ $in: ids }) }, { $set: { post: oid(toPostId) } });
+    await Comment.updateMany(
+      { post: oid(fromPostId), targetType: 'answer', targetId: op({ $in: ids }) },
+      { $set: { post: oid(toPostId) } },
+    );
+    return answers;
+  }
+
   async answerFacts(ids: string[]): Promise<AnswerFacts[]> {
     const wanted = [...new Set(ids.filter((id) => OBJECT_ID.test(id)))].map(oid);
     if (wanted.length === 0) return [];

@@ -48,6 +48,12 @@ export const pages: PageSpec[] = [
     shows: { it: 'La tua risposta', en: 'Your answer' },
   },
   {
+    name: 'post-close-duplicate',
+    as: 'knowledgeManager',
+    open: openDemoPost('question', '/duplicate'),
+    shows: { it: 'La domanda originale', en: 'The original question' },
+  },
+  {
     name: 'post-tip',
     as: 'colleague',
     open: openDemoPost('tip'),

@@ -94,6 +94,15 @@ function sample(type: NotificationType, recipientId: string, actorId: string): N
         target: post,
         data: { reason: 'dati personali del cliente' },
       };
+    case 'closedAsDuplicate':
+      return {
+        recipientId,
+        type,
+        actorId,
+        variant: 'merged',
+        target: post,
+        data: { original: 'Doppio addebito: come si rimborsa' },
+      };
   }
 }
 
@@ -138,6 +147,10 @@ const EXPECTED: Record<NotificationType, { it: string; en: string }> = {
   removedByModerator: {
     it: 'Anna Verdi ha rimosso il tuo post «Rimborso bolletta doppia»: dati personali del cliente',
     en: 'Anna Verdi removed your post «Rimborso bolletta doppia»: dati personali del cliente',
+  },
+  closedAsDuplicate: {
+    it: 'Anna Verdi ha unito la tua domanda «Rimborso bolletta doppia» a «Doppio addebito: come si rimborsa»',
+    en: 'Anna Verdi merged your question «Rimborso bolletta doppia» into «Doppio addebito: come si rimborsa»',
   },
 };
 
