@@ -102,7 +102,7 @@ export class DuplicatesService {
     const post = await this.#question(postId);
     if (post.duplicateOf) throw new ConflictError('posts.duplicates.already');
     const [original] = await this.#deps.posts.listed([originalId]);
-    if (!original || original.kind !== 'question')
+    if (original?.kind !== 'question')
       throw new ValidationError({ original: { key: 'posts.duplicates.originalUnknown' } });
     if (original.duplicateOf)
       throw new ValidationError({ original: { key: 'posts.duplicates.originalIsDuplicate' } });

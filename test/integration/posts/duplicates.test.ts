@@ -189,9 +189,7 @@ describe('questions closed as duplicates and merged (knowledge managers)', funct
     expect([to?.answerCount, String(to?.acceptedAnswer)]).to.deep.equal([3, kept]);
     const answers = await Promise.all([movedAccepted, moved].map((id) => Answer.findById(id).lean()));
     expect(answers.map((a) => String(a?.post))).to.deep.equal([original, original]);
-    expect(answers.find((a) => String(a._id) === movedAccepted)?.accepted, 'one accepted answer').to.equal(
-      false,
-    );
+    expect(answers[0]?.accepted, 'one accepted answer').to.equal(false);
     expect(answers[1]?.voteScore).to.equal(1);
     expect(String((await Comment.findOne({ targetId: moved } as never).lean())?.post)).to.equal(original);
 
