@@ -193,7 +193,7 @@ export function createServices(deps: ServiceDeps): Services {
     directory,
     posts,
     answers,
-    feeds: new FeedsService({ posts: deps.repos.posts, directory }),
+    feeds: new FeedsService({ posts: deps.repos.posts, directory, events }),
     moderation: new ModerationService({ audit, events, posts, answers, directory }),
     duplicates: new DuplicatesService({
       posts: deps.repos.posts,

@@ -1,5 +1,6 @@
 import type { PostKind } from '../../models/post.ts';
 import type { SessionUser } from '../auth/session-user.ts';
+import type { EventBus } from '../core/events.ts';
 import type { Directory, PersonRef, TopicRef } from '../people/directory.ts';
 import {
   type FeedOrder,
@@ -103,6 +104,10 @@ export interface FeedAside {
 export interface FeedsDeps {
   posts: PostsRepo;
   directory: Directory;
+  /** Votes, confirmations and removals: "trending" is worked out again after one. */
+  events?: EventBus;
+  /** How long "trending" (the same for everyone) is reused at most (ms). */
+  trendingTtlMs?: number;
 }
 
 /** Feeds: server-rendered lists of posts with cursor pagination. */
@@ -110,9 +115,48 @@ export class FeedsService {
   readonly #posts: PostsRepo;
   readonly #directory: Directory;
 
+  readonly #trendingTtlMs: number;
+  #trending: { at: number; items: Promise<FeedItem[]> } | null = null;
+
   constructor(deps: FeedsDeps) {
     this.#posts = deps.posts;
     this.#directory = deps.directory;
+    this.#trendingTtlMs = deps.trendingTtlMs ?? 60_000;
+    const forget = () => {
+      this.#trending = null;
+    };
+    for (const name of [
+      'vote.cast',
+      'vote.retracted',
+      'confirmation.added',
+      'confirmation.removed',
+      'post.created',
+      'post.updated',
+      'post.deleted',
+      'post.closedAsDuplicate',
+    ] as const)
+      deps.events?.on(name, forget);
+  }
+
+  /**
+   * This week's posts with the most votes and confirmations (only those with
+   * some), the same for everyone: reused for a minute, or until a vote, a
+   * confirmation or a post changes them on this instance.
+   */
+  #trendingItems(): Promise<FeedItem[]> {
+    const now = Date.now();
+    if (this.#trending && now - this.#trending.at < this.#trendingTtlMs) return this.#trending.items;
+    const items = this.#posts
+      .feed({ order: 'top', since: new Date(now - TRENDING_WINDOW_MS), limit: ASIDE_SIZE })
+      .then((top) =>
+        this.#present(top.filter((p) => Number(p.voteScore ?? 0) > 0 || Number(p.confirmations ?? 0) > 0)),
+      );
+    const entry = { at: now, items };
+    this.#trending = entry;
+    items.catch(() => {
+      if (this.#trending === entry) this.#trending = null;
+    });
+    return items;
   }
 
   async #spec(query: FeedQuery): Promise<Omit<FeedSpec, 'limit' | 'after'>> {
@@ -245,33 +289,26 @@ export class FeedsService {
     const topics = me.topics.map((id) => allTopics.get(id)).filter((t): t is TopicRef => Boolean(t));
     const subtree = new Set<string>();
     for (const t of topics) for (const id of await this.#directory.subtree(t.id)) subtree.add(id);
-    const [unanswered, top] = await Promise.all([
+    const [unanswered, trending] = await Promise.all([
       subtree.size
-        ? this.#posts.feed({
-            order: 'newest',
-            unanswered: true,
-            topics: [...subtree],
-            noneOf: { authors: [viewer.id] },
-            limit: ASIDE_SIZE,
-          })
+        ? this.#posts
+            .feed({
+              order: 'newest',
+              unanswered: true,
+              topics: [...subtree],
+              noneOf: { authors: [viewer.id] },
+              limit: ASIDE_SIZE,
+            })
+            .then((rows) => this.#present(rows))
         : [],
-      this.#posts.feed({
-        order: 'top',
-        since: new Date(Date.now() - TRENDING_WINDOW_MS),
-        limit: ASIDE_SIZE,
-      }),
-    ]);
-    const trending = top.filter((p) => Number(p.voteScore ?? 0) > 0 || Number(p.confirmations ?? 0) > 0);
-    const [unansweredItems, trendingItems] = await Promise.all([
-      this.#present(unanswered),
-      this.#present(trending),
+      this.#trendingItems(),
     ]);
     return {
       topics,
-      unanswered: unansweredItems,
+      unanswered,
       unansweredHref:
         topics.length === 1 ? `/questions?unanswered=1&topic=${topics[0]!.id}` : '/questions?unanswered=1',
-      trending: trendingItems,
+      trending,
     };
   }
 

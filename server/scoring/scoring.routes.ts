@@ -17,6 +17,7 @@ import {
   csvTableSchema,
   dashboardQuerySchema,
   nominateSchema,
+  TREND_WEEKS,
   visibilitySchema,
   whySchema,
 } from './scoring.schemas.ts';
@@ -223,16 +224,28 @@ export function scoringRoutes(deps: {
   });
 
   router.get('/teams/:id/dashboard', guard('scores.dashboard'), async (req: Request, res: Response) => {
-    const { page } = parseInput(dashboardQuerySchema, req.query);
-    const data = await scoring.dashboard(String(req.params.id), req.user!, lang(req), { page });
-    const teams = await scoring.dashboardTeams(req.user!);
+    const { page, weeks } = parseInput(dashboardQuerySchema, req.query);
+    const data = await scoring.dashboard(String(req.params.id), req.user!, lang(req), { page, weeks });
+    const [teams, comparison] = await Promise.all([
+      scoring.dashboardTeams(req.user!),
+      scoring.teamComparison(req.user!, weeks),
+    ]);
     res.render('pages/scores/dashboard', {
       title: req.t('scores.dashboard.teamTitle', { team: data.team.name }),
       ...data,
       teams,
+      trendWeeks: TREND_WEEKS,
+      chosenWeeks: weeks,
       chartData: {
         labels: data.weeks,
         series: data.trend.map((m) => ({ label: m.name, data: m.points })),
+      },
+      comparison,
+      comparisonChart: comparison && {
+        labels: comparison.weeks,
+        series: comparison.teams
+          .filter((row) => !row.withheld)
+          .map((row) => ({ label: row.name, data: row.weekly })),
       },
     });
   });
@@ -243,7 +256,8 @@ export function scoringRoutes(deps: {
     async (req: Request, res: Response) => {
       const table = csvTableSchema.safeParse(req.params.table);
       if (!table.success) throw new NotFoundError();
-      const data = await scoring.dashboard(String(req.params.id), req.user!, lang(req), { all: true });
+      const { weeks } = parseInput(dashboardQuerySchema, req.query);
+      const data = await scoring.dashboard(String(req.params.id), req.user!, lang(req), { all: true, weeks });
       const slug = data.team.name.toLowerCase().replace(/\W+/g, '-');
       if (table.data === 'heatmap') {
         sendCsv(

@@ -44,7 +44,16 @@ export const whySchema = z.object({
 });
 
 /** A team dashboard's page of members (a bad value is the first page). */
-export const dashboardQuerySchema = z.object({ page: field.page() });
+/** The dashboard's trend periods, in weeks (12 unless asked). */
+export const TREND_WEEKS = [4, 12, 26, 52] as const;
+
+export const dashboardQuerySchema = z.object({
+  page: field.page(),
+  weeks: z.coerce
+    .number()
+    .refine((n) => (TREND_WEEKS as readonly number[]).includes(n))
+    .catch(12),
+});
 
 export const nominateSchema = z.object({
   topic: field.objectId(),

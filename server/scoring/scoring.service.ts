@@ -492,7 +492,7 @@ export class ScoringService {
     teamId: string,
     viewer: SessionUser,
     locale: Locale,
-    options: { page?: number; all?: boolean } = {},
+    options: { page?: number; all?: boolean; weeks?: number } = {},
   ) {
     if (!OBJECT_ID.test(teamId)) throw new NotFoundError('scores.teamNotFound');
     const team = await Team.findById(teamId, { name: 1, leads: 1 }).lean();
@@ -533,7 +533,7 @@ export class ScoringService {
     const topics = (await findByIds(Topic, topicIds, { names: 1, slug: 1 }))
       .map((t) => ({ id: String(t._id), slug: t.slug, name: t.names?.[locale] ?? t.slug }))
       .sort((a, b) => a.name.localeCompare(b.name));
-    const weeks = lastWeeks(this.#clock(), 12, this.#ledger.timeZone);
+    const weeks = lastWeeks(this.#clock(), options.weeks ?? 12, this.#ledger.timeZone);
 
     // Most competent first (all topics), then by name.
     const ranked = members
@@ -634,6 +634,69 @@ export class ScoringService {
       };
     }
     return { ...base, topics, heatmap, trend, gaps };
+  }
+
+  /**
+   * The teams a lead (or an admin) looks after, side by side over the same
+   * weeks: per person, so teams of different sizes compare — participation
+   * each week and in all, competence in all, and how many members are at
+   * least Contributor somewhere. A team too small for its figures not to name
+   * its members (see dashboardFigures) is listed without figures. Null when
+   * the person sees fewer than two teams.
+   */
+  async teamComparison(viewer: SessionUser, weeksCount = 12) {
+    const teams = await this.dashboardTeams(viewer);
+    if (teams.length < 2) return null;
+    const { mode, minimumGroupSize } = await this.#settings.privacySettings();
+    const { rules } = await this.#settings.rules();
+    const weeks = lastWeeks(this.#clock(), weeksCount, this.#ledger.timeZone);
+    const rows = [];
+    for (const team of teams) {
+      const members = await this.#scores.teamMembers(team.id);
+      const figures = dashboardFigures(mode === 'open' || isStaff(viewer), members.length, minimumGroupSize);
+      if (figures === 'withheld' || members.length === 0) {
+        rows.push({
+          ...team,
+          members: members.length,
+          withheld: true,
+          weekly: [],
+          participation: 0,
+          competence: 0,
+          contributors: 0,
+        });
+        continue;
+      }
+      const cards = (await this.#teamCards.of(
+        team.id,
+        members.map((m) => m.id),
+      )) as unknown as Map<string, Card>;
+      const weekly = weeks.map(() => 0);
+      let competence = 0;
+      let contributors = 0;
+      for (const m of members) {
+        const card = cards.get(m.id);
+        const participation = card?.t?.participation?.g ?? {};
+        weeks.forEach((w, i) => {
+          weekly[i]! += participation[w] ?? 0;
+        });
+        const byScope = (card?.t?.competence ?? {}) as Record<string, Record<string, number> | undefined>;
+        competence += byScope.g?.all ?? 0;
+        const topics = Object.keys(byScope).filter((scope) => scope.startsWith('tp'));
+        if (card && topics.some((scope) => levelRank(levelOfCard(card, scope.slice(2), rules)) >= 1))
+          contributors++;
+      }
+      const perPerson = (n: number) => Math.round((n / members.length) * 10) / 10;
+      rows.push({
+        ...team,
+        members: members.length,
+        withheld: false,
+        weekly: weekly.map(perPerson),
+        participation: perPerson(weekly.reduce((a, b) => a + b, 0)),
+        competence: perPerson(competence),
+        contributors,
+      });
+    }
+    return { weeks, minimumGroupSize, teams: rows };
   }
 
   /**

@@ -80,14 +80,20 @@ function partitionsFor(spec: FeedSpec, size: (partition: string) => number): str
   return choices.reduce((best, next) => (total(next) < total(best) ? next : best));
 }
 
-function compareTop(a: PostRow, b: PostRow): number {
-  const va = sortValues('top', a);
-  const vb = sortValues('top', b);
+/** A post's place in "top": votes, then confirmations, then newer, then the greater id (as ORDER_FIELDS.top). */
+type TopKey = readonly [number, number, number, string];
+
+function topKey(post: PostRow): TopKey {
+  return [Number(post.voteScore ?? 0), Number(post.confirmations ?? 0), ms(post.createdAt), String(post._id)];
+}
+
+/** Negative when `a` comes first in "top". */
+function compareTopKeys(a: TopKey, b: TopKey): number {
   for (let i = 0; i < 3; i++) {
-    const d = (vb[i] as number) - (va[i] as number);
+    const d = (b[i] as number) - (a[i] as number);
     if (d !== 0) return d;
   }
-  return String(vb[3]) < String(va[3]) ? -1 : String(vb[3]) > String(va[3]) ? 1 : 0;
+  return b[3] < a[3] ? -1 : b[3] > a[3] ? 1 : 0;
 }
 
 /**
@@ -216,27 +222,29 @@ export class EmbeddedPostsRepo implements PostsRepo {
       const after = spec.after ? ([Number(spec.after[0]), String(spec.after[1])] as SortKey) : undefined;
       return index.page(partitions, { after, where, limit: spec.limit });
     }
-    // Top of a window: the window's posts (newest first, stopping at its start), ranked.
+    // Top of a window: the window's posts (newest first, stopping at its start), ranked by keys
+    // computed once each; only the `limit` best after the cursor are kept (a page is small).
     const since = spec.since?.getTime() ?? Number.NEGATIVE_INFINITY;
-    const inWindow = this.#newest.page(partitions, {
-      where,
+    const cursor: TopKey | undefined = spec.after
+      ? [Number(spec.after[0]), Number(spec.after[1]), Number(spec.after[2]), String(spec.after[3])]
+      : undefined;
+    const best: Array<{ key: TopKey; post: PostRow }> = [];
+    this.#newest.page(partitions, {
+      where: (post) => {
+        if (!where(post)) return false;
+        const key = topKey(post);
+        if (cursor && compareTopKeys(key, cursor) <= 0) return false;
+        if (best.length === spec.limit && compareTopKeys(key, best[best.length - 1]!.key) >= 0) return false;
+        let at = best.length;
+        while (at > 0 && compareTopKeys(key, best[at - 1]!.key) < 0) at--;
+        best.splice(at, 0, { key, post });
+        if (best.length > spec.limit) best.pop();
+        return false;
+      },
       until: (key) => (key[0] as number) < since,
       limit: Number.MAX_SAFE_INTEGER,
     });
-    inWindow.sort(compareTop);
-    let start = 0;
-    if (spec.after) {
-      const after = spec.after;
-      const cursorPost = {
-        voteScore: after[0],
-        confirmations: after[1],
-        createdAt: new Date(Number(after[2])),
-        _id: after[3],
-      };
-      start = inWindow.findIndex((p) => compareTop(p, cursorPost as unknown as PostRow) > 0);
-      if (start < 0) return [];
-    }
-    return inWindow.slice(start, start + spec.limit);
+    return best.map((b) => b.post);
   }
 
   async listed(ids: string[]): Promise<PostRow[]> {

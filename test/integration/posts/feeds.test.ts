@@ -112,6 +112,30 @@ describe('feeds', function () {
     expect(topMonth, 'older than a month is out of "top of the month"').to.not.include(old);
   });
 
+  it('pages through "top of the week" in rank order, ties broken the same way on every page', async () => {
+    const own = await createTopics();
+    const author = await createUser();
+    const ids: string[] = [];
+    for (let i = 0; i < 27; i++)
+      ids.push(await createPost(t, author, 'tip', [own.fibre], { title: `Classifica ${i}` }));
+    // Scores 0..8 three times each: ties on votes, broken by confirmations, then by the newer post.
+    for (const [i, id] of ids.entries())
+      await Post.updateOne({ _id: id }, { $set: { voteScore: i % 9, confirmations: i % 2 } });
+    const { agent } = await signedIn(t);
+    const seen: string[] = [];
+    let next: string | null = `/posts?topic=${own.fibre}&sort=top&period=week`;
+    while (next) {
+      const page = (await agent.get(next).expect(200)).text;
+      seen.push(...idsIn(page));
+      next = nextLink(page);
+    }
+    const expected = ids
+      .map((id, i) => ({ id, votes: i % 9, confirmations: i % 2, i }))
+      .sort((a, b) => b.votes - a.votes || b.confirmations - a.confirmations || b.i - a.i)
+      .map((p) => p.id);
+    expect(seen).to.deep.equal(expected);
+  });
+
   it('puts followed topics, followed people and the own team first on the home page', async () => {
     const team = await Team.create({ name: 'Squadra Feed', slug: 'squadra-feed' });
     const viewer = await signedIn(t, ['operator'], { team: team._id });

@@ -1,9 +1,11 @@
 import { expect } from 'chai';
+import { ScoreCard } from '../../../models/score.ts';
 import { Team } from '../../../models/team.ts';
 import { User } from '../../../models/user.ts';
 import type { SessionUser } from '../../../server/auth/session-user.ts';
 import { csrfToken, useTestApp } from '../../helpers/app.ts';
 import { createPost, createTopics, FAST_POSTING, sessionUserOf } from '../../helpers/content.ts';
+import { decodeHtml } from '../../helpers/html.ts';
 import { createUser, signedIn, type TestUser } from '../../helpers/users.ts';
 
 describe('scores: leaderboards, profiles, dashboards and privacy through HTTP', function () {
@@ -162,6 +164,64 @@ describe('scores: leaderboards, profiles, dashboards and privacy through HTTP', 
     await operator.agent.get(`/teams/${teamA}/dashboard`).expect(403);
     const adminAgent = await signedIn(t, ['admin']);
     await adminAgent.agent.get(`/teams/${teamB}/dashboard`).expect(200);
+  });
+
+  it('chooses the trend period, and compares per person the teams a lead looks after', async () => {
+    const lead = await createUser({ roles: ['team_lead'], team: teamA, locale: 'en' });
+    await Team.updateOne({ _id: teamA }, { $push: { leads: lead.id } } as never);
+    const agent = t.agent();
+    await (await import('../../helpers/users.ts')).signIn(agent, lead.email, lead.password);
+    const weekColumns = async (query: string) =>
+      (await agent.get(`/teams/${teamA}/dashboard/trend.csv${query}`).expect(200)).text
+        .replace(/^\uFEFF/, '')
+        .split('\n')[0]!
+        .split(',')
+        .filter((c) => /^\d{4}-W\d{2}$/.test(c)).length;
+    expect(await weekColumns('')).to.equal(12);
+    expect(await weekColumns('?weeks=4')).to.equal(4);
+    expect(await weekColumns('?weeks=52')).to.equal(52);
+    expect(await weekColumns('?weeks=5'), 'only the offered periods').to.equal(12);
+    expect(await weekColumns('?weeks=abc')).to.equal(12);
+    let page = decodeHtml((await agent.get(`/teams/${teamA}/dashboard?weeks=26`).expect(200)).text);
+    expect(page).to.match(/<option value="26" selected>Last 26 weeks<\/option>/);
+    expect(page).to.include(`/teams/${teamA}/dashboard/trend.csv?weeks=26`);
+    // One team: nothing to compare with.
+    expect(page).to.not.include('Your teams side by side');
+
+    // Leading both teams: side by side, per person, over the chosen weeks.
+    await Team.updateOne({ _id: teamB }, { $push: { leads: lead.id } } as never);
+    page = decodeHtml((await agent.get(`/teams/${teamA}/dashboard?weeks=4`).expect(200)).text);
+    const section = page.slice(
+      page.indexOf('data-testid="team-comparison"'),
+      page.indexOf('id="gaps-title"'),
+    );
+    expect(section).to.include('Your teams side by side');
+    const members = await User.countDocuments({ team: teamA, active: true } as never);
+    const rowA = section.slice(section.indexOf(`/teams/${teamA}/dashboard?weeks=4`));
+    expect(rowA).to.include(`<td class="num">${members}</td>`);
+    const chart = JSON.parse(/data-chart-data>([^<]+)<\/script>/.exec(section)![1]!) as {
+      labels: string[];
+      series: Array<{ label: string; data: number[] }>;
+    };
+    expect(chart.labels).to.have.length(4);
+    expect(chart.series.map((s) => s.label).sort()).to.deep.equal(
+      [(await Team.findById(teamA).lean())!.name, (await Team.findById(teamB).lean())!.name].sort(),
+    );
+    // Competence per person: Stella's and Secondo's points shared by the team.
+    const teamMembers = await User.find({ team: teamA, active: true } as never).lean();
+    const cards = await Promise.all(teamMembers.map((u) => ScoreCard.findById(String(u._id)).lean()));
+    const competence = cards.reduce(
+      (sum, c) =>
+        sum + ((c as { t?: { competence?: { g?: { all?: number } } } } | null)?.t?.competence?.g?.all ?? 0),
+      0,
+    );
+    expect(rowA).to.include(`<td class="num">${Math.round((competence / members) * 10) / 10}</td>`);
+
+    // Protected mode: leads see their members' figures (each look recorded), so the teams' averages too.
+    await t.services.scoring.settings.setPrivacy('protected', admin);
+    page = decodeHtml((await agent.get(`/teams/${teamA}/dashboard`).expect(200)).text);
+    expect(page).to.include('Your teams side by side');
+    expect(page).to.not.include('figures withheld');
   });
 
   it('lists a large team 50 members a page, most competent first, with the whole team in the CSV', async () => {
