@@ -11,7 +11,6 @@ import {
   type PostRevision,
   type PostRow,
   type PostsRepo,
-  sortValues,
 } from '../../posts/posts.repo.ts';
 import type { Mirror, MirrorDoc, MirroredCollection } from './mirror.ts';
 import { OrderedIndex, type SortKey } from './ordered-index.ts';
