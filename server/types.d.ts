@@ -29,6 +29,8 @@ declare module 'express-session' {
       key: string;
       params?: Record<string, string | number>;
     }>;
+    /** The one-time links of the last import (name, email, link), downloadable once as a CSV. */
+    importLinks?: { at: number; rows: string[][] };
     /** Field errors and the submitted values of a form that failed validation. */
     form?: {
       id: string;

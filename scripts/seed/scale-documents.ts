@@ -103,6 +103,7 @@ export function postDocuments(
     editedAt: null,
     lastActivityAt: counters.lastActivityAt,
     deleted: null,
+    duplicateOf: null,
     contentHash: contentHash(input),
     createdAt: now,
     updatedAt: counters.updatedAt,

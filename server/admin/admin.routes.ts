@@ -4,6 +4,8 @@ import { ROLES } from '../../models/user.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { auditSentenceKey } from '../audit/audit-actions.ts';
 import { guard } from '../auth/guard.ts';
+import { sendCsv } from '../core/csv.ts';
+import { NotFoundError } from '../core/errors.ts';
 import { field, parseInput } from '../core/validation.ts';
 import { singleFileUpload } from '../middleware/uploads.ts';
 import type { TeamsService } from '../teams/teams.service.ts';
@@ -148,6 +150,12 @@ export function adminRoutes(deps: AdminDeps): Router {
     const { csv, allOrNothing } = csvOf(req);
     const result = await users.commitImport(csv, allOrNothing, context(req));
     if (!result.written) res.status(422);
+    // The one-time links can be downloaded as a CSV once, for the next half hour.
+    if (result.created.length > 0)
+      req.session.importLinks = {
+        at: Date.now(),
+        rows: result.created.map((c) => [c.displayName, c.email, c.resetUrl]),
+      };
     res.render('pages/admin/import', {
       title: req.t('admin.import.resultTitle'),
       preview: result.preview,
@@ -155,6 +163,18 @@ export function adminRoutes(deps: AdminDeps): Router {
       csv,
       allOrNothing,
     });
+  });
+
+  router.get('/admin/import/links.csv', guard('users.import'), (req: Request, res: Response) => {
+    const links = req.session.importLinks;
+    delete req.session.importLinks;
+    if (!links || Date.now() - links.at > 30 * 60_000) throw new NotFoundError('admin.import.linksGone');
+    sendCsv(
+      res,
+      'passaparola-links.csv',
+      [req.t('admin.users.name'), req.t('admin.users.email'), req.t('admin.import.link')],
+      links.rows,
+    );
   });
 
   router.get('/admin/audit', guard('audit.view'), async (req: Request, res: Response) => {

@@ -29,6 +29,12 @@ export interface ActionContext {
   ip: string;
 }
 
+/** What importing a row does: a new account, changes to the account with its email, or nothing. */
+export type ImportAction = 'create' | 'update' | 'unchanged';
+
+/** The fields an import may change on an existing account. */
+export type ImportChange = 'name' | 'roles' | 'team' | 'locale' | 'deactivate' | 'reactivate';
+
 export interface ImportRow {
   line: number;
   email: string;
@@ -36,6 +42,12 @@ export interface ImportRow {
   roles: string[];
   team: string;
   locale: string;
+  /** The status column: true active, false deactivated, null not given. */
+  active: boolean | null;
+  action: ImportAction;
+  changes: ImportChange[];
+  /** The existing account with this email. */
+  userId: string | null;
   errors: Array<{ key: string; params?: Record<string, string | number> }>;
 }
 
@@ -50,10 +62,31 @@ export interface ImportPreview {
 export interface ImportResult {
   written: boolean;
   created: Array<{ email: string; displayName: string; resetUrl: string }>;
+  updated: Array<{ email: string; displayName: string; changes: ImportChange[] }>;
   skipped: ImportRow[];
 }
 
-const HEADER_ALIASES: Record<string, keyof Omit<ImportRow, 'line' | 'errors'>> = {
+type ImportColumn = 'email' | 'displayName' | 'roles' | 'team' | 'locale' | 'status';
+
+/** Status cells: active or deactivated, in either language. */
+const STATUS_VALUES: Record<string, boolean> = {
+  active: true,
+  attivo: true,
+  attiva: true,
+  yes: true,
+  si: true,
+  sì: true,
+  '1': true,
+  inactive: false,
+  deactivated: false,
+  disattivato: false,
+  disattivata: false,
+  inattivo: false,
+  no: false,
+  '0': false,
+};
+
+const HEADER_ALIASES: Record<string, ImportColumn> = {
   email: 'email',
   'e-mail': 'email',
   mail: 'email',
@@ -70,6 +103,10 @@ const HEADER_ALIASES: Record<string, keyof Omit<ImportRow, 'line' | 'errors'>> =
   locale: 'locale',
   language: 'locale',
   lingua: 'locale',
+  status: 'status',
+  stato: 'status',
+  active: 'status',
+  attivo: 'status',
 };
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -329,14 +366,25 @@ export class UsersService {
       teamByKey.set(foldName(t.name), String(t._id));
     }
     const emails = body.map((r) => (r[columns.indexOf('email')] ?? '').trim().toLowerCase()).filter(Boolean);
-    const existing = await this.#deps.users.takenEmails(emails);
+    // The accounts these emails already have: their rows update them.
+    const existing = new Map(
+      (
+        await User.find(
+          { email: op({ $in: [...new Set(emails)] }) },
+          { email: 1, displayName: 1, roles: 1, team: 1, locale: 1, active: 1 },
+        ).lean()
+      ).map((u) => [u.email, u]),
+    );
     const seen = new Map<string, number>();
+    /** Rows whose roles cell is filled in (an empty one keeps an existing account's roles). */
+    const rolesGiven = new Set<number>();
 
     const rows: ImportRow[] = body.map((record, index) => {
-      const value = (key: keyof Omit<ImportRow, 'line' | 'errors'>) => {
+      const value = (key: ImportColumn) => {
         const i = columns.indexOf(key);
         return i >= 0 ? (record[i] ?? '').trim() : '';
       };
+      const status = value('status').toLowerCase();
       const row: ImportRow = {
         line: index + 2,
         email: value('email').toLowerCase(),
@@ -347,12 +395,16 @@ export class UsersService {
           .filter(Boolean),
         team: value('team'),
         locale: value('locale').toLowerCase(),
+        active: status ? (STATUS_VALUES[status] ?? null) : null,
+        action: 'create',
+        changes: [],
+        userId: null,
         errors: [],
       };
+      if (value('roles')) rolesGiven.add(row.line);
       if (!row.email) row.errors.push({ key: 'users.import.errors.emailMissing' });
       else if (!EMAIL.test(row.email) || row.email.length > 254)
         row.errors.push({ key: 'users.import.errors.emailInvalid' });
-      else if (existing.has(row.email)) row.errors.push({ key: 'users.import.errors.emailExists' });
       else if (seen.has(row.email))
         row.errors.push({
           key: 'users.import.errors.emailDuplicate',
@@ -369,11 +421,30 @@ export class UsersService {
       }
       if (row.locale && row.locale !== 'it' && row.locale !== 'en')
         row.errors.push({ key: 'users.import.errors.localeUnknown' });
+      if (status && row.active === null)
+        row.errors.push({ key: 'users.import.errors.statusUnknown', params: { status } });
       return row;
     });
     for (const row of rows) {
       if (row.team)
         row.team = teamByKey.get(row.team.toLowerCase()) ?? teamByKey.get(foldName(row.team)) ?? row.team;
+      const account = existing.get(row.email);
+      if (!account) {
+        if (row.active === false) row.errors.push({ key: 'users.import.errors.deactivateUnknown' });
+        continue;
+      }
+      // An existing account: what its row changes. A column left empty (or absent) keeps the value.
+      row.userId = String(account._id);
+      // An empty roles cell keeps the account's roles: the preview shows those.
+      if (!rolesGiven.has(row.line)) row.roles = [...account.roles];
+      if (row.displayName && row.displayName !== account.displayName) row.changes.push('name');
+      if (rolesGiven.has(row.line) && [...row.roles].sort().join(',') !== [...account.roles].sort().join(','))
+        row.changes.push('roles');
+      if (row.team && row.team !== String(account.team ?? '')) row.changes.push('team');
+      if (row.locale && row.locale !== (account.locale ?? '')) row.changes.push('locale');
+      if (row.active === false && account.active) row.changes.push('deactivate');
+      if (row.active === true && !account.active) row.changes.push('reactivate');
+      row.action = row.changes.length > 0 ? 'update' : 'unchanged';
     }
     const valid = rows.filter((r) => r.errors.length === 0).length;
     return { rows, valid, invalid: rows.length - valid, fileErrors };
@@ -382,7 +453,9 @@ export class UsersService {
   /**
    * Imports the valid rows, or nothing at all when `allOrNothing` and any row
    * is bad. The file is checked again here (never trusting the preview); each
-   * new account gets a one-time link to set its password.
+   * new account gets a one-time link to set its password; an existing
+   * account (same email) gets the changes of its row through the same rules
+   * as the account form (never the last administrator's role or account).
    */
   async commitImport(
     csv: string,
@@ -391,13 +464,14 @@ export class UsersService {
   ): Promise<ImportResult & { preview: ImportPreview }> {
     const preview = await this.previewImport(csv);
     const bad = preview.rows.filter((r) => r.errors.length > 0);
+    const nothing = { written: false, created: [], updated: [], preview };
     if (preview.fileErrors.length > 0 || preview.rows.length === 0 || (allOrNothing && bad.length > 0)) {
-      return { written: false, created: [], skipped: bad, preview };
+      return { ...nothing, skipped: bad };
     }
     const good = preview.rows.filter((r) => r.errors.length === 0);
     const inserted: Array<{ _id: Types.ObjectId; email: string; displayName: string }> = [];
     const raced: ImportRow[] = [];
-    for (const row of good) {
+    for (const row of good.filter((r) => r.action === 'create')) {
       try {
         const user = await User.create({
           email: row.email,
@@ -405,6 +479,7 @@ export class UsersService {
           roles: row.roles as Role[],
           team: row.team ? new Types.ObjectId(row.team) : null,
           locale: row.locale === 'it' || row.locale === 'en' ? row.locale : null,
+          ...(row.active === false ? { active: false, deactivatedAt: new Date() } : {}),
         });
         inserted.push({ _id: user._id, email: user.email, displayName: user.displayName });
       } catch (err) {
@@ -415,7 +490,31 @@ export class UsersService {
     if (allOrNothing && raced.length > 0) {
       // Someone created one of these accounts meanwhile: undo, so that nothing is written.
       await User.deleteMany({ _id: op({ $in: inserted.map((u) => u._id) }) });
-      return { written: false, created: [], skipped: raced, preview };
+      return { ...nothing, skipped: raced };
+    }
+    const updated: ImportResult['updated'] = [];
+    const refused: ImportRow[] = [];
+    for (const row of good.filter((r) => r.action === 'update' && r.userId)) {
+      try {
+        await this.#applyImportRow(row, context);
+        updated.push({ email: row.email, displayName: row.displayName, changes: row.changes });
+      } catch (err) {
+        if (
+          !(err instanceof ValidationError) &&
+          !(err instanceof ConflictError) &&
+          !(err instanceof NotFoundError)
+        )
+          throw err;
+        const fields = err instanceof ValidationError ? Object.values(err.fields) : [];
+        const reason = {
+          key: fields[0]?.key ?? (err as ConflictError).messageKey ?? 'users.import.errors.refused',
+        };
+        refused.push({ ...row, errors: [reason] });
+        // The preview shown with the result names the refused row and why.
+        row.errors.push(reason);
+        preview.valid--;
+        preview.invalid++;
+      }
     }
     const created: ImportResult['created'] = [];
     for (const user of inserted) {
@@ -426,13 +525,38 @@ export class UsersService {
         actorId: context.actor.id,
       });
     }
+    const skipped = [...bad, ...raced, ...refused];
     await this.#deps.audit.record({
       actor: actorOf(context),
       action: 'users.import',
       target: { type: 'users', label: `${created.length}` },
-      details: { created: created.length, skipped: bad.length + raced.length, allOrNothing },
+      details: { created: created.length, updated: updated.length, skipped: skipped.length, allOrNothing },
       ip: context.ip,
     });
-    return { written: created.length > 0, created, skipped: [...bad, ...raced], preview };
+    return { written: created.length + updated.length > 0, created, updated, skipped, preview };
+  }
+
+  /** One existing account's changes from an import row, through the account form's own rules. */
+  async #applyImportRow(row: ImportRow, context: ActionContext): Promise<void> {
+    const id = row.userId!;
+    const fields = row.changes.filter((c) => c !== 'deactivate' && c !== 'reactivate');
+    if (fields.length > 0) {
+      const user = await this.get(id);
+      await this.update(
+        id,
+        {
+          email: user.email,
+          displayName: fields.includes('name') ? row.displayName : user.displayName,
+          roles: (fields.includes('roles') ? row.roles : user.roles) as Role[],
+          team: fields.includes('team') ? row.team : user.team ? String(user.team) : undefined,
+          locale: (fields.includes('locale')
+            ? row.locale
+            : (user.locale ?? null)) as AdminUserInput['locale'],
+        } as AdminUserInput,
+        context,
+      );
+    }
+    if (row.changes.includes('deactivate')) await this.setActive(id, false, context);
+    if (row.changes.includes('reactivate')) await this.setActive(id, true, context);
   }
 }

@@ -1,14 +1,15 @@
 import { expect } from 'chai';
 import { User } from '../../models/user.ts';
-import { saveScreenshot, useBrowserApp } from '../helpers/browser.ts';
+import { download, saveScreenshot, useBrowserApp } from '../helpers/browser.ts';
 
 const CSV = [
-  'email,name,roles,team,locale',
-  'giorgia.neri@aurora.example,Giorgia Neri,operator,fatturazione,it',
-  'tom.baker@aurora.example,Tom Baker,operator;team_lead,carte-conti,en',
-  'sara.colombo@aurora.example,Sara Colombo,operator,,',
-  'non-e-una-email,Email Rotta,operator,,',
-  'piero.ferro@aurora.example,Piero Ferro,operator,marketing,',
+  'email,name,roles,team,locale,status',
+  'giorgia.neri@aurora.example,Giorgia Neri,operator,fatturazione,it,',
+  'tom.baker@aurora.example,Tom Baker,operator;team_lead,carte-conti,en,',
+  'sara.colombo@aurora.example,Sara Colombo,,,,',
+  'olena.fontana@aurora.example,Olena Fontana,,,,disattivato',
+  'non-e-una-email,Email Rotta,operator,,,',
+  'piero.ferro@aurora.example,Piero Ferro,operator,marketing,,',
 ].join('\n');
 
 describe('journey: an administrator imports people from a CSV file', function () {
@@ -33,7 +34,7 @@ describe('journey: an administrator imports people from a CSV file', function ()
     });
     await page.getByRole('button', { name: 'Controlla il file' }).click();
     await page.getByRole('heading', { name: 'Cosa verrebbe importato' }).waitFor();
-    expect(await page.locator('main').textContent()).to.include('2 righe importabili, 3 con problemi.');
+    expect(await page.locator('main').textContent()).to.include('4 righe importabili, 2 con problemi.');
 
     const preview = page.getByRole('table', { name: 'Anteprima riga per riga, con i problemi di ciascuna' });
     const outcome = async (email: string) =>
@@ -43,16 +44,34 @@ describe('journey: an administrator imports people from a CSV file', function ()
       ).trim();
     expect(await outcome('giorgia.neri@aurora.example')).to.equal('Pronta');
     expect(await outcome('tom.baker@aurora.example')).to.equal('Pronta');
-    expect(await outcome('sara.colombo@aurora.example')).to.equal('Esiste già un account con questa email');
+    // Existing accounts (by email): what the row changes, before anything is written.
+    const change = async (email: string) =>
+      (
+        (await preview
+          .getByRole('row')
+          .filter({ hasText: email })
+          .getByTestId('import-change')
+          .textContent()) ?? ''
+      ).trim();
+    expect(await change('giorgia.neri@aurora.example')).to.equal('Nuovo account');
+    expect(await change('sara.colombo@aurora.example')).to.equal('Nessuna modifica');
+    expect(await change('olena.fontana@aurora.example')).to.equal('Aggiorna: disattiva');
+    expect(await outcome('olena.fontana@aurora.example')).to.equal('Pronta');
     expect(await outcome('non-e-una-email')).to.equal('Email non valida');
     expect(await outcome('piero.ferro@aurora.example')).to.equal('Team sconosciuto: marketing');
     expect(await User.exists({ email: 'giorgia.neri@aurora.example' })).to.equal(null);
     await saveScreenshot(page, 'journey-admin-import-preview');
 
     // The real import writes the two valid rows and hands out their one-time links.
-    await page.getByRole('button', { name: 'Importa 2 account' }).click();
+    await page.getByRole('button', { name: 'Importa 4 account' }).click();
     await page.getByRole('heading', { name: 'Link per la password' }).waitFor();
-    expect(await page.getByRole('status').first().textContent()).to.include('2 account creati.');
+    expect(await page.getByRole('status').first().textContent())
+      .to.include('2 account creati.')
+      .and.include('1 account aggiornato.');
+    expect((await User.findOne({ email: 'olena.fontana@aurora.example' }).lean())?.active).to.equal(false);
+    // The links as a file, once.
+    const file = await download(page, page.getByRole('link', { name: 'Scarica i link (CSV, una volta)' }));
+    expect(file.text).to.include('giorgia.neri@aurora.example').and.include('/password/reset/');
     const links = page.getByRole('table', { name: 'Account creati e i loro link monouso' });
     expect(await links.getByRole('row').count()).to.equal(3);
     const giorgiaLink = await links.getByLabel('Link giorgia.neri@aurora.example').inputValue();

@@ -40,7 +40,7 @@ describe('journey: a team lead reads the leaderboard and the team dashboard, and
     expect(heatmap.filename).to.match(/competence\.csv$/);
     expect(heatmap.text.replace(/^\uFEFF/, '').split('\n')[0]).to.match(/^Persona,/);
     expect(heatmap.text).to.include('Sara Colombo');
-    const trend = await download(page, page.locator('a[href$="/dashboard/trend.csv"]'));
+    const trend = await download(page, page.locator('a[href*="/dashboard/trend.csv"]'));
     expect(trend.text.split('\n')[0]).to.match(/\d{4}-W\d{2}/);
     const gaps = await download(page, page.locator('a[href$="/dashboard/gaps.csv"]'));
     expect(gaps.text).to.include('Domande senza risposta');

@@ -3,16 +3,20 @@ import { AuditEntry } from '../../../models/audit-entry.ts';
 import { Team } from '../../../models/team.ts';
 import { User } from '../../../models/user.ts';
 import { csrfToken, useTestApp } from '../../helpers/app.ts';
+import { decodeHtml } from '../../helpers/html.ts';
 import { createUser, signedIn } from '../../helpers/users.ts';
 
 describe('bulk import of accounts', () => {
   const t = useTestApp();
   let agent: Awaited<ReturnType<typeof signedIn>>['agent'];
+  let adminEmail: string;
   let token: string;
 
   before(async () => {
     await Team.create({ name: 'Fatturazione e Pagamenti', slug: 'fatturazione' });
-    ({ agent } = await signedIn(t, ['admin']));
+    const admin = await signedIn(t, ['admin'], { displayName: 'Amministra Import' });
+    agent = admin.agent;
+    adminEmail = admin.user.email;
     token = await csrfToken(agent, '/admin/import');
   });
 
@@ -35,10 +39,11 @@ describe('bulk import of accounts', () => {
     ].join('\n');
     const before = await User.countDocuments();
     const res = await preview(csv);
-    expect(res.text).to.include('2 righe importabili, 7 con problemi.');
+    expect(res.text).to.include('3 righe importabili, 6 con problemi.');
+    // A row with an existing account's email updates it; the preview says what changes.
+    expect(decodeHtml(res.text)).to.include('Aggiorna: nome');
     for (const message of [
       'Stessa email della riga 2',
-      'Esiste già un account con questa email',
       'Email non valida',
       'Nome mancante',
       'Ruolo sconosciuto: overlord',
@@ -95,8 +100,86 @@ describe('bulk import of accounts', () => {
     const csv = 'email,name\nrace@aurora.example,Race Condition\n';
     await preview(csv);
     await createUser({ email: 'race@aurora.example' });
-    const res = await agent.post('/admin/import').type('form').send({ _csrf: token, csv }).expect(422);
-    expect(res.text).to.include('Esiste già un account con questa email');
+    // Created meanwhile: the import finds it and updates it instead of creating a second one.
+    const res = await agent.post('/admin/import').type('form').send({ _csrf: token, csv }).expect(200);
+    expect(res.text).to.include('1 account aggiornato.');
     expect(await User.countDocuments({ email: 'race@aurora.example' })).to.equal(1);
+    expect((await User.findOne({ email: 'race@aurora.example' }).lean())?.displayName).to.equal(
+      'Race Condition',
+    );
+  });
+
+  it("updates and deactivates existing accounts by email, showing each row's changes first", async () => {
+    const team = await Team.findOne({ slug: 'fatturazione' }).lean();
+    const moving = await createUser({ email: 'cambia.tutto@aurora.example', displayName: 'Cambia Tutto' });
+    const leaving = await createUser({ email: 'se.ne.va@aurora.example', displayName: 'Se Ne Va' });
+    const leavingSession = await signedIn(t, ['operator'], {
+      email: 'ha.sessione@aurora.example',
+      displayName: 'Ha Sessione',
+    });
+    const same = await createUser({
+      email: 'uguale@aurora.example',
+      displayName: 'Resta Uguale',
+      locale: 'it',
+    });
+    const csv = [
+      'email;nome;ruoli;team;lingua;stato',
+      `${moving.email};Cambia Davvero;operator|team_lead;fatturazione;en;`,
+      `${leaving.email};Se Ne Va;;;;disattivato`,
+      `${leavingSession.user.email};Ha Sessione;;;;inactive`,
+      `${same.email};Resta Uguale;;;it;attivo`,
+      'nuova.persona@aurora.example;Nuova Persona;operator;;;',
+      'mai.esistito@aurora.example;Mai Esistito;;;;disattivato',
+      'stato.strano@aurora.example;Stato Strano;;;;forse',
+    ].join('\n');
+    const shown = decodeHtml((await preview(csv)).text);
+    const changes = [...shown.matchAll(/data-testid="import-change">([^<]*)</g)].map((m) => m[1]);
+    expect(changes).to.deep.equal([
+      'Aggiorna: nome, ruoli, team, lingua',
+      'Aggiorna: disattiva',
+      'Aggiorna: disattiva',
+      'Nessuna modifica',
+      'Nuovo account',
+      'Nuovo account',
+      'Nuovo account',
+    ]);
+    expect(shown).to.include('Nessun account con questa email da disattivare');
+    expect(shown).to.include('Stato sconosciuto: forse');
+    expect((await User.findById(moving.id).lean())?.displayName, 'the preview writes nothing').to.equal(
+      'Cambia Tutto',
+    );
+
+    const res = decodeHtml(
+      (await agent.post('/admin/import').type('form').send({ _csrf: token, csv }).expect(200)).text,
+    );
+    expect(res).to.include('1 account creato.').and.include('3 account aggiornati.');
+    const moved = await User.findById(moving.id).lean();
+    expect([
+      moved?.displayName,
+      [...(moved?.roles ?? [])].sort(),
+      String(moved?.team),
+      moved?.locale,
+    ]).to.deep.equal(['Cambia Davvero', ['operator', 'team_lead'], String(team?._id), 'en']);
+    expect((await User.findById(leaving.id).lean())?.active).to.equal(false);
+    // Deactivated through the account's own rules: its sessions end.
+    await leavingSession.agent.get('/').expect(303);
+    expect((await User.findById(same.id).lean())?.displayName).to.equal('Resta Uguale');
+    const actions = (await AuditEntry.find({ 'target.id': leaving.id } as never).lean()).map((e) => e.action);
+    expect(actions).to.include('users.deactivate');
+
+    // The one-time links, once, as a CSV.
+    const links = await agent.get('/admin/import/links.csv').expect(200);
+    expect(links.headers['content-type']).to.match(/^text\/csv/);
+    expect(links.text)
+      .to.include('nuova.persona@aurora.example')
+      .and.match(/\/password\/reset\/[A-Za-z0-9_-]{20,}/);
+    await agent.get('/admin/import/links.csv').expect(404);
+  });
+
+  it('never deactivates the importing administrator nor the last one', async () => {
+    const csv = `email,name,status\n${adminEmail},Amministra Import,inactive\n`;
+    const res = await agent.post('/admin/import').type('form').send({ _csrf: token, csv }).expect(422);
+    expect((await User.findOne({ email: adminEmail }).lean())?.active).to.equal(true);
+    expect(res.text).to.include('Non puoi disattivare il tuo stesso account.');
   });
 });
