@@ -57,6 +57,26 @@ export const BOARD_SIZE = 50;
 const NAME_ORDER = new Intl.Collator('it');
 /** Members a dashboard page lists (most competent first). */
 export const DASHBOARD_MEMBERS = 50;
+/** A lead's teams side by side (ScoringService.teamComparison). */
+export interface TeamComparison {
+  weeks: string[];
+  minimumGroupSize: number;
+  teams: Array<{
+    id: string;
+    name: string;
+    members: number;
+    withheld: boolean;
+    /** Participation per person, each week of the period. */
+    weekly: number[];
+    participation: number;
+    competence: number;
+    contributors: number;
+  }>;
+}
+
+/** How long a comparison of teams is reused (ms). */
+const COMPARISON_TTL_MS = 60_000;
+
 /** Unanswered questions the team dashboard's gaps count, newest first, at most. */
 export const GAPS_QUESTIONS = 20_000;
 /** How long the dashboards' tally of unanswered questions per topic is reused. */
@@ -169,6 +189,8 @@ export class ScoringService {
   readonly #clock: () => Date;
   /** Team members' cards for the team dashboard, kept between requests. */
   readonly #teamCards: TeamCards;
+  /** Teams side by side, by set of teams and period (see teamComparison). */
+  readonly #comparisons = new Map<string, { at: number; value: Promise<TeamComparison> }>();
   readonly #teams: TeamsService;
   readonly #scores: ScoresRepo;
   readonly #posts: PostsRepo;
@@ -644,9 +666,25 @@ export class ScoringService {
    * its members (see dashboardFigures) is listed without figures. Null when
    * the person sees fewer than two teams.
    */
-  async teamComparison(viewer: SessionUser, weeksCount = 12) {
+  async teamComparison(viewer: SessionUser, weeksCount = 12): Promise<TeamComparison | null> {
     const teams = await this.dashboardTeams(viewer);
     if (teams.length < 2) return null;
+    // Sums over every member of every team: reused for a minute per set of teams and period.
+    const key = `${weeksCount}|${isStaff(viewer) ? 's' : ''}|${teams.map((t) => t.id).join(',')}`;
+    const kept = this.#comparisons.get(key);
+    if (kept && Date.now() - kept.at < COMPARISON_TTL_MS) return kept.value;
+    const value = this.#compareTeams(viewer, teams, weeksCount);
+    if (this.#comparisons.size >= 100) this.#comparisons.delete(this.#comparisons.keys().next().value!);
+    this.#comparisons.set(key, { at: Date.now(), value });
+    value.catch(() => this.#comparisons.delete(key));
+    return value;
+  }
+
+  async #compareTeams(
+    viewer: SessionUser,
+    teams: Array<{ id: string; name: string }>,
+    weeksCount: number,
+  ): Promise<TeamComparison> {
     const { mode, minimumGroupSize } = await this.#settings.privacySettings();
     const { rules } = await this.#settings.rules();
     const weeks = lastWeeks(this.#clock(), weeksCount, this.#ledger.timeZone);
