@@ -685,6 +685,8 @@ export class PostsService {
     if (post.deleted) return;
     const isAuthor = String(post.author) === actor.id;
     if (!isAuthor && !isModerator(actor)) throw new ForbiddenError('posts.cannotDelete');
+    // Its answers (and their credit) belong to the original now: the merged question stays as its pointer.
+    if (post.duplicateOf?.merged) throw new ConflictError('posts.duplicates.mergedStays');
     if (!isAuthor && !reason) throw new ValidationError({ reason: { key: 'validation.reasonRequired' } });
     const now = this.#now();
     if (!(await this.#deps.posts.markDeleted(postId, { at: now, by: actor.id, reason }))) return;

@@ -218,6 +218,13 @@ describe('questions closed as duplicates and merged (knowledge managers)', funct
       (n) => n.type === 'closedAsDuplicate',
     );
     expect(told.map((n) => [n.variant, n.target.url])).to.deep.equal([['merged', `/posts/${original}`]]);
+    // Nor deleted: its answers and their credit now belong to the original.
+    const refused = await t.services.posts.remove(duplicate, askerSession, '').then(
+      () => null,
+      (err: Error & { status?: number }) => err.status,
+    );
+    expect(refused).to.equal(409);
+    expect((await Post.findById(duplicate).lean())?.deleted).to.equal(null);
   });
 
   it("gives the original the duplicate's accepted answer when it has none", async () => {
