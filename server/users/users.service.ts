@@ -55,6 +55,8 @@ export interface ImportPreview {
   rows: ImportRow[];
   valid: number;
   invalid: number;
+  /** Valid rows that create or change an account (the others change nothing). */
+  writes?: number;
   /** Problems with the file itself (no header, too many rows). */
   fileErrors: Array<{ key: string; params?: Record<string, string | number> }>;
 }
@@ -447,7 +449,8 @@ export class UsersService {
       row.action = row.changes.length > 0 ? 'update' : 'unchanged';
     }
     const valid = rows.filter((r) => r.errors.length === 0).length;
-    return { rows, valid, invalid: rows.length - valid, fileErrors };
+    const writes = rows.filter((r) => r.errors.length === 0 && r.action !== 'unchanged').length;
+    return { rows, valid, invalid: rows.length - valid, writes, fileErrors };
   }
 
   /**
@@ -514,6 +517,7 @@ export class UsersService {
         row.errors.push(reason);
         preview.valid--;
         preview.invalid++;
+        if (preview.writes) preview.writes--;
       }
     }
     const created: ImportResult['created'] = [];

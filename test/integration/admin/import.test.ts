@@ -148,6 +148,11 @@ describe('bulk import of accounts', () => {
     expect((await User.findById(moving.id).lean())?.displayName, 'the preview writes nothing').to.equal(
       'Cambia Tutto',
     );
+    // The button counts the rows that write something: not the unchanged one.
+    expect(shown).to.include('Importa 4 account');
+    const idle = decodeHtml((await preview(`email,name\n${same.email},Resta Uguale\n`)).text);
+    expect(idle).to.include('Ogni riga valida corrisponde già al suo account');
+    expect(idle).to.not.include('action="/admin/import" ');
 
     const res = decodeHtml(
       (await agent.post('/admin/import').type('form').send({ _csrf: token, csv }).expect(200)).text,
