@@ -198,6 +198,7 @@ export function createServices(deps: ServiceDeps): Services {
     duplicates: new DuplicatesService({
       posts: deps.repos.posts,
       threads: deps.repos.threads,
+      answers,
       search,
       events,
       audit,

@@ -4,6 +4,7 @@ import type { SessionUser } from '../auth/session-user.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { EventBus } from '../core/events.ts';
 import type { SearchService } from '../search/search.service.ts';
+import type { AnswersService } from './answers.service.ts';
 import './posts.events.ts';
 import type { PostRow, PostsRepo } from './posts.repo.ts';
 import type { ThreadsRepo } from './threads.repo.ts';
@@ -22,6 +23,8 @@ export interface DuplicateCandidate {
 export interface DuplicatesDeps {
   posts: PostsRepo;
   threads: ThreadsRepo;
+  /** Takes the accepted mark off the duplicate's answer (with its event) where the original has one. */
+  answers: Pick<AnswersService, 'unaccept'>;
   search: Pick<SearchService, 'similar'>;
   events: EventBus;
   audit: AuditService;
@@ -120,18 +123,7 @@ export class DuplicatesService {
     if (merge) {
       // One accepted answer per question: the duplicate's keeps its mark only where the original has none.
       const accepted = post.acceptedAnswer ? String(post.acceptedAnswer) : null;
-      if (accepted && original.acceptedAnswer) {
-        const was = await this.#deps.threads.unaccept(accepted);
-        if (was)
-          await this.#deps.events.publish('answer.unaccepted', {
-            answerId: accepted,
-            postId,
-            answerAuthorId: String(was.author),
-            actorId: actor.id,
-            topicIds: post.topics.map(String),
-            at,
-          });
-      }
+      if (accepted && original.acceptedAnswer) await this.#deps.answers.unaccept(accepted, actor);
       const answers = await this.#deps.threads.moveAnswers(postId, originalId);
       const live = answers.filter((a) => !a.deleted);
       const keptAccepted = original.acceptedAnswer ? null : (live.find((a) => a.accepted)?._id ?? null);
